@@ -16,6 +16,27 @@
 #if __has_include("correu/transport.h")
 #include "correu/transport.h"
 #endif
+#if __has_include("correu/mime.h")
+#include "correu/mime.h"
+#endif
+#if __has_include("correu/store.h")
+#include "correu/store.h"
+#endif
+#if __has_include("correu/maildir.h")
+#include "correu/maildir.h"
+#endif
+#if __has_include("correu/server.h")
+#include "correu/server.h"
+#endif
+#if __has_include("correu/smtp.h")
+#include "correu/smtp.h"
+#endif
+#if __has_include("correu/pop3.h")
+#include "correu/pop3.h"
+#endif
+#if __has_include("correu/imap.h")
+#include "correu/imap.h"
+#endif
 #endif
 
 #endif
