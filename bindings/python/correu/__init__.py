@@ -1,0 +1,33 @@
+"""correu: SMTP, POP3 and IMAP for Python, through libcorreu and ctypes.
+
+The package calls the C library directly; nothing is compiled. Failures are
+raised as CorreuError, whose ``code`` is a member of the Error enum (also
+available as module constants ERR_NOMEM, ERR_ARG, ...). The library is
+found through CORREU_LIBRARY, CORREU_BUILD_DIR, or the system's loader; see
+correu._lib.
+"""
+
+from ._errors import CorreuError, Error, check, err_name, strerror
+from ._lib import lib as _clib
+
+__all__ = ["CorreuError", "Error", "check", "err_name", "strerror",
+           "version", "version_num"]
+
+# ERR_NOMEM = Error.NOMEM, ... so that codes read like their C names.
+for _member in Error:
+    if _member is not Error.OK:
+        globals()["ERR_" + _member.name] = _member
+        __all__.append("ERR_" + _member.name)
+OK = Error.OK
+__all__.append("OK")
+del _member
+
+
+def version():
+    """The version string of the loaded library, "MAJOR.MINOR.PATCH"."""
+    return _clib.correu_version_str().decode("ascii")
+
+
+def version_num():
+    """The version of the loaded library as 0xMMmmpp (comparable)."""
+    return _clib.correu_version_num()
