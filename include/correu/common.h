@@ -26,6 +26,7 @@ extern "C" {
  *   negative code to fail; they must not longjmp.
  */
 
+/** Marks a function as part of the public, exported API. */
 #if defined(_WIN32) && defined(CORREU_BUILDING)
 #define CORREU_API __declspec(dllexport)
 #elif defined(__GNUC__) || defined(__clang__)
@@ -34,6 +35,7 @@ extern "C" {
 #define CORREU_API
 #endif
 
+/** Marks a fallible function: ignoring its result draws a compiler warning. */
 #if defined(__GNUC__) || defined(__clang__)
 #define CORREU_NODISCARD __attribute__((warn_unused_result))
 #else
@@ -46,7 +48,7 @@ typedef ptrdiff_t correu_ssize;
 /** A callback asks the caller to stop for now and resume later (not an error). */
 #define CORREU_PAUSE 1
 
-/*
+/**
  * The error table: X(NAME, value, message). Codes are fixed numbers and the
  * table is append-only; the Python constants are generated from it too.
  */
@@ -168,19 +170,27 @@ CORREU_API const correu_allocator *correu_arena_allocator(correu_arena *arena);
 /**
  * Bytes of the arena in use (blocks and their headers) right now.
  * @param arena from correu_arena_init().
+ * @return the bytes in use; 0 if `arena` is NULL.
  */
 CORREU_API size_t correu_arena_used(const correu_arena *arena);
 
-/** The most bytes the arena ever had in use (its high-water mark). */
+/**
+ * The most bytes the arena ever had in use (its high-water mark).
+ * @param arena from correu_arena_init().
+ * @return the peak in bytes; 0 if `arena` is NULL.
+ */
 CORREU_API size_t correu_arena_peak(const correu_arena *arena);
 
 /* ------------------------------------------------------------------ */
 /* Logging                                                             */
 
-/** Log levels, most severe first. */
+/** Log levels run from most to least severe; this one: an operation failed. */
 #define CORREU_LOG_ERROR 0
+/** Log level of trouble that was handled, such as a peer's odd reply. */
 #define CORREU_LOG_WARN 1
+/** Log level of notable events, such as a connection or a TLS handshake. */
 #define CORREU_LOG_INFO 2
+/** Log level of detail for finding faults. */
 #define CORREU_LOG_DEBUG 3
 /** Protocol traffic; credentials are never logged, even at this level. */
 #define CORREU_LOG_TRACE 4

@@ -5,6 +5,10 @@
 #ifndef CORREU_H
 #define CORREU_H
 
+/** @file
+ * The umbrella header: one include for every layer this installation has.
+ */
+
 #include "correu/common.h"
 #if defined(__has_include)
 #if __has_include("correu/codec.h")
