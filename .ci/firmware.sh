@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Firmware check: cross-compile library layers for a Cortex-M4 with newlib,
+# as appliance firmware would, and report their code size. It proves that
+# the layers build without POSIX, sockets or a 64-bit size_t, with the host
+# build's warnings as errors. Writable data (.data, .bss) is listed by symbol:
+# the design allows no global mutable state, but a `static const volatile`
+# (as in correu_wipe) lands there too, so this is a warning for review, not a
+# failure. Objects and archives go to build-firmware/ (or $FIRMWARE_BUILD_DIR).
+#
+#   bash .ci/firmware.sh                  common and codec, those that exist
+#   bash .ci/firmware.sh common codec smtp   exactly these layers (lib/<layer>/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out=${FIRMWARE_BUILD_DIR:-build-firmware}
+cross=arm-none-eabi
+cflags=(-Os -mcpu=cortex-m4 -mthumb -ffunction-sections -fdata-sections -std=c11
+	-Wall -Wextra -Werror -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+	-Wvla -Wpointer-arith -Wformat=2
+	-DCORREU_BUILDING -Iinclude -Ilib -I"$out/include")
+
+# The toolchain and newlib's headers (Debian packages).
+if ! command -v $cross-gcc >/dev/null ||
+	! echo '#include <string.h>' | $cross-gcc -E -x c - >/dev/null 2>&1; then
+	echo "firmware: installing the Cortex-M toolchain"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends gcc-arm-none-eabi \
+		binutils-arm-none-eabi libnewlib-arm-none-eabi >/dev/null
+fi
+
+# Named layers must exist; by default take those that have sources.
+if [ $# -gt 0 ]; then
+	layers=("$@")
+else
+	layers=()
+	for l in common codec; do
+		compgen -G "lib/$l/*.c" >/dev/null && layers+=("$l")
+	done
+fi
+
+# version.h from its template, with the version in meson.build.
+version=$(sed -n "s/^ *version *: *'\([0-9]*\.[0-9]*\.[0-9]*\)'.*/\1/p" meson.build | head -n 1)
+if [ -z "$version" ]; then
+	echo "firmware: no version found in meson.build" >&2
+	exit 1
+fi
+IFS=. read -r major minor patch <<<"$version"
+rm -rf "$out"
+mkdir -p "$out/include/correu"
+sed -e "s/@CORREU_VERSION_MAJOR@/$major/" -e "s/@CORREU_VERSION_MINOR@/$minor/" \
+	-e "s/@CORREU_VERSION_PATCH@/$patch/" -e "s/@CORREU_VERSION_STRING@/\"$version\"/" \
+	include/correu/version.h.in >"$out/include/correu/version.h"
+
+# Compile every file, so that one run shows every error.
+failed=0
+for l in "${layers[@]}"; do
+	if ! compgen -G "lib/$l/*.c" >/dev/null; then
+		echo "firmware: layer '$l' has no sources in lib/$l/" >&2
+		failed=1
+		continue
+	fi
+	mkdir -p "$out/obj/$l"
+	for src in lib/"$l"/*.c; do
+		obj="$out/obj/$l/$(basename "${src%.c}").o"
+		$cross-gcc "${cflags[@]}" -c "$src" -o "$obj" || failed=1
+	done
+done
+if [ "$failed" -ne 0 ]; then
+	echo "firmware: FAILED to build for Cortex-M4" >&2
+	exit 1
+fi
+
+# One archive per layer and one for all; sizes come from the archives.
+printf '%-12s %8s %8s %8s\n' layer text data bss
+total_text=0 total_data=0 total_bss=0
+for l in "${layers[@]}"; do
+	$cross-ar rcs "$out/libcorreu_$l.a" "$out/obj/$l"/*.o
+	read -r text data bss _ < <($cross-size -t "$out/libcorreu_$l.a" | tail -n 1)
+	printf '%-12s %8d %8d %8d\n' "$l" "$text" "$data" "$bss"
+	total_text=$((total_text + text)) total_data=$((total_data + data)) total_bss=$((total_bss + bss))
+	if [ "$data" -ne 0 ] || [ "$bss" -ne 0 ]; then
+		echo "firmware: warning: writable data in layer '$l' (must not be mutable state):" >&2
+		$cross-nm --defined-only "$out/obj/$l"/*.o | grep -E ' [DdBb] ' >&2
+	fi
+done
+$cross-ar rcs "$out/libcorreu.a" "$out"/obj/*/*.o
+printf '%-12s %8d %8d %8d\n' total "$total_text" "$total_data" "$total_bss"
+
+# What a firmware image must supply from its C library.
+needed=$(comm -23 <($cross-nm -u "$out"/obj/*/*.o | awk 'NF == 2 {print $2}' | sort -u) \
+	<($cross-nm --defined-only "$out"/obj/*/*.o | awk 'NF == 3 {print $3}' | sort -u))
+echo "needs from libc: $(tr '\n' ' ' <<<"$needed")"
