@@ -21,14 +21,12 @@ import os
 #: The SONAME number (major version) these prototypes were written for.
 ABI_MAJOR = 0
 
-_c = ctypes
-
 #: C function name -> (restype, argtypes). Later layers append here.
 PROTOTYPES = {
-    "correu_strerror": (_c.c_char_p, [_c.c_int]),
-    "correu_err_name": (_c.c_char_p, [_c.c_int]),
-    "correu_version_num": (_c.c_uint32, []),
-    "correu_version_str": (_c.c_char_p, []),
+    "correu_strerror": (ctypes.c_char_p, [ctypes.c_int]),
+    "correu_err_name": (ctypes.c_char_p, [ctypes.c_int]),
+    "correu_version_num": (ctypes.c_uint32, []),
+    "correu_version_str": (ctypes.c_char_p, []),
 }
 
 
@@ -64,10 +62,11 @@ def load():
     for candidate in _candidates():
         try:
             lib = ctypes.CDLL(candidate)
-        except OSError as e:
+            _declare(lib)
+        except (OSError, AttributeError) as e:
+            # AttributeError: a library of that name lacks a declared function.
             failures.append(f"{candidate}: {e}")
             continue
-        _declare(lib)
         major = lib.correu_version_num() >> 16
         if major != ABI_MAJOR:
             failures.append(f"{candidate}: ABI version {major}, "
