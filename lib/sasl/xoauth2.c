@@ -1,0 +1,67 @@
+/*
+ * XOAUTH2 (Google's and Microsoft's OAuth 2.0 mechanism), client and server
+ * (SASL layer). The one message is "user=" name SOH "auth=Bearer " token
+ * SOH SOH. A refused token comes back as a JSON challenge that the client
+ * answers with an empty response before the server reports failure.
+ */
+#include "sasl_internal.h"
+
+static int client_check(correu_sasl_client *c)
+{
+	if (!c->user.len || correu__sasl_has_byte(c->user.p, c->user.len, 0x01))
+		return CORREU_ERR_ARG;
+	return correu__oauth_token_ok(c->token.p, c->token.len) ? 0 : CORREU_ERR_ARG;
+}
+
+static int client_initial(correu_sasl_client *c)
+{
+	int rc;
+
+	c->state = 1;
+	if ((rc = correu__buf_append(&c->out, "user=", 5)) < 0 ||
+	    (rc = correu__buf_append(&c->out, c->user.p, c->user.len)) < 0 ||
+	    (rc = correu__buf_append(&c->out, "\001", 1)) < 0)
+		return rc;
+	return correu__oauth_append_auth(c);
+}
+
+static int client_step(correu_sasl_client *c, const uint8_t *in, size_t len)
+{
+	if (c->state != 1)
+		return correu__sasl_cfail(c, CORREU_ERR_PROTO, "XOAUTH2: second challenge");
+	c->state = 2;
+	return correu__oauth_client_error(c, in, len); /* answer: empty */
+}
+
+static int server_step(correu_sasl_server *s, const uint8_t *in, size_t len)
+{
+	int rc;
+
+	if (s->state != 0)
+		return correu__oauth_after_error(s, in, len, "", 0);
+	s->state = 1;
+	rc = correu__oauth_kv_parse(s, in, len, &s->user);
+	if (rc < 0)
+		return rc;
+	if (!s->user.p || !s->user.len)
+		return correu__sasl_sfail(s, CORREU_ERR_SYNTAX, "no user");
+	s->need = CORREU_SASL_NEED_TOKEN_CHECK;
+	return CORREU_SASL_NEED_CREDENTIALS;
+}
+
+static int server_supply(correu_sasl_server *s, const correu__sasl_supply *sup)
+{
+	return correu__oauth_supply(s, sup, "{\"status\":\"401\",\"schemes\":\"bearer\"}");
+}
+
+const correu__sasl_mech correu__sasl_xoauth2 = {
+	.id = CORREU_SASL_XOAUTH2,
+	.name = "XOAUTH2",
+	.plaintext = true,
+	.initial = true,
+	.client_initial = client_initial,
+	.client_step = client_step,
+	.client_check = client_check,
+	.server_step = server_step,
+	.server_supply = server_supply,
+};
