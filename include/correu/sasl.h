@@ -138,6 +138,9 @@ CORREU_API CORREU_NODISCARD int correu_sasl_choose(const char *offered, size_t l
 /**
  * The random source: fill `buf` with `len` unpredictable bytes (a CSPRNG,
  * such as mbedtls_ctr_drbg_random or getrandom()).
+ * @param buf where to write; valid for the call.
+ * @param len how many bytes.
+ * @param userdata as given in the settings.
  * @return 0, or a negative `CORREU_ERR_*` code that is passed on.
  */
 typedef int (*correu_sasl_random_fn)(uint8_t *buf, size_t len, void *userdata);
@@ -518,14 +521,15 @@ CORREU_API const char *correu_sasl_server_reason(const correu_sasl_server *serve
  * Derive stored SCRAM keys from a password (for a password file).
  * @param mech ::CORREU_SASL_SCRAM_SHA_1 or ::CORREU_SASL_SCRAM_SHA_256.
  * @param password UTF-8 password; borrowed; SASLprep is applied.
- * @param password_len its length.
+ * @param password_len its length (at most 1024 bytes: the prepared copy
+ *        lives on the stack, as no allocator is passed).
  * @param salt a random salt (16 bytes or more recommended); copied.
  * @param salt_len 1 .. ::CORREU_SASL_SCRAM_MAX_SALT.
  * @param iterations PBKDF2 count (RFC 7677 asks for at least 4096).
  * @param keys_out receives the keys (wipe them when done with them).
- * @return 0; ::CORREU_ERR_ARG; ::CORREU_ERR_ENCODING or
- *         ::CORREU_ERR_UNSUPPORTED (SASLprep); ::CORREU_ERR_UNSUPPORTED
- *         without mbedTLS; ::CORREU_ERR_CRYPTO.
+ * @return 0; ::CORREU_ERR_ARG; ::CORREU_ERR_LIMIT (password too long);
+ *         ::CORREU_ERR_ENCODING or ::CORREU_ERR_UNSUPPORTED (SASLprep);
+ *         ::CORREU_ERR_UNSUPPORTED without mbedTLS; ::CORREU_ERR_CRYPTO.
  */
 CORREU_API CORREU_NODISCARD int correu_sasl_scram_derive(int mech, const char *password,
                                                          size_t password_len,
@@ -539,7 +543,7 @@ CORREU_API CORREU_NODISCARD int correu_sasl_scram_derive(int mech, const char *p
  * @param password UTF-8 password; borrowed; SASLprep is applied.
  * @param password_len its length.
  * @return 0 when it matches; ::CORREU_ERR_AUTH when not (also when SASLprep
- *         refuses it); ::CORREU_ERR_ARG; ::CORREU_ERR_UNSUPPORTED without
+ *         refuses it or it is longer than 1024 bytes); ::CORREU_ERR_ARG; ::CORREU_ERR_UNSUPPORTED without
  *         mbedTLS; ::CORREU_ERR_CRYPTO.
  */
 CORREU_API CORREU_NODISCARD int correu_sasl_scram_verify_password(
