@@ -106,7 +106,7 @@ int correu_mime_parser_new(const correu_mime_settings *s, const correu_allocator
 	}
 	if (s->version != CORREU_MIME_SETTINGS_VERSION || !s->max_depth || !s->max_parts ||
 	    !s->max_header_fields || !s->max_boundary || !s->max_field_size ||
-	    !s->max_header_size || (uint64_t)s->max_field_size > UINT32_MAX ||
+	    !s->max_header_size || (uint64_t)s->max_field_size >= UINT32_MAX ||
 	    s->max_boundary > UINT32_MAX / 2 || s->max_depth >= UINT32_MAX / 2)
 		return CORREU_ERR_ARG;
 	if ((size_t)s->max_depth + 1 > SIZE_MAX / s->max_boundary)
@@ -124,7 +124,8 @@ int correu_mime_parser_new(const correu_mime_settings *s, const correu_allocator
 		return CORREU_ERR_NOMEM;
 	}
 	correu__buf_init(&p->bnd, a, bmax);
-	correu__buf_init(&p->field, a, s->max_field_size);
+	/* One spare byte: the CR of a CRLF is stored until the LF drops it. */
+	correu__buf_init(&p->field, a, s->max_field_size + 1);
 	correu_mime_parser_reset(p);
 	*out = p;
 	return 0;
@@ -240,6 +241,11 @@ static int field_done(correu_mime_parser *p)
 	int rc;
 
 	p->field_open = false;
+	if (n > p->set.max_field_size) {
+		n = p->set.max_field_size; /* the spare byte held a non-CR */
+		p->field_trunc = true;
+	}
+	size_t kept = n;
 	colon = n ? memchr(v, ':', n) : NULL;
 	if (!colon) {
 		part->flags |= CORREU_MIME_F_BAD_HEADER;
@@ -258,7 +264,7 @@ static int field_done(correu_mime_parser *p)
 	while (n > v0 && mime__is_wsp(v[n - 1]))
 		n--;
 	if (p->hdr_fields >= p->set.max_header_fields ||
-	    p->field.len > p->set.max_header_size - p->hdr_bytes) {
+	    kept > p->set.max_header_size - p->hdr_bytes) {
 		part->flags |= CORREU_MIME_F_HEADER_TRUNCATED;
 		return 0;
 	}
@@ -273,7 +279,7 @@ static int field_done(correu_mime_parser *p)
 	if (rc < 0)
 		return rc == CORREU_ERR_LIMIT ? 0 : rc;
 	p->hdr_fields++;
-	p->hdr_bytes += p->field.len;
+	p->hdr_bytes += kept;
 	return 0;
 }
 
@@ -307,9 +313,10 @@ static int header_line_begin(correu_mime_parser *p, uint8_t c)
 	return 0;
 }
 
-/* Boundary of an open multipart from its params; kept on the bnd stack. */
-static bool take_boundary(correu_mime_parser *p, const struct mime__ctype *ct,
-                          struct open_ent *e)
+/* Boundary of an open multipart from its params, kept on the bnd stack:
+ * 1 when found, 0 when missing or unusable, NOMEM. */
+static int take_boundary(correu_mime_parser *p, const struct mime__ctype *ct,
+                         struct open_ent *e)
 {
 	struct mime__rawparam rp;
 	size_t i = 0;
@@ -324,8 +331,10 @@ static bool take_boundary(correu_mime_parser *p, const struct mime__ctype *ct,
 			n -= (n >= 2 && v[n - 1] == '"') ? 2 : 1;
 			v++;
 		}
-		if (n == 0 || n > p->set.max_boundary || correu__buf_reserve(&p->bnd, n) < 0)
-			return false;
+		if (n == 0 || n > p->set.max_boundary)
+			return 0;
+		if (correu__buf_reserve(&p->bnd, n) < 0)
+			return CORREU_ERR_NOMEM;
 		for (size_t k = 0; k < n; k++) {
 			if (v[k] == '\\' && k + 1 < n)
 				k++;
@@ -334,9 +343,9 @@ static bool take_boundary(correu_mime_parser *p, const struct mime__ctype *ct,
 		e->bnd_off = p->bnd.len;
 		e->bnd_len = (uint32_t)o;
 		p->bnd.len += o;
-		return true;
+		return 1;
 	}
-	return false;
+	return 0;
 }
 
 /* The header of the top part ended at body_off; `normal` when by a blank
@@ -369,7 +378,9 @@ static int header_done(correu_mime_parser *p, uint64_t body_off, uint64_t lf, ui
 	}
 	mime__part_ctype(m, idx, &ct);
 	if (mime__ieq(ct.type, ct.type_len, "multipart")) {
-		if (!take_boundary(p, &ct, e)) {
+		if ((rc = take_boundary(p, &ct, e)) < 0)
+			return rc;
+		if (rc == 0) {
 			part->flags |= CORREU_MIME_F_BAD_BOUNDARY;
 		} else if (part->depth >= p->set.max_depth) {
 			p->bnd.len = e->bnd_off;
