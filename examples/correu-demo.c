@@ -180,8 +180,13 @@ static int client(uint16_t port, correu_tls_config *tls, const char *host)
 		if ((rc = send_all(t, text)) == 0 && (rc = read_line(&r, text, sizeof(text))) == 0)
 			printf("S: %s\n", text);
 	}
-	if (rc == 0)
-		rc = correu_transport_shutdown(t);
+	/* After QUIT the server closes first; its close_notify reads as EOF. */
+	if (rc == 0 && (rc = read_line(&r, text, sizeof(text))) == CORREU_ERR_EOF) {
+		printf("server closed the connection (close_notify)\n");
+		rc = 0;
+	} else if (rc == 0) {
+		rc = CORREU_ERR_PROTO; /* it said more after "221 bye" */
+	}
 	correu_transport_free(t);
 	return rc;
 }

@@ -354,7 +354,9 @@ typedef struct correu_tls_config correu_tls_config;
  * (if it can be read) and verifying fully; TLS 1.2 is the minimum.
  *
  * A configuration is shared by any number of transports, which borrow it:
- * it must outlive them, and must not be changed once one uses it.
+ * it must outlive them, and must not be changed once one uses it. Transports
+ * in different threads may share it when mbedTLS is built with
+ * MBEDTLS_THREADING_C (Debian's is), which locks the shared DRBG.
  *
  * @param role ::CORREU_TLS_CLIENT or ::CORREU_TLS_SERVER.
  * @param alloc allocator for the configuration; borrowed until it is

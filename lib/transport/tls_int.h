@@ -52,6 +52,10 @@ struct correu__tls {
 	size_t ip_len;       /* 4, 16, or 0 for a DNS name */
 };
 
+/* Does the certificate name the host? An IP host (ip_len 4 or 16) is
+ * compared with iPAddress entries only, a DNS host with DNS-IDs only. */
+bool correu__tls_identity_ok(const mbedtls_x509_crt *crt, const char *host, const uint8_t *ip,
+                             size_t ip_len);
 /* mbedTLS verify callback for one connection (tls_verify.c). */
 int correu__tls_verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags);
 /* A numeric IPv4/IPv6 address ("[::1]" too) as 4 or 16 bytes; 0: not one. */

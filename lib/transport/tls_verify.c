@@ -119,6 +119,12 @@ size_t correu__tls_parse_ip(const char *text, uint8_t ip[16])
 	return 0;
 }
 
+bool correu__tls_identity_ok(const mbedtls_x509_crt *crt, const char *host, const uint8_t *ip,
+                             size_t ip_len)
+{
+	return ip_len ? ip_matches(crt, ip, ip_len) : dns_matches(crt, host);
+}
+
 static bool self_signed(const mbedtls_x509_crt *crt)
 {
 	return crt->issuer_raw.len == crt->subject_raw.len &&
@@ -141,7 +147,7 @@ int correu__tls_verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t 
 	if (s->cfg->role != CORREU_TLS_CLIENT || !s->host ||
 	    verify == CORREU_TLS_VERIFY_INSECURE_NO_HOST)
 		return 0;
-	if (s->ip_len ? ip_matches(crt, s->ip, s->ip_len) : dns_matches(crt, s->host))
+	if (correu__tls_identity_ok(crt, s->host, s->ip, s->ip_len))
 		return 0;
 	s->extra |= s->ip_len ? CORREU_CERT_IP_MISMATCH : CORREU_CERT_HOST_MISMATCH;
 	*flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH; /* fails the handshake */

@@ -51,6 +51,9 @@ static void round_trip(const char *host, const char *peer_prefix)
 	pump_transfer(c, s, "EHLO x\r\n", 8);
 	pump_transfer(s, c, "250 ok\r\n", 8);
 	cr_assert_eq(correu_transport_recv(s, buf, sizeof(buf)), CORREU_ERR_WANT_READ);
+	cr_assert_eq(correu_transport_wait(s, CORREU_WAIT_READ, 0), CORREU_ERR_TIMEOUT);
+	cr_assert_eq(correu_transport_wait(s, CORREU_WAIT_READ | CORREU_WAIT_WRITE, 0),
+	             CORREU_WAIT_WRITE);
 	cr_assert_eq(correu_transport_shutdown(c), 0);
 	rc = correu_transport_wait(s, CORREU_WAIT_READ, 2000);
 	cr_assert_eq(rc, CORREU_WAIT_READ);

@@ -128,6 +128,59 @@ Test(tls, tcp_loopback_by_name_and_by_address)
 	}
 }
 
+Test(tls, buffered_plaintext_counts_as_readable)
+{
+	correu_transport *c, *s;
+	uint8_t buf[4];
+
+	cr_assert_eq(correu_mem_pair_new(4096, 0, NULL, &c, &s), 0);
+	cr_assert_eq(correu_transport_starttls(c, ccfg, "localhost"), 0);
+	cr_assert_eq(correu_transport_starttls(s, scfg, NULL), 0);
+	handshake_ok(c, s);
+	cr_assert_eq(correu_transport_send(s, (const uint8_t *)"+OK 2 msgs\r\n", 12), 12);
+	cr_assert_eq(correu_transport_pending(c), 0);
+	cr_assert_eq(correu_transport_recv(c, buf, 3), 3);
+	/* The rest of the record is inside mbedTLS, not in the pair any more. */
+	cr_assert_eq(correu_transport_pending(c), 9);
+	cr_assert_eq(correu_transport_wait(c, CORREU_WAIT_READ, 0), CORREU_WAIT_READ);
+	correu_transport_free(c);
+	correu_transport_free(s);
+}
+
+struct logged {
+	int warnings;
+	char last[512];
+};
+
+static void on_log(int level, const char *msg, size_t len, void *ud)
+{
+	struct logged *lg = ud;
+
+	if (level <= CORREU_LOG_WARN)
+		lg->warnings++;
+	snprintf(lg->last, sizeof(lg->last), "%.*s", (int)len, msg);
+}
+
+Test(tls, rejection_is_logged_with_its_reason)
+{
+	struct logged seen = { 0, "" };
+	correu_logger lg = { CORREU_LOGGER_VERSION, CORREU_LOG_DEBUG, on_log, &seen };
+	correu_transport *c, *s;
+	int rc_c, rc_s;
+
+	cr_assert_eq(correu_mem_pair_new(4096, 0, NULL, &c, &s), 0);
+	cr_assert_eq(correu_transport_set_logger(c, &lg), 0);
+	cr_assert_eq(correu_transport_starttls(c, ccfg, "imap.example.net"), 0);
+	cr_assert_eq(correu_transport_starttls(s, scfg, NULL), 0);
+	pump_handshake(c, s, &rc_c, &rc_s);
+	cr_assert_eq(rc_c, CORREU_ERR_CERT);
+	cr_assert_eq(seen.warnings, 1);
+	cr_assert_not_null(strstr(seen.last, "host name mismatch"), "logged: %s", seen.last);
+	cr_assert_eq(correu_transport_handshake(c), CORREU_ERR_CERT, "the failure sticks");
+	correu_transport_free(c);
+	correu_transport_free(s);
+}
+
 Test(tls, starttls_upgrades_the_same_handle)
 {
 	correu_transport *c, *s, *c_before;
