@@ -1,0 +1,116 @@
+/*
+ * Caller strings on the SMTP wire (SMTP layer): paths, the EHLO name and
+ * parameter values are checked before they are formatted into a command,
+ * so that no CR, LF, NUL or stray delimiter can end a command early or
+ * smuggle a second one in (RFC 5321 §4.1.2). xtext encoding (RFC 3461 §4)
+ * for ENVID, ORCPT and AUTH= lives here too.
+ */
+#include <string.h>
+
+#include "smtp_internal.h"
+
+/*
+ * A path as the caller gives it, without angle brackets: Mailbox or an
+ * empty null path (RFC 5321 §4.1.2). Controls, DEL, '<' and '>' are never
+ * allowed; a space only inside a quoted local part, where a backslash
+ * quotes the next character; bytes over 127 only with SMTPUTF8
+ * (RFC 6531 §3.3).
+ */
+int correu__smtp_check_path(const char *p, size_t len, bool utf8)
+{
+	bool quoted = false;
+
+	if (len > 0 && !p)
+		return CORREU_ERR_ARG;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)p[i];
+
+		if (ch < 0x20 || ch == 0x7f || ch == '<' || ch == '>')
+			return CORREU_ERR_ARG;
+		if (ch >= 0x80 && !utf8)
+			return CORREU_ERR_ARG;
+		if (ch == ' ' && !quoted)
+			return CORREU_ERR_ARG;
+		if (ch == '"')
+			quoted = !quoted;
+		else if (ch == '\\' && quoted) {
+			if (++i == len)
+				return CORREU_ERR_ARG;
+			ch = (unsigned char)p[i];
+			if (ch < 0x20 || ch == 0x7f || (ch >= 0x80 && !utf8))
+				return CORREU_ERR_ARG;
+		}
+	}
+	return quoted ? CORREU_ERR_ARG : 0;
+}
+
+/*
+ * RFC 5321 §4.1.3 and §4.1.2: a Domain (letters, digits, '-', '.') or an
+ * address literal in brackets ("[192.0.2.1]", "[IPv6:2001:db8::1]").
+ */
+int correu__smtp_check_domain(const char *p, size_t len)
+{
+	size_t i = 0, end = len;
+
+	if (!p || len == 0 || len > 255)
+		return CORREU_ERR_ARG;
+	if (p[0] == '[') {
+		if (len < 3 || p[len - 1] != ']')
+			return CORREU_ERR_ARG;
+		i = 1;
+		end = len - 1;
+	}
+	for (; i < end; i++) {
+		char ch = p[i];
+		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		          (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' ||
+		          (p[0] == '[' && ch == ':');
+
+		if (!ok)
+			return CORREU_ERR_ARG;
+	}
+	return 0;
+}
+
+/* xtext: "!".."~" except "+" and "=" as themselves, others as "+HH". */
+int correu__smtp_xtext(correu__buf *out, const char *p, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)p[i];
+		int rc;
+
+		/* Controls never belong in these values (and CR/LF could be
+		 * encoded harmlessly, but a caller who sends them has a bug). */
+		if (ch < 0x20 || ch == 0x7f)
+			return CORREU_ERR_ARG;
+		if (ch > ' ' && ch < 0x7f && ch != '+' && ch != '=') {
+			rc = correu__buf_append(out, &ch, 1);
+		} else {
+			char enc[3] = { '+', hex[ch >> 4], hex[ch & 15] };
+
+			rc = correu__buf_append(out, enc, 3);
+		}
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int correu__smtp_append_u64(correu__buf *out, uint64_t v)
+{
+	char tmp[24];
+	size_t n = sizeof(tmp);
+
+	do {
+		tmp[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return correu__buf_append(out, tmp + n, sizeof(tmp) - n);
+}
+
+int correu__smtp_append_str(correu__buf *out, const char *s)
+{
+	return correu__buf_append(out, s, strlen(s));
+}
