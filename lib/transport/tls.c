@@ -70,6 +70,7 @@ static int map_err(correu__tls *s, const char *what, int rc)
 		err = s->io_err ? s->io_err : CORREU_ERR_IO;
 		break;
 	case MBEDTLS_ERR_X509_CERT_VERIFY_FAILED:
+	case MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE:
 		err = CORREU_ERR_CERT;
 		break;
 	case MBEDTLS_ERR_SSL_ALLOC_FAILED:
@@ -265,14 +266,18 @@ int correu_transport_is_tls(const correu_transport *t)
 uint32_t correu_transport_tls_verify_flags(const correu_transport *t)
 {
 	const correu__tls *s;
+	uint32_t mbed;
 
 	if (!t || !t->tls)
 		return CORREU_CERT_NOT_VERIFIED;
 	s = t->tls;
+	mbed = mbedtls_ssl_get_verify_result(&s->ssl);
+	/* A peer that sent no certificate never reaches the verify callback. */
 	if (!s->verified)
-		return CORREU_CERT_NOT_VERIFIED;
-	return correu__tls_map_flags(mbedtls_ssl_get_verify_result(&s->ssl), s->extra,
-	                             s->ip_len != 0);
+		return mbed != (uint32_t)-1 && (mbed & MBEDTLS_X509_BADCERT_MISSING)
+		               ? CORREU_CERT_MISSING
+		               : CORREU_CERT_NOT_VERIFIED;
+	return correu__tls_map_flags(mbed, s->extra, s->ip_len != 0);
 }
 
 const char *correu_transport_tls_cipher(const correu_transport *t)

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "correu/transport.h"
+#include "failalloc.h"
 #include "pump.h"
 
 static correu_tcp_listener *listen_on(const char *host)
@@ -186,4 +187,35 @@ Test(tcp, bad_arguments)
 	cr_assert_eq(correu_tcp_connect("127.0.0.1", 0, 0, NULL, &c), CORREU_ERR_ARG);
 	cr_assert_eq(correu_tcp_connect("127.0.0.1", 25, -5, NULL, &c), CORREU_ERR_ARG);
 	cr_assert_eq(correu_tcp_connect("127.0.0.1", 25, 0, NULL, NULL), CORREU_ERR_ARG);
+}
+
+static int tcp_scenario(void *ctx, const correu_allocator *al)
+{
+	correu_tcp_listener *l;
+	correu_transport *c = NULL, *s = NULL;
+	int rc;
+
+	(void)ctx;
+	rc = correu_tcp_listen("127.0.0.1", 0, 4, 0, al, &l);
+	if (rc < 0)
+		return rc;
+	rc = correu_tcp_connect("127.0.0.1", (uint16_t)correu_tcp_listener_port(l), 2000, al, &c);
+	for (int i = 0; rc == 0 && i < 100; i++) {
+		rc = correu_tcp_accept(l, &s, NULL, 0);
+		if (rc != CORREU_ERR_WANT_READ)
+			break;
+		rc = 0;
+		usleep(1000);
+	}
+	if (rc < 0)
+		cr_assert_eq(rc, CORREU_ERR_NOMEM);
+	correu_transport_free(s);
+	correu_transport_free(c);
+	correu_tcp_listener_free(l);
+	return rc;
+}
+
+Test(tcp, allocation_failures_are_clean)
+{
+	cr_assert_eq(failalloc_loop(tcp_scenario, NULL, 10), 3);
 }

@@ -181,6 +181,46 @@ Test(tls, rejection_is_logged_with_its_reason)
 	correu_transport_free(s);
 }
 
+Test(tls, server_can_require_a_client_certificate)
+{
+	leaf_spec who = { "client.test", { "client.test" }, { 0 }, -1, 30, 0 };
+	cert_pem mine;
+	correu_transport *c, *s;
+	int rc_c, rc_s;
+
+	certgen_leaf(&ca, &who, &mine);
+	cr_assert_eq(correu_tls_config_set_verify(scfg, CORREU_TLS_VERIFY_REQUIRE_PEER), 0);
+	cr_assert_eq(correu_tls_config_set_ca_pem(scfg, (const uint8_t *)ca.cert, strlen(ca.cert)),
+	             0);
+	/* Without a certificate the client is turned away. */
+	cr_assert_eq(correu_mem_pair_new(4096, 0, NULL, &c, &s), 0);
+	cr_assert_eq(correu_transport_starttls(c, ccfg, "localhost"), 0);
+	cr_assert_eq(correu_transport_starttls(s, scfg, NULL), 0);
+	pump_handshake(c, s, &rc_c, &rc_s);
+	cr_assert_eq(rc_s, CORREU_ERR_CERT, "server: %s", correu_err_name(rc_s));
+	cr_assert_eq(correu_transport_tls_verify_flags(s), CORREU_CERT_MISSING);
+	correu_transport_free(c);
+	correu_transport_free(s);
+	/* With one signed by the server's CA it gets in, and is named. */
+	cr_assert_eq(correu_tls_config_set_cert_pem(ccfg, (const uint8_t *)mine.cert,
+	                                            strlen(mine.cert), (const uint8_t *)mine.key,
+	                                            strlen(mine.key), NULL), 0);
+	cr_assert_eq(correu_mem_pair_new(4096, 0, NULL, &c, &s), 0);
+	cr_assert_eq(correu_transport_starttls(c, ccfg, "localhost"), 0);
+	cr_assert_eq(correu_transport_starttls(s, scfg, NULL), 0);
+	handshake_ok(c, s);
+	cr_assert_eq(correu_transport_tls_verify_flags(s), 0);
+	{
+		char subject[128];
+
+		cr_assert_gt(correu_transport_tls_peer_name(s, CORREU_TLS_PEER_SUBJECT, subject,
+		                                            sizeof(subject)), 0);
+		cr_assert_str_eq(subject, "CN=client.test, O=correu");
+	}
+	correu_transport_free(c);
+	correu_transport_free(s);
+}
+
 Test(tls, starttls_upgrades_the_same_handle)
 {
 	correu_transport *c, *s, *c_before;
