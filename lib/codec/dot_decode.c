@@ -104,7 +104,7 @@ static int piece(correu_dot_decoder *d, const uint8_t *in, const uint8_t *p, siz
 int correu_dot_decoder_feed(correu_dot_decoder *d, const uint8_t *in, size_t len,
                             size_t *consumed_out, const uint8_t **data_out, size_t *data_len_out)
 {
-	const uint8_t *p = in, *end = in + len;
+	const uint8_t *p = in, *end;
 	const uint8_t *seg = NULL; /* start of the run of body bytes ending at p */
 	bool normalise;
 
@@ -115,6 +115,9 @@ int correu_dot_decoder_feed(correu_dot_decoder *d, const uint8_t *in, size_t len
 	*data_len_out = 0;
 	if (d->state == ST_END)
 		return CORREU_ERR_STATE;
+	if (len == 0)
+		return 0;
+	end = in + len; /* only now: in may be NULL when len is 0 */
 	normalise = d->flags & CORREU_DOT_NORMALISE;
 /* Stream offset of x; is there a run to deliver before x; deliver it. */
 #define POS(x) (d->off + (uint64_t)((x) - in))

@@ -110,8 +110,8 @@ int correu_dot_encoder_feed(correu_dot_encoder *e, const uint8_t *in, size_t len
                             size_t *consumed_out, uint8_t *out, size_t out_cap,
                             size_t *out_len_out)
 {
-	const uint8_t *p = in, *end = in + len;
-	struct sink s = { out, out + out_cap };
+	const uint8_t *p = in, *end;
+	struct sink s;
 	bool normalise;
 
 	if (!e || !consumed_out || !out_len_out || (!in && len) || (!out && out_cap))
@@ -126,6 +126,13 @@ int correu_dot_encoder_feed(correu_dot_encoder *e, const uint8_t *in, size_t len
 		return 0;
 	if (out_cap == 0)
 		return CORREU_ERR_BUFFER;
+	/* Only now: in (when len is 0) and out (when out_cap is 0) may be NULL,
+	 * and C gives no arithmetic on a null pointer. */
+	if (!in)
+		in = p = (const uint8_t *)"";
+	end = in + len;
+	s.o = out;
+	s.end = out + out_cap;
 	normalise = e->flags & CORREU_DOT_NORMALISE;
 	if (!flush(e, &s))
 		goto out;
@@ -194,7 +201,7 @@ int correu_dot_encoder_finish(correu_dot_encoder *e, uint8_t *out, size_t out_ca
 		[ST_TEXT] = "\r\n.\r\n",     /* end the last line first */
 		[ST_CR] = "\n.\r\n",         /* a final bare CR, normalised */
 	};
-	struct sink s = { out, out + out_cap };
+	struct sink s;
 
 	if (!e || !out_len_out || (!out && out_cap))
 		return CORREU_ERR_ARG;
@@ -205,6 +212,8 @@ int correu_dot_encoder_finish(correu_dot_encoder *e, uint8_t *out, size_t out_ca
 		return CORREU_ERR_STATE;
 	if (out_cap == 0)
 		return CORREU_ERR_BUFFER;
+	s.o = out;
+	s.end = out + out_cap;
 	if (e->state != ST_FINISHING) {
 		const char *t;
 

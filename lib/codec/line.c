@@ -247,7 +247,7 @@ int correu_line_decoder_feed(correu_line_decoder *d, const uint8_t *in, size_t l
                              size_t *consumed_out, const uint8_t **line_out, size_t *line_len_out)
 {
 	struct feed_out r = { in, consumed_out, line_out, line_len_out };
-	const uint8_t *p = in, *end = in + len;
+	const uint8_t *p = in, *end;
 	bool normalise;
 	int rc;
 
@@ -258,6 +258,7 @@ int correu_line_decoder_feed(correu_line_decoder *d, const uint8_t *in, size_t l
 	*line_len_out = 0;
 	if (len == 0)
 		return 0;
+	end = in + len; /* only now: in may be NULL when len is 0 */
 	normalise = d->flags & CORREU_LINE_NORMALISE;
 	if (d->cr_pending && resolve_cr(d, &r, &p, &rc))
 		return rc;
