@@ -1,0 +1,667 @@
+/* The Maildir store end to end over a temporary directory. */
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "failalloc.h"
+#include "store_test.h"
+
+static const char MSG1[] = "From: a@example.org\r\nSubject: one\r\n\r\nbody one\r\n";
+static const char MSG2[] = "From: b@example.org\nSubject: bare LF\n\nline\nline\n";
+
+static char root[64];
+
+static void setup(void)
+{
+	st_mkdtemp(root, sizeof(root));
+}
+
+static void teardown(void)
+{
+	st_rm_tree(root);
+}
+
+static void path_of(char *buf, size_t cap, const char *rel)
+{
+	snprintf(buf, cap, "%s/%s", root, rel);
+}
+
+static size_t count_files(const char *rel)
+{
+	char p[4096];
+	DIR *d;
+	struct dirent *e;
+	size_t n = 0;
+
+	path_of(p, sizeof(p), rel);
+	d = opendir(p);
+	cr_assert_not_null(d, "%s", p);
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+TestSuite(box, .init = setup, .fini = teardown);
+
+Test(box, deliver_list_read_and_reopen)
+{
+	correu_maildir *md = st_open(root);
+	correu_maildir_box *box = st_box(md, "INBOX");
+	correu_maildir_msg m;
+	uint32_t uidv = correu_maildir_box_uidvalidity(box);
+	time_t now = time(NULL);
+	char *text;
+
+	cr_assert_gt(uidv, 0);
+	cr_assert_eq(correu_maildir_box_uidnext(box), 1);
+	cr_assert_eq(st_deliver(box, MSG1, 1), 1);
+	cr_assert_eq(st_deliver(box, MSG2, 5), 2);
+	cr_assert_eq(st_deliver(box, MSG1, 4096), 3);
+	cr_assert_eq(correu_maildir_box_count(box), 3);
+	cr_assert_eq(correu_maildir_box_uidnext(box), 4);
+	st_msg(box, 2, &m);
+	cr_assert_eq(m.size, strlen(MSG2));
+	cr_assert_eq(m.vsize, strlen(MSG2) + 5, "five bare LFs count as CRLF");
+	cr_assert_eq(m.is_new, 1);
+	cr_assert_eq(m.flags, 0);
+	cr_assert(m.internal_date >= now - 5 && m.internal_date <= now + 5);
+	cr_assert(strstr(m.filename, ",S=") && strstr(m.filename, ",W="), "%s", m.filename);
+	st_msg(box, 1, &m);
+	cr_assert_eq(m.vsize, m.size);
+	text = st_read(box, 2);
+	cr_assert_str_eq(text, MSG2);
+	free(text);
+	cr_assert_eq(count_files("new"), 3);
+	cr_assert_eq(count_files("tmp"), 0);
+	correu_maildir_box_close(box);
+
+	/* Another handle sees the same UIDs and UIDVALIDITY. */
+	box = st_box(md, "inbox");
+	cr_assert_eq(correu_maildir_box_uidvalidity(box), uidv);
+	cr_assert_eq(correu_maildir_box_count(box), 3);
+	text = st_read(box, 3);
+	cr_assert_str_eq(text, MSG1);
+	free(text);
+	cr_assert_eq(correu_maildir_box_find(box, 4, &(size_t){0}), CORREU_ERR_NOT_FOUND);
+	correu_maildir_box_close(box);
+	correu_maildir_free(md);
+}
+
+Test(box, uidlist_is_dovecot_version_3)
+{
+	correu_maildir *md = st_open(root);
+	correu_maildir_box *box = st_box(md, "INBOX");
+	correu_maildir_msg m;
+	char p[4096], line[512], *text;
+	unsigned v, nx;
+
+	st_deliver(box, MSG1, 100);
+	st_msg(box, 1, &m);
+	path_of(p, sizeof(p), "dovecot-uidlist");
+	text = st_slurp(p);
+	cr_assert_eq(sscanf(text, "3 V%u N%u G", &v, &nx), 2, "%s", text);
+	cr_assert_eq(v, correu_maildir_box_uidvalidity(box));
+	cr_assert(strchr(text, 'G') && strlen(strchr(text, 'G')) > 33);
+	snprintf(line, sizeof(line), "\n1 :%s\n", m.filename);
+	cr_assert(strstr(text, line) != NULL, "%s", text);
+	free(text);
+	correu_maildir_box_close(box);
+	correu_maildir_free(md);
+}
+
+Test(box, flags_and_keywords_by_rename)
+{
+	correu_maildir *md = st_open(root);
+	correu_maildir_box *box = st_box(md, "INBOX");
+	correu_maildir_msg m;
+	unsigned junk, nonjunk, again;
+	const char *name;
+	size_t len;
+	uint64_t ms0;
+	char p[4096], *text;
+
+	st_deliver(box, MSG1, 100);
+	cr_assert_eq(correu_maildir_box_keyword_index(box, "$Junk", 5, 0, &junk),
+	             CORREU_ERR_NOT_FOUND);
+	cr_assert_eq(correu_maildir_box_keyword_index(box, "$Junk", 5, 1, &junk), 0);
+	cr_assert_eq(correu_maildir_box_keyword_index(box, "$NonJunk", 8, 1, &nonjunk), 0);
+	cr_assert_eq(correu_maildir_box_keyword_index(box, "$nonjunk", 8, 0, &again), 0);
+	cr_assert_eq(again, nonjunk);
+	cr_assert_eq(junk, 0);
+	cr_assert_eq(nonjunk, 1);
+	cr_assert_eq(correu_maildir_box_keyword_index(box, "a b", 3, 1, &again), CORREU_ERR_ARG);
+	cr_assert_eq(correu_maildir_box_keyword_index(box, "\\Seen", 5, 1, &again), CORREU_ERR_ARG);
+	path_of(p, sizeof(p), "dovecot-keywords");
+	text = st_slurp(p);
+	cr_assert_str_eq(text, "0 $Junk\n1 $NonJunk\n");
+	free(text);
+
+	st_msg(box, 1, &m);
+	ms0 = m.modseq;
+	cr_assert_eq(correu_maildir_box_update_flags(box, 1, CORREU_MAILDIR_FLAG_SEEN |
+	                                                         CORREU_MAILDIR_FLAG_FLAGGED,
+	                                             0, 1u << nonjunk, 0), 0);
+	st_msg(box, 1, &m);
+	cr_assert_eq(m.flags, CORREU_MAILDIR_FLAG_SEEN | CORREU_MAILDIR_FLAG_FLAGGED);
+	cr_assert_eq(m.keywords, 1u << nonjunk);
+	cr_assert_eq(m.is_new, 0, "a flag change moves the file to cur/");
+	cr_assert(strstr(m.filename, ":2,FSb") != NULL, "%s", m.filename);
+	cr_assert_gt(m.modseq, ms0);
+	cr_assert_eq(correu_maildir_box_highestmodseq(box), m.modseq);
+	cr_assert_eq(correu_maildir_box_update_flags(box, 1, 0, CORREU_MAILDIR_FLAG_FLAGGED, 0, 0),
+	             0);
+	cr_assert_eq(correu_maildir_box_update_flags(box, 1, 0x40, 0, 0, 0), CORREU_ERR_ARG);
+	cr_assert_eq(correu_maildir_box_update_flags(box, 1, 0, 0, 1u << 26, 0), CORREU_ERR_ARG);
+	cr_assert_eq(correu_maildir_box_update_flags(box, 9, 1, 0, 0, 0), CORREU_ERR_NOT_FOUND);
+	uint64_t highest = correu_maildir_box_highestmodseq(box);
+	correu_maildir_box_close(box);
+
+	box = st_box(md, "INBOX");
+	st_msg(box, 1, &m);
+	cr_assert_eq(m.flags, CORREU_MAILDIR_FLAG_SEEN);
+	cr_assert_eq(m.keywords, 1u << nonjunk);
+	cr_assert_eq(correu_maildir_box_keyword_name(box, nonjunk, &name, &len), 0);
+	cr_assert_eq(len, 8);
+	cr_assert_eq(memcmp(name, "$NonJunk", 8), 0);
+	cr_assert_eq(correu_maildir_box_keyword_name(box, 5, &name, &len), CORREU_ERR_NOT_FOUND);
+	cr_assert_eq(correu_maildir_box_highestmodseq(box), highest, "MODSEQ persisted");
+	correu_maildir_box_close(box);
+	correu_maildir_free(md);
+}
+
+Test(box, at_most_26_keywords)
+{
+	correu_maildir *md = st_open(root);
+	correu_maildir_box *box = st_box(md, "INBOX");
+	unsigned idx;
+	char kw[8];
+
+	for (int i = 0; i < 26; i++) {
+		snprintf(kw, sizeof(kw), "k%d", i);
+		cr_assert_eq(correu_maildir_box_keyword_index(box, kw, strlen(kw), 1, &idx), 0);
+		cr_assert_eq(idx, (unsigned)i);
+	}
+	cr_assert_eq(correu_maildir_box_keyword_index(box, "k26", 3, 1, &idx), CORREU_ERR_LIMIT);
+	correu_maildir_box_close(box);
+	correu_maildir_free(md);
+}
+
+Test(box, a_rename_by_another_process_is_followed)
+{
+	correu_maildir *md = st_open(root);
+	correu_maildir_box *box = st_box(md, "INBOX");
+	correu_maildir_msg m;
+	char from[4096], to[4096];
+
+	st_deliver(box, MSG1, 100);
+	st_msg(box, 1, &m);
+	/* Someone else (a Dovecot session) marks it \Draft meanwhile. */
+	snprintf(from, sizeof(from), "%s/new/%s", root, m.filename);
+	snprintf(to, sizeof(to), "%s/cur/%s:2,D", root, m.filename);
+	cr_assert_eq(rename(from, to), 0);
+	cr_assert_eq(correu_maildir_box_update_flags(box, 1, CORREU_MAILDIR_FLAG_SEEN, 0, 0, 0), 0);
+	st_msg(box, 1, &m);
+	cr_assert_eq(m.flags, CORREU_MAILDIR_FLAG_SEEN | CORREU_MAILDIR_FLAG_DRAFT);
+	char *text = st_read(box, 1);
+	cr_assert_str_eq(text, MSG1);
+	free(text);
+	correu_maildir_box_close(box);
+	correu_maildir_free(md);
+}
+
+Test(box, take_new_moves_to_cur_keeping_uids)
+{
+	correu_maildir *md = st_open(root);
+	correu_maildir_box *box = st_box(md, "INBOX");
+	correu_maildir_msg m;
+
+	st_deliver(box, MSG1, 100);
+	st_deliver(box, MSG2, 100);
+	cr_assert_eq(correu_maildir_box_take_new(box), 2);
+	cr_assert_eq(correu_maildir_box_take_new(box), 0);
+	cr_assert_eq(count_files("new"), 0);
+	cr_assert_eq(count_files("cur"), 2);
+	st_msg(box, 2, &m);
+	cr_assert_eq(m.is_new, 0);
+	cr_assert(strstr(m.filename, ":2,") != NULL);
+	correu_maildir_box_close(box);
+	box = st_box(md, "INBOX");
+	st_msg(box, 2, &m);
+	cr_assert_eq(m.size, strlen(MSG2));
+	correu_maildir_box_close(box);
+	correu_maildir_free(md);
+}
+
+Test(box, expunge_and_uid_not_reused)
+{
+	correu_maildir *md = st_open(root);
+	correu_maildir_box *box = st_box(md, "INBOX");
+	uint64_t before;
+	char p[4096], *text;
+
+	st_deliver(box, MSG1, 100);
+	st_deliver(box, MSG2, 100);
+	before = correu_maildir_box_highestmodseq(box);
+	cr_assert_eq(correu_maildir_box_expunge(box, 2), 0);
+	cr_assert_gt(correu_maildir_box_highestmodseq(box), before);
+	cr_assert_eq(correu_maildir_box_expunge(box, 2), CORREU_ERR_NOT_FOUND);
+	cr_assert_eq(correu_maildir_box_count(box), 1);
+	cr_assert_eq(count_files("new"), 1);
+	cr_assert_eq(st_deliver(box, MSG2, 100), 3, "UID 2 is never given again");
+	path_of(p, sizeof(p), "dovecot-uidlist");
+	text = st_slurp(p);
+	cr_assert(strstr(text, "\n2 ") == NULL, "expunged UID left the file: %s", text);
+	cr_assert(strstr(text, "\n3 ") != NULL);
+	free(text);
+	correu_maildir_box_close(box);
+	correu_maildir_free(md);
+}
+
+Test(box, expunged_by_someone_else)
+{
+	correu_maildir *md = st_open(root);
+	correu_maildir_box *box = st_box(md, "INBOX");
+	correu_maildir_msg m;
+	char p[4096];
+	int fd;
+
+	st_deliver(box, MSG1, 100);
+	st_deliver(box, MSG2, 100);
+	st_msg(box, 1, &m);
+	snprintf(p, sizeof(p), "%s/new/%s", root, m.filename);
+	cr_assert_eq(unlink(p), 0);
+	cr_assert_eq(correu_maildir_box_open_fd(box, 1, &fd), CORREU_ERR_NOT_FOUND);
+	cr_assert_eq(correu_maildir_box_count(box), 1);
+	cr_assert_eq(correu_maildir_box_update_flags(box, 1, 1, 0, 0, 0), CORREU_ERR_NOT_FOUND);
+	correu_maildir_box_close(box);
+	correu_maildir_free(md);
+}
+
+Test(box, copy_and_move_keep_flags_keywords_and_date)
+{
+	correu_maildir *md = st_open(root);
+	correu_maildir_box *in, *arch;
+	correu_maildir_msg a, b;
+	unsigned kw, kw2;
+	uint32_t uid = 0;
+	const char *name;
+	size_t len;
+	char p[4096];
+	struct stat st;
+
+	cr_assert_eq(correu_maildir_folder_create(md, "Archive", 7), 0);
+	in = st_box(md, "INBOX");
+	arch = st_box(md, "Archive");
+	/* Give the destination a different first keyword so names must map. */
+	cr_assert_eq(correu_maildir_box_keyword_index(arch, "Other", 5, 1, &kw2), 0);
+	st_deliver(in, MSG1, 100);
+	st_deliver(in, MSG2, 100);
+	cr_assert_eq(correu_maildir_box_keyword_index(in, "$Label1", 7, 1, &kw), 0);
+	cr_assert_eq(correu_maildir_box_update_flags(in, 1, CORREU_MAILDIR_FLAG_ANSWERED, 0,
+	                                             1u << kw, 0), 0);
+	cr_assert_eq(correu_maildir_box_copy(in, 1, arch, &uid), 0);
+	cr_assert_eq(uid, 1);
+	st_msg(in, 1, &a);
+	st_msg(arch, 1, &b);
+	cr_assert_eq(b.flags, CORREU_MAILDIR_FLAG_ANSWERED);
+	cr_assert_eq(b.internal_date, a.internal_date);
+	cr_assert_eq(b.size, a.size);
+	cr_assert_eq(b.keywords, 1u << 1);
+	cr_assert_eq(correu_maildir_box_keyword_name(arch, 1, &name, &len), 0);
+	cr_assert_eq(memcmp(name, "$Label1", len), 0);
+	snprintf(p, sizeof(p), "%s/.Archive/cur/%s", root, b.filename);
+	cr_assert_eq(stat(p, &st), 0);
+	cr_assert_eq(st.st_nlink, 2, "copied by hard link");
+
+	cr_assert_eq(correu_maildir_box_move(in, 2, arch, &uid), 0);
+	cr_assert_eq(uid, 2);
+	cr_assert_eq(correu_maildir_box_count(in), 1);
+	char *text = st_read(arch, 2);
+	cr_assert_str_eq(text, MSG2);
+	free(text);
+	cr_assert_eq(correu_maildir_box_copy(in, 7, arch, &uid), CORREU_ERR_NOT_FOUND);
+	correu_maildir_box_close(in);
+	correu_maildir_box_close(arch);
+	correu_maildir_free(md);
+}
+
+Test(box, delivery_options_abort_and_size_limit)
+{
+	correu_maildir_settings s;
+	correu_maildir *md;
+	correu_maildir_box *box;
+	correu_maildir_delivery *d;
+	correu_maildir_msg m;
+	uint32_t uid;
+
+	cr_assert_eq(correu_maildir_settings_init(&s), 0);
+	s.max_message_size = 10;
+	cr_assert_eq(correu_maildir_open(root, strlen(root), &s, NULL, NULL, &md), 0);
+	box = st_box(md, "INBOX");
+
+	cr_assert_eq(correu_maildir_delivery_begin(box, &d), 0);
+	cr_assert_eq(count_files("tmp"), 1);
+	correu_maildir_delivery_abort(d);
+	cr_assert_eq(count_files("tmp"), 0);
+
+	/* exactly the limit */
+	cr_assert_eq(correu_maildir_delivery_begin(box, &d), 0);
+	cr_assert_eq(correu_maildir_delivery_write(d, (const uint8_t *)"0123456789", 10), 0);
+	cr_assert_eq(correu_maildir_delivery_set_flags(d, CORREU_MAILDIR_FLAG_SEEN, 0), 0);
+	cr_assert_eq(correu_maildir_delivery_set_flags(d, 0x80, 0), CORREU_ERR_ARG);
+	cr_assert_eq(correu_maildir_delivery_set_date(d, 1000000000), 0);
+	cr_assert_eq(correu_maildir_delivery_set_date(d, -1), CORREU_ERR_ARG);
+	cr_assert_eq(correu_maildir_delivery_commit(d, &uid), 0);
+	st_msg(box, uid, &m);
+	cr_assert_eq(m.internal_date, 1000000000);
+	cr_assert_eq(m.flags, CORREU_MAILDIR_FLAG_SEEN);
+	cr_assert_eq(m.is_new, 0, "APPEND with flags goes to cur/");
+
+	/* one past */
+	cr_assert_eq(correu_maildir_delivery_begin(box, &d), 0);
+	cr_assert_eq(correu_maildir_delivery_write(d, (const uint8_t *)"0123456789", 10), 0);
+	cr_assert_eq(correu_maildir_delivery_write(d, (const uint8_t *)"x", 1), CORREU_ERR_LIMIT);
+	cr_assert_eq(correu_maildir_delivery_write(d, (const uint8_t *)"x", 1), CORREU_ERR_STATE);
+	cr_assert_eq(correu_maildir_delivery_commit(d, &uid), CORREU_ERR_LIMIT);
+	cr_assert_eq(count_files("tmp"), 0);
+	cr_assert_eq(correu_maildir_box_count(box), 1);
+	correu_maildir_box_close(box);
+	correu_maildir_free(md);
+}
+
+/* A Maildir as Dovecot leaves it: our UIDs must be its UIDs. */
+Test(box, opens_a_dovecot_maildir_with_its_uids)
+{
+	char p[4096];
+	correu_maildir *md;
+	correu_maildir_box *box;
+	correu_maildir_msg m;
+	const char *name;
+	size_t len;
+
+	cr_assert_eq(mkdir(strcat(strcpy(p, root), "/cur"), 0700), 0);
+	cr_assert_eq(mkdir(strcat(strcpy(p, root), "/new"), 0700), 0);
+	cr_assert_eq(mkdir(strcat(strcpy(p, root), "/tmp"), 0700), 0);
+	path_of(p, sizeof(p), "cur/1700000000.M1P1.host,S=5,W=6:2,Sb");
+	st_write_file(p, "1234\n");
+	path_of(p, sizeof(p), "new/1700000001.M2P1.host,S=5,W=6");
+	st_write_file(p, "abcd\n");
+	path_of(p, sizeof(p), "new/1700000002.M3P1.other");
+	st_write_file(p, "no uid yet\n");
+	path_of(p, sizeof(p), "dovecot-uidlist");
+	st_write_file(p, "3 V1234 N10 G3085f01b7f11094c501100008c4a11c1\n"
+	                 "4 :1700000000.M1P1.host,S=5,W=6\n"
+	                 "7 W6 :1700000001.M2P1.host,S=5,W=6\n");
+	path_of(p, sizeof(p), "dovecot-keywords");
+	st_write_file(p, "0 $Junk\n1 $NonJunk\n");
+	md = st_open(root);
+	box = st_box(md, "INBOX");
+	cr_assert_eq(correu_maildir_box_uidvalidity(box), 1234);
+	cr_assert_eq(correu_maildir_box_count(box), 3);
+	st_msg(box, 4, &m);
+	cr_assert_eq(m.flags, CORREU_MAILDIR_FLAG_SEEN);
+	cr_assert_eq(m.keywords, 2u);
+	cr_assert_eq(m.size, 5);
+	cr_assert_eq(correu_maildir_box_keyword_name(box, 1, &name, &len), 0);
+	cr_assert_eq(memcmp(name, "$NonJunk", len), 0);
+	st_msg(box, 7, &m);
+	cr_assert_eq(m.is_new, 1);
+	st_msg(box, 10, &m);
+	cr_assert_eq(m.size, 11, "size from stat when the name has no S=");
+	cr_assert_eq(correu_maildir_box_uidnext(box), 11);
+	path_of(p, sizeof(p), "dovecot-uidlist");
+	char *text = st_slurp(p);
+	cr_assert(strstr(text, "7 W6 :1700000001.M2P1.host,S=5,W=6\n10 :1700000002.M3P1.other\n"),
+	          "%s", text);
+	free(text);
+	correu_maildir_box_close(box);
+	correu_maildir_free(md);
+}
+
+Test(box, unreadable_uidlist_means_new_uidvalidity)
+{
+	correu_maildir *md = st_open(root);
+	correu_maildir_box *box = st_box(md, "INBOX");
+	uint32_t old;
+	char p[4096];
+
+	st_deliver(box, MSG1, 100);
+	st_deliver(box, MSG2, 100);
+	old = correu_maildir_box_uidvalidity(box);
+	correu_maildir_box_close(box);
+	path_of(p, sizeof(p), "dovecot-uidlist");
+	st_write_file(p, "garbage header\n1 :x\n");
+	box = st_box(md, "INBOX");
+	cr_assert_neq(correu_maildir_box_uidvalidity(box), old);
+	cr_assert_eq(correu_maildir_box_count(box), 2);
+	cr_assert_eq(correu_maildir_box_uidnext(box), 3);
+	correu_maildir_box_close(box);
+	correu_maildir_free(md);
+}
+
+Test(box, damaged_record_keeps_earlier_uids_and_uidvalidity)
+{
+	correu_maildir *md = st_open(root);
+	correu_maildir_box *box = st_box(md, "INBOX");
+	correu_maildir_msg m1, m3;
+	uint32_t old;
+	char p[4096], buf[2048];
+
+	for (int i = 0; i < 3; i++)
+		st_deliver(box, MSG1, 100);
+	old = correu_maildir_box_uidvalidity(box);
+	st_msg(box, 1, &m1);
+	st_msg(box, 3, &m3);
+	snprintf(buf, sizeof(buf), "3 V%u N4 G3085f01b7f11094c501100008c4a11c1\n1 :%s\n2 ::::\n", old,
+	         m1.filename);
+	correu_maildir_box_close(box);
+	path_of(p, sizeof(p), "dovecot-uidlist");
+	st_write_file(p, buf);
+	box = st_box(md, "INBOX");
+	cr_assert_eq(correu_maildir_box_uidvalidity(box), old);
+	cr_assert_eq(correu_maildir_box_count(box), 3);
+	st_msg(box, 1, &m1);
+	cr_assert_eq(correu_maildir_box_find(box, 2, &(size_t){0}), CORREU_ERR_NOT_FOUND);
+	cr_assert_eq(correu_maildir_box_find(box, 4, &(size_t){0}), 0, "re-numbered above N");
+	cr_assert_eq(correu_maildir_box_find(box, 5, &(size_t){0}), 0);
+	correu_maildir_box_close(box);
+	correu_maildir_free(md);
+}
+
+Test(box, malformed_keywords_lines_are_skipped)
+{
+	correu_maildir *md;
+	correu_maildir_box *box;
+	const char *name;
+	size_t len;
+	char p[4096];
+
+	md = st_open(root);
+	path_of(p, sizeof(p), "dovecot-keywords");
+	st_write_file(p, "nospace\n30 toolarge\n-1 neg\n2 ok\n3 \nx7 bad\n2 duplicate\n4 a b\n5 last");
+	box = st_box(md, "INBOX");
+	cr_assert_eq(correu_maildir_box_keyword_name(box, 2, &name, &len), 0);
+	cr_assert_eq(len, 2);
+	for (unsigned i = 0; i < 26; i++) {
+		if (i != 2)
+			cr_assert_eq(correu_maildir_box_keyword_name(box, i, &name, &len),
+			             CORREU_ERR_NOT_FOUND, "%u", i);
+	}
+	correu_maildir_box_close(box);
+	correu_maildir_free(md);
+}
+
+Test(box, old_tmp_files_are_cleaned_on_open)
+{
+	correu_maildir_settings s;
+	correu_maildir *md = st_open(root);
+	correu_maildir_box *box;
+	struct timeval tv[2];
+	char old[4096], fresh[4096];
+
+	path_of(old, sizeof(old), "tmp/old");
+	path_of(fresh, sizeof(fresh), "tmp/fresh");
+	st_write_file(old, "x");
+	st_write_file(fresh, "y");
+	gettimeofday(&tv[0], NULL);
+	tv[0].tv_sec -= 37 * 3600;
+	tv[1] = tv[0];
+	cr_assert_eq(utimes(old, tv), 0);
+	box = st_box(md, "INBOX");
+	cr_assert_neq(access(old, F_OK), 0);
+	cr_assert_eq(access(fresh, F_OK), 0);
+	correu_maildir_box_close(box);
+	correu_maildir_free(md);
+
+	/* The age is a setting. */
+	cr_assert_eq(correu_maildir_settings_init(&s), 0);
+	s.tmp_max_age_s = 1;
+	cr_assert_eq(correu_maildir_open(root, strlen(root), &s, NULL, NULL, &md), 0);
+	sleep(2);
+	box = st_box(md, "INBOX");
+	cr_assert_neq(access(fresh, F_OK), 0);
+	correu_maildir_box_close(box);
+	correu_maildir_free(md);
+}
+
+Test(box, uidlist_lock_busy_and_stale)
+{
+	correu_maildir_settings s;
+	correu_maildir *md;
+	correu_maildir_box *box;
+	char lock[4096], id[400];
+	struct timeval tv[2];
+	pid_t child;
+	int status;
+
+	cr_assert_eq(correu_maildir_settings_init(&s), 0);
+	s.lock_wait_ms = 200;
+	cr_assert_eq(correu_maildir_open(root, strlen(root), &s, NULL, NULL, &md), 0);
+	path_of(lock, sizeof(lock), "dovecot-uidlist.lock");
+
+	/* Held by a live process: BUSY after the wait. */
+	snprintf(id, sizeof(id), "%ld:%s", (long)getppid(), "some-other-host");
+	st_write_file(lock, id);
+	cr_assert_eq(correu_maildir_box_open(md, "INBOX", 5, &box), CORREU_ERR_BUSY);
+
+	/* Too old: stale whoever holds it. */
+	gettimeofday(&tv[0], NULL);
+	tv[0].tv_sec -= 121;
+	tv[1] = tv[0];
+	cr_assert_eq(utimes(lock, tv), 0);
+	box = st_box(md, "INBOX");
+	correu_maildir_box_close(box);
+	cr_assert_neq(access(lock, F_OK), 0, "our own lock is gone");
+
+	/* Fresh, but its process on this host is dead: stale at once. */
+	child = fork();
+	if (child == 0)
+		_exit(0);
+	waitpid(child, &status, 0);
+	char host[256];
+	gethostname(host, sizeof(host));
+	snprintf(id, sizeof(id), "%ld:%s", (long)child, host);
+	st_write_file(lock, id);
+	box = st_box(md, "INBOX");
+	correu_maildir_box_close(box);
+	correu_maildir_free(md);
+}
+
+Test(box, external_new_file_gets_next_uid_on_sync)
+{
+	correu_maildir *md = st_open(root);
+	correu_maildir_box *box = st_box(md, "INBOX");
+	char p[4096];
+
+	st_deliver(box, MSG1, 100);
+	path_of(p, sizeof(p), "new/9999999999.external.host");
+	st_write_file(p, "dropped by another MDA\n");
+	cr_assert_eq(correu_maildir_box_count(box), 1);
+	cr_assert_eq(correu_maildir_box_sync(box), 0);
+	cr_assert_eq(correu_maildir_box_count(box), 2);
+	char *text = st_read(box, 2);
+	cr_assert_str_eq(text, "dropped by another MDA\n");
+	free(text);
+	correu_maildir_box_close(box);
+	correu_maildir_free(md);
+}
+
+Test(box, bad_arguments)
+{
+	correu_maildir *md = NULL;
+	correu_maildir_box *box = NULL;
+	correu_maildir_settings s;
+
+	cr_assert_eq(correu_maildir_open(NULL, 0, NULL, NULL, NULL, &md), CORREU_ERR_ARG);
+	cr_assert_eq(correu_maildir_open("a\0b", 3, NULL, NULL, NULL, &md), CORREU_ERR_ARG);
+	cr_assert_eq(correu_maildir_settings_init(&s), 0);
+	s.version = 99;
+	cr_assert_eq(correu_maildir_open(root, strlen(root), &s, NULL, NULL, &md), CORREU_ERR_ARG);
+	md = st_open(root);
+	cr_assert_eq(correu_maildir_box_open(md, "Missing", 7, &box), CORREU_ERR_NOT_FOUND);
+	cr_assert_eq(correu_maildir_box_open(md, "a/../b", 6, &box), CORREU_ERR_ARG);
+	box = st_box(md, "INBOX");
+	correu_maildir_msg m = {.version = 2};
+	cr_assert_eq(correu_maildir_box_message(box, 0, &m), CORREU_ERR_ARG);
+	m.version = CORREU_MAILDIR_MSG_VERSION;
+	cr_assert_eq(correu_maildir_box_message(box, 0, &m), CORREU_ERR_NOT_FOUND);
+	correu_maildir_box_close(box);
+	correu_maildir_box_close(NULL);
+	correu_maildir_free(md);
+	correu_maildir_free(NULL);
+}
+
+static int store_scenario(void *ctx, const correu_allocator *a)
+{
+	const char *dir = ctx;
+	correu_maildir *md = NULL;
+	correu_maildir_box *box = NULL, *arch = NULL;
+	correu_maildir_delivery *d = NULL;
+	unsigned kw;
+	uint32_t uid;
+	int rc;
+
+	st_rm_tree(dir);
+	rc = correu_maildir_open(dir, strlen(dir), NULL, a, NULL, &md);
+	if (rc == 0)
+		rc = correu_maildir_folder_create(md, "Arch", 4);
+	if (rc == 0)
+		rc = correu_maildir_box_open(md, "INBOX", 5, &box);
+	if (rc == 0)
+		rc = correu_maildir_box_open(md, "Arch", 4, &arch);
+	for (int i = 0; i < 3 && rc == 0; i++) {
+		rc = correu_maildir_delivery_begin(box, &d);
+		if (rc == 0)
+			rc = correu_maildir_delivery_write(d, (const uint8_t *)MSG1, strlen(MSG1));
+		if (rc == 0)
+			rc = correu_maildir_delivery_commit(d, &uid);
+		else
+			correu_maildir_delivery_abort(d);
+	}
+	if (rc == 0)
+		rc = correu_maildir_box_keyword_index(box, "$Junk", 5, 1, &kw);
+	if (rc == 0)
+		rc = correu_maildir_box_update_flags(box, 1, 1, 0, 1u << kw, 0);
+	if (rc == 0)
+		rc = correu_maildir_box_copy(box, 1, arch, &uid);
+	if (rc == 0)
+		rc = correu_maildir_box_expunge(box, 2);
+	if (rc == 0)
+		rc = correu_maildir_box_sync(box);
+	correu_maildir_box_close(arch);
+	correu_maildir_box_close(box);
+	if (md && rc == 0) {
+		rc = correu_maildir_box_open(md, "INBOX", 5, &box);
+		correu_maildir_box_close(box);
+	}
+	correu_maildir_free(md);
+	return rc;
+}
+
+Test(box, every_allocation_failure_is_clean)
+{
+	long n = failalloc_loop(store_scenario, root, 400);
+
+	cr_assert_gt(n, 10);
+}
