@@ -213,11 +213,12 @@ CORREU_API void correu_dot_decoder_reset(correu_dot_decoder *dec);
  * line end errors), never the end.
  *
  * A bad body does not stop the decoder, because the protocol must still
- * find the end of the data before it can answer: from the first bare CR or
- * LF (without ::CORREU_DOT_NORMALISE) or over-long line on, no more pieces
- * are returned, and when the terminator is consumed the call returns that
- * first error instead of ::CORREU_DOT_END. correu_dot_decoder_error() tells
- * the error early, for a caller that would rather close the connection.
+ * find the end of the data before it can answer. The body up to the first
+ * fault (a bare CR or LF without ::CORREU_DOT_NORMALISE, or the first byte
+ * past `max_line`) is returned, whatever the split; nothing after it is;
+ * and the call that consumes the terminator returns that first error
+ * instead of ::CORREU_DOT_END. correu_dot_decoder_error() tells the error
+ * at once, for a caller that would rather close the connection.
  *
  * @param dec the decoder.
  * @param in wire bytes; borrowed for the call. May be NULL if `len` is 0.
