@@ -76,3 +76,21 @@ Test(mech, choose_by_credentials)
 	cr_assert_eq(choose("", PW | TLS), CORREU_ERR_NOT_FOUND);
 	cr_assert_eq(correu_sasl_choose("PLAIN", 5, PW, NULL), CORREU_ERR_ARG);
 }
+
+Test(mech, builds_without_mbedtls_leave_out_hashed_mechanisms_cleanly)
+{
+	correu_sasl_scram_keys keys;
+	correu_sasl_client *c;
+	correu_sasl_credentials cred = {CORREU_SASL_CREDENTIALS_VERSION, "u", 1, NULL, 0, "p", 1,
+	                                NULL, 0, NULL, 0, 0};
+
+	if (correu_sasl_mech_available(CORREU_SASL_SCRAM_SHA_256))
+		return; /* the mbedTLS build: covered by test_scram */
+	cr_assert_not(correu_sasl_mech_available(CORREU_SASL_CRAM_MD5));
+	cr_assert_eq(correu_sasl_client_new(NULL, CORREU_SASL_SCRAM_SHA_1, &cred, &c),
+	             CORREU_ERR_UNSUPPORTED);
+	cr_assert_eq(correu_sasl_scram_derive(CORREU_SASL_SCRAM_SHA_256, "p", 1,
+	                                      (const uint8_t *)"s", 1, 4096, &keys),
+	             CORREU_ERR_UNSUPPORTED);
+	cr_assert_eq(correu_sasl_scram_verify_password(&keys, "p", 1), CORREU_ERR_UNSUPPORTED);
+}
