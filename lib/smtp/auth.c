@@ -126,7 +126,7 @@ int correu_smtp_client_auth(correu_smtp_client *c, int mech, const correu_sasl_c
 		return CORREU_ERR_ARG;
 	if (c->state == ST_FAILED)
 		return c->error;
-	if (c->state != ST_READY || c->sasl || c->txn != TXN_IDLE)
+	if (c->state != ST_READY || c->sasl || c->authenticated || c->txn != TXN_IDLE)
 		return CORREU_ERR_STATE;
 	if (!(c->caps.mask & CORREU_SMTP_CAP_AUTH) || c->caps.auth.len == 0)
 		return CORREU_ERR_UNSUPPORTED;
@@ -226,6 +226,7 @@ int correu__smtp_auth_reply(correu_smtp_client *c, correu__smtp_reply *r)
 			return correu__smtp_fail(c, CORREU_ERR_AUTH,
 			                         "the server did not prove it knows the password");
 		}
+		c->authenticated = true;
 	}
 	correu__smtp_auth_clear(c);
 	return correu__smtp_emit(c, CORREU_SMTP_EV_REPLY, CORREU_SMTP_CMD_AUTH, r, 0);

@@ -185,6 +185,7 @@ struct correu_smtp_client {
 	size_t sasl_ir_len;
 	bool sasl_ir_pending;
 	bool sasl_cancelled;
+	bool authenticated; /* RFC 4954 §4: one successful AUTH per session */
 
 	/* Time. */
 	uint64_t base_ms;

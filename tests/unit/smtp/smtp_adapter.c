@@ -2,6 +2,7 @@
 #include "smtp_adapter.h"
 
 #include <criterion/criterion.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,13 +143,26 @@ static void send_ack(void *core, size_t n)
 	cr_assert_eq(correu_smtp_client_send_ack(((struct core *)core)->c, n), 0);
 }
 
-/* Split args at spaces into words (args are modified). */
+/* Split args at spaces outside double quotes into words (args are
+ * modified), so that a quoted local part may hold a space. */
 static size_t words(char *args, char **w, size_t max)
 {
 	size_t n = 0;
+	bool quoted = false;
+	char *p = args;
 
-	for (char *p = strtok(args, " "); p && n < max; p = strtok(NULL, " "))
+	while (*p && n < max) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
 		w[n++] = p;
+		for (; *p && (quoted || *p != ' '); p++)
+			if (*p == '"')
+				quoted = !quoted;
+		if (*p)
+			*p++ = '\0';
+	}
 	return n;
 }
 
