@@ -193,11 +193,14 @@ static size_t address_list(const correu_allocator *al, const uint8_t *v, size_t 
 	int state = S_PHRASE;
 	bool in_group = false;
 
+	/* Bounded by the field: a phrase adds at most one space per token. */
+	size_t max = n > SIZE_MAX / 2 - 16 ? SIZE_MAX : 2 * n + 16;
+
 	memset(&a, 0, sizeof(a));
-	correu__buf_init(&a.name, al, n + 1);
-	correu__buf_init(&a.local, al, n + 1);
-	correu__buf_init(&a.host, al, n + 1);
-	correu__buf_init(&a.adl, al, n + 1);
+	correu__buf_init(&a.name, al, max);
+	correu__buf_init(&a.local, al, max);
+	correu__buf_init(&a.host, al, max);
+	correu__buf_init(&a.adl, al, max);
 	do {
 		next_tok(v, n, &i, &t);
 		bool sp = t.type == T_SPECIAL, word = t.type == T_WORD || t.type == T_QSTR;

@@ -436,13 +436,31 @@ static int match(const correu_mime_parser *p, const struct open_ent *e)
 	return kind;
 }
 
+/*
+ * End a part at `end`. Its parent has been ended already (parts are ended
+ * outermost first), so the part can be kept inside it: when the line break
+ * given to the delimiter was the last of the part's header, the header
+ * loses it (RFC 2046 §5.1.1); an empty part that began after `end` moves
+ * back to where its parent's body ends.
+ */
 static void close_part(correu_mime_parser *p, uint32_t idx, uint64_t end, uint64_t lf,
                        uint64_t bare, bool ends_lf)
 {
 	struct mime__part *part = &p->msg->parts[idx];
 
-	if (end <= part->body_off) {
-		part->end = part->body_off;
+	if (end < part->hdr_off) {
+		uint64_t floor = p->msg->parts[part->parent].body_off;
+
+		part->hdr_off = part->body_off = part->end = end > floor ? end : floor;
+		part->hdr_bare = part->lines = part->body_bare = 0;
+		return;
+	}
+	if (end < part->body_off) {
+		part->hdr_bare -= part->body_bare - bare;
+		part->body_off = end;
+	}
+	if (end == part->body_off) {
+		part->end = end;
 		part->lines = 0;
 		part->body_bare = 0;
 	} else {
@@ -458,13 +476,16 @@ static void close_part(correu_mime_parser *p, uint32_t idx, uint64_t end, uint64
 static void close_above(correu_mime_parser *p, uint32_t keep, uint64_t end, uint64_t lf,
                         uint64_t bare, bool ends_lf)
 {
-	while (p->nopen > keep + 1) {
-		struct open_ent *e = &p->open[--p->nopen];
+	for (uint32_t k = keep + 1; k < p->nopen; k++) {
+		struct open_ent *e = &p->open[k];
 
 		if (e->active)
 			p->msg->parts[e->part].flags |= CORREU_MIME_F_NO_CLOSE;
 		close_part(p, e->part, end, lf, bare, ends_lf);
-		p->bnd.len = e->bnd_off;
+	}
+	if (p->nopen > keep + 1) {
+		p->bnd.len = p->open[keep + 1].bnd_off;
+		p->nopen = keep + 1;
 	}
 }
 
@@ -642,10 +663,10 @@ int correu_mime_parser_finish(correu_mime_parser *p, correu_mime_message **out)
 		goto fail;
 	if (p->state == ST_HDR && (rc = header_done(p, p->off, p->lf, p->bare, false)) < 0)
 		goto fail;
-	close_above(p, 0, p->off, p->lf, p->bare, p->last == '\n');
 	if (p->open[0].active)
 		p->msg->parts[0].flags |= CORREU_MIME_F_NO_CLOSE;
 	close_part(p, 0, p->off, p->lf, p->bare, p->last == '\n');
+	close_above(p, 0, p->off, p->lf, p->bare, p->last == '\n');
 	m = p->msg;
 	m->size = p->off;
 	for (uint32_t i = 0; i < m->nparts; i++)

@@ -248,3 +248,25 @@ Test(header, content_type_defaults_and_syntax_errors)
 	free(bs);
 	mime_ctx_done(&ctx);
 }
+
+Test(header, envelope_addresses_odd_and_obsolete_forms)
+{
+	struct mime_ctx ctx = { 0 };
+	correu_mime_message *m = parse_split(
+		&ctx, "From: a)example.com\r\nSender: ,,,\r\nReply-To:\r\n"
+		      "To: <@route1,@route2:user@host>, \"q \\\"x\\\"\" <\"odd local\"@[192.0.2.1]>\r\n"
+		      "Cc: joe@x.test (Joe Bloggs), localonly\r\nBcc: empty:;, g: a@b, ;\r\n\r\n");
+	char *env = mime_imap(m, 0, CORREU_MIME_IMAP_ENVELOPE, 0);
+
+	cr_assert_str_eq(env, "(NIL NIL ((NIL NIL \"a)example.com\" \"MISSING_DOMAIN\")) "
+	                      "((NIL NIL \"a)example.com\" \"MISSING_DOMAIN\")) "
+	                      "((NIL NIL \"a)example.com\" \"MISSING_DOMAIN\")) "
+	                      "((NIL \"@route1,@route2\" \"user\" \"host\")"
+	                      "(\"q \\\"x\\\"\" NIL \"\\\"odd local\\\"\" \"[192.0.2.1]\")) "
+	                      "((\"Joe Bloggs\" NIL \"joe\" \"x.test\")"
+	                      "(NIL NIL \"localonly\" \"MISSING_DOMAIN\")) "
+	                      "((NIL NIL \"empty\" NIL)(NIL NIL NIL NIL)(NIL NIL \"g\" NIL)"
+	                      "(NIL NIL \"a\" \"b\")(NIL NIL NIL NIL)) NIL NIL)");
+	free(env);
+	mime_ctx_done(&ctx);
+}

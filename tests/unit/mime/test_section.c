@@ -15,6 +15,15 @@ static const char *msg =
 	"--z\r\nContent-Type: text/plain\r\n\r\nfirst\r\n--z\r\n"
 	"Content-Type: message/rfc822\r\n\r\nSubject: deepest\r\n\r\ndeep body\r\n--z--\r\n";
 
+static void is_in(correu_mime_message *m, const char *text, const char *s, const char *want)
+{
+	char *got = mime_section(m, text, s);
+
+	cr_assert_not_null(got, "section %s not found", s);
+	cr_assert_str_eq(got, want, "section %s", s);
+	free(got);
+}
+
 static char *sec(correu_mime_message *m, const char *s)
 {
 	return mime_section(m, msg, s);
@@ -94,4 +103,39 @@ Test(section, envelope_of_an_inner_message_and_item_errors)
 	cr_assert_eq(need, strlen("(NIL \"outer\" NIL NIL NIL NIL NIL NIL NIL NIL)"));
 	cr_assert_eq(correu_mime_imap_format(m, 0, 9, 0, small, 4, NULL), CORREU_ERR_ARG);
 	correu_mime_message_free(m);
+}
+
+Test(section, a_part_without_body_keeps_ranges_nested)
+{
+	/* The blank line ending 1.1's header is the line break the delimiter
+	 * takes (RFC 2046 §5.1.1): the header loses it, and the inner
+	 * message/rfc822 that never got a header moves inside its parent. */
+	const char *m2 = "Content-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\n"
+	                 "Content-Type: message/rfc822\r\n\r\n--o\r\n"
+	                 "Content-Type: text/plain\r\n\r\n--o--\r\n";
+	struct mime_ctx ctx = { 0 };
+	correu_mime_message *m;
+	char *bs;
+
+	free(mime_check(&ctx, m2, strlen(m2)));
+	m = ctx.last;
+	for (uint32_t i = 1; i < correu_mime_part_count(m); i++) {
+		correu_mime_part_info c = { .version = CORREU_MIME_PART_INFO_VERSION };
+		correu_mime_part_info p = { .version = CORREU_MIME_PART_INFO_VERSION };
+
+		cr_assert_eq(correu_mime_part_info_get(m, i, &c), 0);
+		cr_assert_eq(correu_mime_part_info_get(m, c.parent, &p), 0);
+		cr_assert_geq(c.header_offset, p.body_offset, "part %u starts outside its parent", i);
+		cr_assert_leq(c.body_offset + c.body_size, p.body_offset + p.body_size,
+		              "part %u ends outside its parent", i);
+	}
+	is_in(m, m2, "1.MIME", "Content-Type: message/rfc822\r\n");
+	is_in(m, m2, "2.MIME", "Content-Type: text/plain\r\n");
+	is_in(m, m2, "2", "");
+	bs = mime_imap(m, 0, CORREU_MIME_IMAP_BODY, 0);
+	cr_assert_str_eq(bs, "((\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 0 (NIL NIL NIL NIL NIL "
+	                     "NIL NIL NIL NIL NIL) (\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL "
+	                     "NIL \"7bit\" 0 0) 0)(\"text\" \"plain\" NIL NIL NIL \"7bit\" 0 0) \"mixed\")");
+	free(bs);
+	mime_ctx_done(&ctx);
 }
