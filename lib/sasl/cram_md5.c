@@ -13,6 +13,9 @@
 
 #define MD5_LEN 16
 
+/* Server states (s->state); the client only answers once (c->state 1). */
+enum { CS_START = 0, CS_CHALLENGED, CS_ANSWERED };
+
 static int client_check(correu_sasl_client *c)
 {
 	/* A space would split the response at the wrong place. */
@@ -43,6 +46,7 @@ static int client_step(correu_sasl_client *c, const uint8_t *in, size_t len)
 		text[2 + 2 * i] = hex[mac[i] & 15];
 	}
 	correu_wipe(mac, sizeof(mac));
+	correu__sasl_str_free(c->set.allocator, &c->password); /* used once */
 	if ((rc = correu__buf_append(&c->out, c->user.p, c->user.len)) == 0)
 		rc = correu__buf_append(&c->out, text, sizeof(text));
 	return rc;
@@ -70,7 +74,7 @@ static int server_start(correu_sasl_server *s)
 	    (rc = correu__buf_append(&s->out, ">", 1)) < 0)
 		return rc;
 	rc = correu__sasl_str_set(s->set.allocator, &s->challenge, s->out.data, s->out.len);
-	s->state = 1;
+	s->state = CS_CHALLENGED;
 	return rc < 0 ? rc : CORREU_SASL_CHALLENGE;
 }
 
@@ -86,9 +90,9 @@ static int server_step(correu_sasl_server *s, const uint8_t *in, size_t len)
 {
 	size_t ulen;
 
-	if (s->state != 1)
+	if (s->state != CS_CHALLENGED)
 		return correu__sasl_sfail(s, CORREU_ERR_PROTO, "CRAM-MD5 starts with a challenge");
-	s->state = 2;
+	s->state = CS_ANSWERED;
 	if (len < 2 * MD5_LEN + 2 || in[len - 2 * MD5_LEN - 1] != ' ')
 		return correu__sasl_sfail(s, CORREU_ERR_SYNTAX, "expected: user SP digest");
 	ulen = len - 2 * MD5_LEN - 1;

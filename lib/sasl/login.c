@@ -7,6 +7,16 @@
  */
 #include "sasl_internal.h"
 
+/* Client states (c->state; 0 is "nothing sent"). */
+enum { LC_USER_SENT = 1, LC_PASSWORD_SENT };
+/* Server states (s->state). */
+enum {
+	LS_START = 0,      /* nothing asked: an initial response is the user name */
+	LS_USER_ASKED,     /* "Username:" sent */
+	LS_PASSWORD_ASKED, /* "Password:" sent */
+	LS_DONE,           /* password received */
+};
+
 static int client_check(correu_sasl_client *c)
 {
 	return (c->user.len && c->password.len) ? 0 : CORREU_ERR_ARG;
@@ -26,22 +36,26 @@ static bool prompt_is(const uint8_t *in, size_t len, const char *word)
 static int client_step(correu_sasl_client *c, const uint8_t *in, size_t len)
 {
 	const correu__sasl_str *answer;
+	int rc;
 
-	if (c->state >= 2)
+	if (c->state >= LC_PASSWORD_SENT)
 		return correu__sasl_cfail(c, CORREU_ERR_PROTO, "LOGIN: challenge after password");
-	if (prompt_is(in, len, "pass") || (c->state == 1 && !prompt_is(in, len, "user"))) {
+	if (prompt_is(in, len, "pass") || (c->state == LC_USER_SENT && !prompt_is(in, len, "user"))) {
 		answer = &c->password;
-		c->state = 2;
+		c->state = LC_PASSWORD_SENT;
 	} else {
 		answer = &c->user;
-		c->state = 1;
+		c->state = LC_USER_SENT;
 	}
-	return correu__buf_append(&c->out, answer->p, answer->len);
+	rc = correu__buf_append(&c->out, answer->p, answer->len);
+	if (c->state == LC_PASSWORD_SENT)
+		correu__sasl_str_free(c->set.allocator, &c->password); /* sent */
+	return rc;
 }
 
 static int server_start(correu_sasl_server *s)
 {
-	s->state = 1;
+	s->state = LS_USER_ASKED;
 	return correu__buf_append(&s->out, "Username:", 9) < 0 ? CORREU_ERR_NOMEM
 	                                                       : CORREU_SASL_CHALLENGE;
 }
@@ -50,11 +64,11 @@ static int server_step(correu_sasl_server *s, const uint8_t *in, size_t len)
 {
 	int rc;
 
-	if (s->state > 2)
+	if (s->state > LS_PASSWORD_ASKED)
 		return correu__sasl_sfail(s, CORREU_ERR_STATE, "LOGIN is over");
 	if (len == 0 || !correu__sasl_utf8_ok(in, len))
 		return correu__sasl_sfail(s, CORREU_ERR_SYNTAX, "empty or not UTF-8");
-	if (s->state < 2) {
+	if (s->state < LS_PASSWORD_ASKED) {
 		/* State 0: the user name came as an initial response, which
 		 * many clients send although the draft has none. */
 		if (len > s->set.max_username)
@@ -62,10 +76,10 @@ static int server_step(correu_sasl_server *s, const uint8_t *in, size_t len)
 		rc = correu__sasl_str_set(s->set.allocator, &s->user, in, len);
 		if (rc == 0)
 			rc = correu__buf_append(&s->out, "Password:", 9);
-		s->state = 2;
+		s->state = LS_PASSWORD_ASKED;
 		return rc < 0 ? rc : CORREU_SASL_CHALLENGE;
 	}
-	s->state = 3;
+	s->state = LS_DONE;
 	rc = correu__sasl_str_set(s->set.allocator, &s->secret, in, len);
 	if (rc < 0)
 		return rc;

@@ -32,6 +32,8 @@ int correu__oauth_append_auth(correu_sasl_client *c)
 	if ((rc = correu__buf_append(&c->out, "auth=Bearer ", 12)) < 0 ||
 	    (rc = correu__buf_append(&c->out, c->token.p, c->token.len)) < 0)
 		return rc;
+	/* Sent: the only copy left is the output, wiped at the next call. */
+	correu__sasl_str_free(c->set.allocator, &c->token);
 	return correu__buf_append(&c->out, "\001\001", 2);
 }
 
@@ -125,7 +127,7 @@ int correu__oauth_supply(correu_sasl_server *s, const correu__sasl_supply *sup,
 		return CORREU_ERR_STATE;
 	if (sup->ok)
 		return CORREU_SASL_SUCCESS;
-	s->state = 2;
+	s->state = CORREU__OAUTH_ERROR;
 	rc = correu__buf_append(&s->out, json, n);
 	return rc < 0 ? rc : CORREU_SASL_CHALLENGE;
 }
@@ -133,7 +135,7 @@ int correu__oauth_supply(correu_sasl_server *s, const correu__sasl_supply *sup,
 int correu__oauth_after_error(correu_sasl_server *s, const uint8_t *in, size_t len,
                               const char *expect, size_t expect_len)
 {
-	if (s->state != 2)
+	if (s->state != CORREU__OAUTH_ERROR)
 		return correu__sasl_sfail(s, CORREU_ERR_STATE, "one message only");
 	if (len != expect_len || memcmp(in, expect, len) != 0)
 		return correu__sasl_sfail(s, CORREU_ERR_PROTO, "bad reply to the error challenge");

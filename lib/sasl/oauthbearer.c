@@ -24,7 +24,7 @@ static int client_initial(correu_sasl_client *c)
 	char port[16];
 	int rc;
 
-	c->state = 1;
+	c->state = CORREU__OAUTH_SENT;
 	if ((rc = correu__sasl_gs2_append(&c->out, who)) < 0 ||
 	    (rc = correu__buf_append(&c->out, "\001", 1)) < 0)
 		return rc;
@@ -46,9 +46,9 @@ static int client_step(correu_sasl_client *c, const uint8_t *in, size_t len)
 {
 	int rc;
 
-	if (c->state != 1)
+	if (c->state != CORREU__OAUTH_SENT)
 		return correu__sasl_cfail(c, CORREU_ERR_PROTO, "OAUTHBEARER: second challenge");
-	c->state = 2;
+	c->state = CORREU__OAUTH_ERROR;
 	rc = correu__oauth_client_error(c, in, len);
 	return rc < 0 ? rc : correu__buf_append(&c->out, "\001", 1);
 }
@@ -58,9 +58,9 @@ static int server_step(correu_sasl_server *s, const uint8_t *in, size_t len)
 	size_t hdr;
 	int rc;
 
-	if (s->state != 0)
+	if (s->state != CORREU__OAUTH_START)
 		return correu__oauth_after_error(s, in, len, "\001", 1);
-	s->state = 1;
+	s->state = CORREU__OAUTH_SENT;
 	rc = correu__sasl_gs2_parse(s, in, len, &hdr);
 	if (rc < 0)
 		return rc;

@@ -24,6 +24,8 @@ static int client_initial(correu_sasl_client *c)
 	    (rc = correu__buf_append(&c->out, "", 1)) < 0 ||
 	    (rc = correu__buf_append(&c->out, c->password.p, c->password.len)) < 0)
 		return rc;
+	/* Sent: the only copy left is the output, wiped at the next call. */
+	correu__sasl_str_free(c->set.allocator, &c->password);
 	return 0;
 }
 

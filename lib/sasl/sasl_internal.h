@@ -156,7 +156,13 @@ int correu__sasl_gs2_append(correu__buf *b, const correu__sasl_str *authzid);
 /* PLAIN and LOGIN servers: the verdict from a result or stored SCRAM keys. */
 int correu__sasl_password_supply(correu_sasl_server *s, const correu__sasl_supply *sup);
 
-/* OAuth 2.0 bearer mechanisms (oauth.c). */
+/* OAuth 2.0 bearer mechanisms (oauth.c). States of the client (1, 2) and
+ * of the server (0, 1, 2). */
+enum {
+	CORREU__OAUTH_START = 0,  /* server: waiting for the message */
+	CORREU__OAUTH_SENT = 1,   /* client: message sent; server: verdict owed */
+	CORREU__OAUTH_ERROR = 2,  /* the JSON error challenge went out */
+};
 /* RFC 6750 Section 2.1 b64token: 1*(ALPHA / DIGIT / "-._~+/") *"=". */
 bool correu__oauth_token_ok(const char *p, size_t n);
 /* Client: append "auth=Bearer <token>" SOH SOH (RFC 7628 Section 3.1). */

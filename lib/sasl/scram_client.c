@@ -11,6 +11,13 @@
 
 #include "sasl_internal.h"
 
+/* Client states (c->state; 0 is "nothing sent"): the next server message. */
+enum {
+	SC_SERVER_FIRST = 1, /* server-first-message */
+	SC_SERVER_FINAL,     /* server-final-message, as challenge or success data */
+	SC_DONE,             /* none */
+};
+
 struct correu__scram_client {
 	correu__buf first_bare;  /* client-first-message-bare, for AuthMessage */
 	char nonce[256];
@@ -60,7 +67,7 @@ int correu__scram_client_initial(correu_sasl_client *c)
 	correu__buf *b = &sc->first_bare;
 	int rc;
 
-	c->state = 1;
+	c->state = SC_SERVER_FIRST;
 	sc->nonce_len = c->set.nonce_len;
 	rc = correu__sasl_nonce(&c->set, sc->nonce, sc->nonce_len);
 	if (rc < 0)
@@ -145,6 +152,8 @@ out:
 	correu_wipe(sig, sizeof(sig));
 	correu__buf_free(&gs2, false);
 	correu__buf_free(&am, true);
+	/* The password has served its one purpose; keys are gone too. */
+	correu__sasl_str_free(c->set.allocator, &c->password);
 	if (rc == CORREU_ERR_CRYPTO)
 		return correu__sasl_cfail(c, rc, "hash computation failed");
 	return rc;
@@ -206,11 +215,11 @@ int correu__scram_client_step(correu_sasl_client *c, const uint8_t *in, size_t l
 	int rc;
 
 	switch (c->state) {
-	case 1:
-		c->state = 2;
+	case SC_SERVER_FIRST:
+		c->state = SC_SERVER_FINAL;
 		return server_first(c, in, len);
-	case 2:
-		c->state = 3;
+	case SC_SERVER_FINAL:
+		c->state = SC_DONE;
 		rc = server_final(c, in, len);
 		c->done = rc == 0; /* the response is empty; success comes next */
 		return rc;
@@ -223,7 +232,7 @@ int correu__scram_client_finish(correu_sasl_client *c, const uint8_t *in, size_t
 {
 	if (c->scram->verified)
 		return len ? correu__sasl_cfail(c, CORREU_ERR_PROTO, "data after server-final") : 0;
-	if (c->state == 2 && len)
+	if (c->state == SC_SERVER_FINAL && len)
 		return server_final(c, in, len);
 	return correu__sasl_cfail(c, CORREU_ERR_AUTH, "server did not prove it knows the password");
 }

@@ -11,6 +11,14 @@
 
 #include "sasl_internal.h"
 
+/* Server states (s->state): what the next client message must be. */
+enum {
+	SS_CLIENT_FIRST = 0, /* client-first-message */
+	SS_WAIT_KEYS,        /* none: the caller owes the stored keys */
+	SS_CLIENT_FINAL,     /* client-final-message */
+	SS_ACK_FINAL,        /* an empty response to server-final */
+};
+
 #define FAKE_SALT_LEN 16
 
 struct correu__scram_server {
@@ -71,7 +79,7 @@ static int client_first(correu_sasl_server *s, const uint8_t *in, size_t len)
 	    (rc = correu__buf_append(&ss->server_first, nonce, clen)) < 0)
 		return rc;
 	ss->nonce_len = clen;
-	s->state = 1;
+	s->state = SS_WAIT_KEYS;
 	s->need = CORREU_SASL_NEED_SCRAM_KEYS;
 	return CORREU_SASL_NEED_CREDENTIALS;
 }
@@ -125,7 +133,7 @@ int correu__scram_server_supply(correu_sasl_server *s, const correu__sasl_supply
 	    (rc = correu__buf_append(&s->out, sf->data, sf->len)) < 0)
 		return rc;
 	ss->nonce_len += s->set.nonce_len;
-	s->state = 2;
+	s->state = SS_CLIENT_FINAL;
 	return CORREU_SASL_CHALLENGE;
 }
 
@@ -232,18 +240,18 @@ static int client_final(correu_sasl_server *s, const uint8_t *in, size_t len)
 		return rc;
 	if (s->set.flags & CORREU_SASL_SUCCESS_DATA)
 		return CORREU_SASL_SUCCESS;
-	s->state = 3;
+	s->state = SS_ACK_FINAL;
 	return CORREU_SASL_CHALLENGE;
 }
 
 int correu__scram_server_step(correu_sasl_server *s, const uint8_t *in, size_t len)
 {
 	switch (s->state) {
-	case 0:
+	case SS_CLIENT_FIRST:
 		return client_first(s, in, len);
-	case 2:
+	case SS_CLIENT_FINAL:
 		return client_final(s, in, len);
-	case 3:
+	case SS_ACK_FINAL:
 		/* The client acknowledged server-final (RFC 4422 Section 5). */
 		if (len)
 			return correu__sasl_sfail(s, CORREU_ERR_PROTO, "expected an empty response");

@@ -17,7 +17,7 @@ static int client_initial(correu_sasl_client *c)
 {
 	int rc;
 
-	c->state = 1;
+	c->state = CORREU__OAUTH_SENT;
 	if ((rc = correu__buf_append(&c->out, "user=", 5)) < 0 ||
 	    (rc = correu__buf_append(&c->out, c->user.p, c->user.len)) < 0 ||
 	    (rc = correu__buf_append(&c->out, "\001", 1)) < 0)
@@ -27,9 +27,9 @@ static int client_initial(correu_sasl_client *c)
 
 static int client_step(correu_sasl_client *c, const uint8_t *in, size_t len)
 {
-	if (c->state != 1)
+	if (c->state != CORREU__OAUTH_SENT)
 		return correu__sasl_cfail(c, CORREU_ERR_PROTO, "XOAUTH2: second challenge");
-	c->state = 2;
+	c->state = CORREU__OAUTH_ERROR;
 	return correu__oauth_client_error(c, in, len); /* answer: empty */
 }
 
@@ -37,9 +37,9 @@ static int server_step(correu_sasl_server *s, const uint8_t *in, size_t len)
 {
 	int rc;
 
-	if (s->state != 0)
+	if (s->state != CORREU__OAUTH_START)
 		return correu__oauth_after_error(s, in, len, "", 0);
-	s->state = 1;
+	s->state = CORREU__OAUTH_SENT;
 	rc = correu__oauth_kv_parse(s, in, len, &s->user);
 	if (rc < 0)
 		return rc;
