@@ -549,7 +549,7 @@ typedef struct correu_smtp_rcpt_params {
 } correu_smtp_rcpt_params;
 
 /**
- * Begin a transaction: MAIL FROM:<from>. If the previous transaction was
+ * Begin a transaction: MAIL FROM:\<from\>. If the previous transaction was
  * refused after its MAIL was accepted, RSET is sent first.
  * @param client the handle.
  * @param from the reverse path without angle brackets (empty for the null
@@ -569,7 +569,7 @@ CORREU_API CORREU_NODISCARD int correu_smtp_client_mail(correu_smtp_client *clie
                                                         const correu_smtp_mail_params *params);
 
 /**
- * Add a recipient: RCPT TO:<to>. Its reply comes as a
+ * Add a recipient: RCPT TO:\<to\>. Its reply comes as a
  * ::CORREU_SMTP_CMD_RCPT event with the returned index.
  * @param client the handle.
  * @param to the forward path without angle brackets; borrowed for the call;
