@@ -48,8 +48,8 @@ static void adds(struct gen *g, const char *s)
 
 static void text_lines(struct gen *g, int lines, unsigned seed)
 {
-	static const char *words[] = { "mail ", "server ", "message ", "the ", "of ", "IMAP ",
-		                       "quarterly ", "report ", "and ", "attached " };
+	static const char *words[] = { "mail ", "server ",    "message ", "the ", "of ",
+		                       "IMAP ", "quarterly ", "report ",  "and ", "attached " };
 
 	for (int i = 0; i < lines; i++) {
 		for (int w = 0; w < 10; w++)
@@ -61,7 +61,8 @@ static void text_lines(struct gen *g, int lines, unsigned seed)
 static void base64_lines(struct gen *g, int lines)
 {
 	for (int i = 0; i < lines; i++)
-		adds(g, "JVBERi0xLjQKJcOkw7zDtsOfCjIgMCBvYmoKPDwvTGVuZ3RoIDMgMCBSL0ZpbHRlci9GbGF0\r\n");
+		adds(g, "JVBERi0xLjQKJcOkw7zDtsOfCjIgMCBvYmoKPDwvTGVuZ3RoIDMgMCBSL0ZpbHRlci9GbGF0\r"
+		        "\n");
 }
 
 static void headers(struct gen *g, unsigned i)
@@ -113,7 +114,8 @@ static struct msg make(unsigned i)
 		headers(&g, i + 1000);
 		adds(&g, "Content-Type: multipart/mixed; boundary=\"in\"\r\n\r\n--in\r\n\r\n");
 		text_lines(&g, 10, i);
-		adds(&g, "--in\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+		adds(&g, "--in\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: "
+		         "base64\r\n\r\n");
 		base64_lines(&g, 100);
 		adds(&g, "--in--\r\n--fwd--\r\n");
 		break;

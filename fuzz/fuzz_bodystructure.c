@@ -63,9 +63,7 @@ static void reprint(const struct ref_tree *t, size_t node, struct text *o)
 			}
 			putc_(o, ')');
 			break;
-		case REF_NIL:
-			put((const uint8_t *)"NIL", 3, o);
-			break;
+		case REF_NIL: put((const uint8_t *)"NIL", 3, o); break;
 		case REF_NUM:
 			snprintf(num, sizeof(num), "%llu", (unsigned long long)n->num);
 			put((const uint8_t *)num, strlen(num), o);
@@ -98,13 +96,12 @@ static const struct ref_node *at(const struct ref_tree *t, const struct ref_node
 	return ref_at(t, (size_t)(l - t->n), k);
 }
 
-#define CHECK(c)                                                                       \
-	do {                                                                           \
-		if (!(c)) {                                                            \
-			fprintf(stderr, "bodystructure mismatch: %s (line %d)\n", #c, \
-			        __LINE__);                                             \
-			abort();                                                       \
-		}                                                                      \
+#define CHECK(c)                                                                                 \
+	do {                                                                                     \
+		if (!(c)) {                                                                      \
+			fprintf(stderr, "bodystructure mismatch: %s (line %d)\n", #c, __LINE__); \
+			abort();                                                                 \
+		}                                                                                \
 	} while (0)
 
 /* Check body nodes against parts, breadth-first with a work list. */
@@ -140,7 +137,9 @@ static void check_tree(const struct ref_tree *t, size_t root, const correu_mime_
 					CHECK(n < cap);
 					nodes[n] = (size_t)(at(t, b, k) - t->n);
 					parts[n++] = c;
-					correu_mime_part_info ci = { .version = CORREU_MIME_PART_INFO_VERSION };
+					correu_mime_part_info ci = {
+						.version = CORREU_MIME_PART_INFO_VERSION
+					};
 					CHECK(correu_mime_part_info_get(m, c, &ci) == 0);
 					c = ci.next_sibling;
 				}
@@ -154,8 +153,9 @@ static void check_tree(const struct ref_tree *t, size_t root, const correu_mime_
 				CHECK(at(t, b, j)->sp);
 			if (ext) {
 				CHECK(b->count == k + 5);
-				CHECK(ref_params(t, at(t, b, k + 1)) && ref_dsp(t, at(t, b, k + 2)) &&
-				      ref_lang(t, at(t, b, k + 3)) && ref_nstring(at(t, b, k + 4)));
+				CHECK(ref_params(t, at(t, b, k + 1)) &&
+				      ref_dsp(t, at(t, b, k + 2)) && ref_lang(t, at(t, b, k + 3)) &&
+				      ref_nstring(at(t, b, k + 4)));
 			} else {
 				CHECK(b->count == k + 1);
 			}
@@ -227,8 +227,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s.max_parts = 100;
 	s.max_boundary = 24;
 	s.max_field_size = 512;
-	if (correu_mime_parser_new(&s, NULL, &p) != 0 || correu_mime_parser_feed(p, data, size) != 0 ||
-	    correu_mime_parser_finish(p, &m) != 0)
+	if (correu_mime_parser_new(&s, NULL, &p) != 0 ||
+	    correu_mime_parser_feed(p, data, size) != 0 || correu_mime_parser_finish(p, &m) != 0)
 		abort();
 	roundtrip(m, CORREU_MIME_IMAP_BODYSTRUCTURE);
 	roundtrip(m, CORREU_MIME_IMAP_BODY);

@@ -102,13 +102,14 @@ static correu_mime_message *parse(const uint8_t *d, size_t size, size_t cut)
 
 static void sections(const correu_mime_message *m)
 {
-	static const char *names[] = { "", "1", "2", "1.1", "1.2.MIME", "2.HEADER", "1.TEXT",
-		                       "HEADER", "TEXT", "3.1.2", "1.1.1.1" };
+	static const char *names[] = { "",       "1",      "2",    "1.1",   "1.2.MIME", "2.HEADER",
+		                       "1.TEXT", "HEADER", "TEXT", "3.1.2", "1.1.1.1" };
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		uint64_t off, sz;
 
-		if (correu_mime_section_range(m, names[i], strlen(names[i]), &off, &sz, NULL) == 0 &&
+		if (correu_mime_section_range(m, names[i], strlen(names[i]), &off, &sz, NULL) ==
+		            0 &&
 		    off + sz > correu_mime_message_size(m))
 			abort();
 	}

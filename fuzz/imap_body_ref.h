@@ -28,7 +28,7 @@ struct ref_node {
 	const uint8_t *s; /* string bytes (quoted: with escapes) */
 	size_t len;
 	bool literal;
-	bool sp; /* preceded by a space (lists may follow lists without one) */
+	bool sp;                   /* preceded by a space (lists may follow lists without one) */
 	size_t first, next, count; /* list children by index; 0 = none */
 };
 
@@ -167,7 +167,7 @@ static size_t ref_read(struct ref_tree *t, const uint8_t *p, size_t len, size_t 
 			last[depth - 1] = node;
 		}
 		continue;
-attach_done:
+	attach_done:
 		if (!depth) {
 			*ip = i;
 			return root;
@@ -269,8 +269,7 @@ static bool ref_dsp(const struct ref_tree *t, const struct ref_node *n)
 	if (ref_is(n, REF_NIL))
 		return true;
 	return ref_is(n, REF_LIST) && n->count == 2 && ref_spaced(t, n, true) &&
-	       ref_is(ref_at(t, idx, 0), REF_STR) &&
-	       ref_params(t, ref_at(t, idx, 1));
+	       ref_is(ref_at(t, idx, 0), REF_STR) && ref_params(t, ref_at(t, idx, 1));
 }
 
 static bool ref_lang(const struct ref_tree *t, const struct ref_node *n)

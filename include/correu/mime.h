@@ -117,8 +117,8 @@ CORREU_API void correu_mime_parser_reset(correu_mime_parser *p);
  *         poisoned); ::CORREU_ERR_POISONED after an earlier failure.
  *         Malformed input is never an error: see the `CORREU_MIME_F_*` flags.
  */
-CORREU_API CORREU_NODISCARD int correu_mime_parser_feed(correu_mime_parser *p,
-                                                        const uint8_t *data, size_t len);
+CORREU_API CORREU_NODISCARD int correu_mime_parser_feed(correu_mime_parser *p, const uint8_t *data,
+                                                        size_t len);
 
 /**
  * End the input and take the parsed message. The parser is then reset and
@@ -164,19 +164,19 @@ CORREU_API uint32_t correu_mime_part_count(const correu_mime_message *m);
  * delimiter (RFC 2046 §5.1.1).
  */
 typedef struct correu_mime_part_info {
-	uint32_t version;      /**< set by the caller to ::CORREU_MIME_PART_INFO_VERSION */
-	uint32_t kind;         /**< a `CORREU_MIME_KIND_*` value */
-	uint32_t parent;       /**< index of the parent, ::CORREU_MIME_NONE for part 0 */
-	uint32_t first_child;  /**< index of the first child or ::CORREU_MIME_NONE */
-	uint32_t next_sibling; /**< index of the next sibling or ::CORREU_MIME_NONE */
-	uint32_t children;     /**< number of children */
-	uint32_t depth;        /**< 0 for the message */
-	uint32_t flags;        /**< `CORREU_MIME_F_*` of this part */
-	uint64_t header_offset; /**< first byte of the header */
-	uint64_t header_size;   /**< header bytes, blank line included */
-	uint64_t body_offset;   /**< first byte of the body */
-	uint64_t body_size;     /**< body bytes */
-	uint64_t body_lines;    /**< lines of the body (a last line without a line break counts) */
+	uint32_t version;        /**< set by the caller to ::CORREU_MIME_PART_INFO_VERSION */
+	uint32_t kind;           /**< a `CORREU_MIME_KIND_*` value */
+	uint32_t parent;         /**< index of the parent, ::CORREU_MIME_NONE for part 0 */
+	uint32_t first_child;    /**< index of the first child or ::CORREU_MIME_NONE */
+	uint32_t next_sibling;   /**< index of the next sibling or ::CORREU_MIME_NONE */
+	uint32_t children;       /**< number of children */
+	uint32_t depth;          /**< 0 for the message */
+	uint32_t flags;          /**< `CORREU_MIME_F_*` of this part */
+	uint64_t header_offset;  /**< first byte of the header */
+	uint64_t header_size;    /**< header bytes, blank line included */
+	uint64_t body_offset;    /**< first byte of the body */
+	uint64_t body_size;      /**< body bytes */
+	uint64_t body_lines;     /**< lines of the body (a last line without a line break counts) */
 	uint64_t header_bare_lf; /**< LFs without CR in the header (size with CRLF = size + this) */
 	uint64_t body_bare_lf;   /**< LFs without CR in the body */
 } correu_mime_part_info;
@@ -208,8 +208,7 @@ CORREU_API CORREU_NODISCARD int correu_mime_part_info_get(const correu_mime_mess
  */
 CORREU_API CORREU_NODISCARD int correu_mime_section_range(const correu_mime_message *m,
                                                           const char *section, size_t len,
-                                                          uint64_t *offset_out,
-                                                          uint64_t *size_out,
+                                                          uint64_t *offset_out, uint64_t *size_out,
                                                           uint32_t *part_out);
 
 /* ------------------------------------------------------------------ */
@@ -247,9 +246,9 @@ CORREU_API CORREU_NODISCARD int correu_mime_field_get(const correu_mime_message 
  * @param start first field index to look at.
  * @return the field index, or ::CORREU_ERR_NOT_FOUND, ::CORREU_ERR_ARG.
  */
-CORREU_API CORREU_NODISCARD int correu_mime_field_find(const correu_mime_message *m,
-                                                       uint32_t part, const char *name,
-                                                       size_t name_len, uint32_t start);
+CORREU_API CORREU_NODISCARD int correu_mime_field_find(const correu_mime_message *m, uint32_t part,
+                                                       const char *name, size_t name_len,
+                                                       uint32_t start);
 
 /**
  * A sink for produced bytes.
@@ -273,10 +272,9 @@ typedef int (*correu_mime_write_fn)(const uint8_t *p, size_t n, void *userdata);
  * @return 0 when converted; ::CORREU_ERR_UNSUPPORTED to leave the encoded
  *         word as it was; another negative code to stop decoding.
  */
-typedef int (*correu_mime_charset_fn)(const uint8_t *charset, size_t charset_len,
-                                      const uint8_t *in, size_t in_len,
-                                      correu_mime_write_fn write, void *write_userdata,
-                                      void *userdata);
+typedef int (*correu_mime_charset_fn)(const uint8_t *charset, size_t charset_len, const uint8_t *in,
+                                      size_t in_len, correu_mime_write_fn write,
+                                      void *write_userdata, void *userdata);
 
 /**
  * Decode RFC 2047 encoded words (B and Q) of a header value into UTF-8.
@@ -291,11 +289,9 @@ typedef int (*correu_mime_charset_fn)(const uint8_t *charset, size_t charset_len
  * @param hook_userdata for `hook`.
  * @return 0, ::CORREU_ERR_ARG, or a negative code from `write` or `hook`.
  */
-CORREU_API CORREU_NODISCARD int correu_mime_decode_words(const uint8_t *in, size_t len,
-                                                         correu_mime_write_fn write,
-                                                         void *write_userdata,
-                                                         correu_mime_charset_fn hook,
-                                                         void *hook_userdata);
+CORREU_API CORREU_NODISCARD int
+correu_mime_decode_words(const uint8_t *in, size_t len, correu_mime_write_fn write,
+                         void *write_userdata, correu_mime_charset_fn hook, void *hook_userdata);
 
 /**
  * The value of a parameter of a structured field such as Content-Type or
@@ -311,9 +307,8 @@ CORREU_API CORREU_NODISCARD int correu_mime_decode_words(const uint8_t *in, size
  * @return 0, ::CORREU_ERR_NOT_FOUND (no field or parameter), ::CORREU_ERR_ARG,
  *         ::CORREU_ERR_NOMEM, or a negative code from `write`.
  */
-CORREU_API CORREU_NODISCARD int correu_mime_param_get(const correu_mime_message *m,
-                                                      uint32_t part, const char *field,
-                                                      const char *param,
+CORREU_API CORREU_NODISCARD int correu_mime_param_get(const correu_mime_message *m, uint32_t part,
+                                                      const char *field, const char *param,
                                                       correu_mime_write_fn write,
                                                       void *write_userdata);
 
@@ -347,9 +342,8 @@ CORREU_API CORREU_NODISCARD int correu_mime_param_get(const correu_mime_message 
  * @return 0, ::CORREU_ERR_ARG, ::CORREU_ERR_NOT_FOUND, ::CORREU_ERR_NOMEM,
  *         or a negative code from `write`.
  */
-CORREU_API CORREU_NODISCARD int correu_mime_imap_write(const correu_mime_message *m,
-                                                       uint32_t part, uint32_t what,
-                                                       uint32_t flags,
+CORREU_API CORREU_NODISCARD int correu_mime_imap_write(const correu_mime_message *m, uint32_t part,
+                                                       uint32_t what, uint32_t flags,
                                                        correu_mime_write_fn write,
                                                        void *write_userdata);
 

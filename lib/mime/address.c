@@ -33,7 +33,7 @@ static void next_tok(const uint8_t *v, size_t n, size_t *ip, struct tok *t)
 {
 	size_t i = *ip;
 
-	while (i < n && mime__is_wsp(v[i]))
+	while (i < n && correu__mime_is_wsp(v[i]))
 		i++;
 	if (i >= n) {
 		t->type = T_END;
@@ -43,9 +43,9 @@ static void next_tok(const uint8_t *v, size_t n, size_t *ip, struct tok *t)
 	t->s = i;
 	if (v[i] == '"') {
 		t->type = T_QSTR;
-		i = mime__quoted_end(v, n, i);
+		i = correu__mime_quoted_end(v, n, i);
 	} else if (v[i] == '(') {
-		size_t e = mime__skip_cfws(v, n, i);
+		size_t e = correu__mime_skip_cfws(v, n, i);
 		t->type = T_COMMENT;
 		t->s = i + 1;
 		i = e;
@@ -66,7 +66,7 @@ static void next_tok(const uint8_t *v, size_t n, size_t *ip, struct tok *t)
 		i++;
 	} else {
 		t->type = T_WORD;
-		while (i < n && !mime__is_wsp(v[i]) && !is_special(v[i]))
+		while (i < n && !correu__mime_is_wsp(v[i]) && !is_special(v[i]))
 			i++;
 	}
 	t->e = i;
@@ -83,7 +83,7 @@ struct addr {
 struct alist {
 	const uint8_t *v;
 	size_t n;
-	struct mime__out *o; /* NULL: only count */
+	struct correu__mime_out *o; /* NULL: only count */
 	uint32_t flags;
 	size_t count;
 	int err;
@@ -117,7 +117,7 @@ static void put_phrase_word(struct alist *l, correu__buf *b, const struct tok *t
 static void open_list(struct alist *l)
 {
 	if (l->o && l->count++ == 0)
-		mime__put(l->o, "(", 1);
+		correu__mime_put(l->o, "(", 1);
 	else if (!l->o)
 		l->count++;
 }
@@ -125,20 +125,20 @@ static void open_list(struct alist *l)
 static void emit(struct alist *l, const uint8_t *name, size_t nl, const uint8_t *adl, size_t al,
                  const uint8_t *mbox, size_t ml, const uint8_t *host, size_t hl)
 {
-	struct mime__out *o = l->o;
+	struct correu__mime_out *o = l->o;
 
 	open_list(l);
 	if (!o)
 		return;
-	mime__put(o, "(", 1);
-	mime__put_nstring(o, name, nl, l->flags);
-	mime__put(o, " ", 1);
-	mime__put_nstring(o, adl, al, l->flags);
-	mime__put(o, " ", 1);
-	mime__put_nstring(o, mbox, ml, l->flags);
-	mime__put(o, " ", 1);
-	mime__put_nstring(o, host, hl, l->flags);
-	mime__put(o, ")", 1);
+	correu__mime_put(o, "(", 1);
+	correu__mime_put_nstring(o, name, nl, l->flags);
+	correu__mime_put(o, " ", 1);
+	correu__mime_put_nstring(o, adl, al, l->flags);
+	correu__mime_put(o, " ", 1);
+	correu__mime_put_nstring(o, mbox, ml, l->flags);
+	correu__mime_put(o, " ", 1);
+	correu__mime_put_nstring(o, host, hl, l->flags);
+	correu__mime_put(o, ")", 1);
 }
 
 static const uint8_t *view(const correu__buf *b)
@@ -177,14 +177,14 @@ reset:
 
 #define S_PHRASE 0
 #define S_ROUTE 1
-#define S_LOCAL 2  /* inside <> */
+#define S_LOCAL 2   /* inside <> */
 #define S_ADOMAIN 3 /* inside <> after @ */
-#define S_DOMAIN 4 /* addr-spec after @ */
-#define S_AFTER 5  /* after > */
+#define S_DOMAIN 4  /* addr-spec after @ */
+#define S_AFTER 5   /* after > */
 
 /* Write (or count) an address list; the caller writes NIL for none. */
 static size_t address_list(const correu_allocator *al, const uint8_t *v, size_t n,
-                           struct mime__out *o, uint32_t flags, int *err)
+                           struct correu__mime_out *o, uint32_t flags, int *err)
 {
 	struct alist l = { v, n, o, flags, 0, 0 };
 	struct addr a;
@@ -204,8 +204,8 @@ static size_t address_list(const correu_allocator *al, const uint8_t *v, size_t 
 	do {
 		next_tok(v, n, &i, &t);
 		bool sp = t.type == T_SPECIAL, word = t.type == T_WORD || t.type == T_QSTR;
-		bool sep = t.type == T_END ||
-		           (sp && (t.c == ';' || (t.c == ',' && state != S_ROUTE)));
+		bool sep =
+			t.type == T_END || (sp && (t.c == ';' || (t.c == ',' && state != S_ROUTE)));
 
 		if (t.type == T_COMMENT) {
 			a.comment = v + t.s;
@@ -269,14 +269,13 @@ static size_t address_list(const correu_allocator *al, const uint8_t *v, size_t 
 			else if (sp && t.c == '>')
 				state = S_AFTER;
 			break;
-		default:
-			break;
+		default: break;
 		}
 	} while (t.type != T_END && !l.err);
 	if (in_group && !l.err)
 		emit(&l, NULL, 0, NULL, 0, NULL, 0, NULL, 0);
 	if (o && l.count)
-		mime__put(o, ")", 1);
+		correu__mime_put(o, ")", 1);
 	correu__buf_free(&a.name, false);
 	correu__buf_free(&a.local, false);
 	correu__buf_free(&a.host, false);
@@ -287,23 +286,23 @@ static size_t address_list(const correu_allocator *al, const uint8_t *v, size_t 
 
 /* Write the address list of a field, or NIL; `fallback` is used when the
  * field is absent or holds no address (Sender, Reply-To: RFC 9051 §7.5.2). */
-void mime__put_addresses(const correu_mime_message *m, uint32_t part, const char *field,
-                         const char *fallback, uint32_t flags, struct mime__out *o)
+void correu__mime_put_addresses(const correu_mime_message *m, uint32_t part, const char *field,
+                                const char *fallback, uint32_t flags, struct correu__mime_out *o)
 {
 	size_t n = 0;
-	const uint8_t *v = mime__field_value(m, part, field, &n);
+	const uint8_t *v = correu__mime_field_value(m, part, field, &n);
 	int err = 0;
 
 	if (v && fallback && address_list(m->alloc, v, n, NULL, flags, &err) == 0 && !err)
 		v = NULL;
 	if (!v && fallback)
-		v = mime__field_value(m, part, fallback, &n);
+		v = correu__mime_field_value(m, part, fallback, &n);
 	if (err) {
 		o->err = err;
 		return;
 	}
 	if (!v || address_list(m->alloc, v, n, o, flags, &err) == 0)
-		mime__put(o, "NIL", 3);
+		correu__mime_put(o, "NIL", 3);
 	if (err && !o->err)
 		o->err = err;
 }

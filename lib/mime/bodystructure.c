@@ -17,28 +17,29 @@
 #define T_MULTIPART 3
 #define T_OPAQUE 4 /* declared structure we could not parse */
 
-static int effective(const correu_mime_message *m, uint32_t part, struct mime__ctype *ct)
+static int effective(const correu_mime_message *m, uint32_t part, struct correu__mime_ctype *ct)
 {
-	const struct mime__part *p = &m->parts[part];
+	const struct correu__mime_part *p = &m->parts[part];
 	bool multi, msg;
 
-	mime__part_ctype(m, part, ct);
-	multi = mime__ieq(ct->type, ct->type_len, "multipart");
-	msg = mime__ieq(ct->type, ct->type_len, "message") &&
-	      (mime__ieq(ct->sub, ct->sub_len, "rfc822") || mime__ieq(ct->sub, ct->sub_len, "global"));
+	correu__mime_part_ctype(m, part, ct);
+	multi = correu__mime_ieq(ct->type, ct->type_len, "multipart");
+	msg = correu__mime_ieq(ct->type, ct->type_len, "message") &&
+	      (correu__mime_ieq(ct->sub, ct->sub_len, "rfc822") ||
+	       correu__mime_ieq(ct->sub, ct->sub_len, "global"));
 	if (p->kind == CORREU_MIME_KIND_MULTIPART)
 		return T_MULTIPART;
 	if (p->kind == CORREU_MIME_KIND_MESSAGE)
 		return T_MESSAGE;
 	if (multi || msg)
 		return T_OPAQUE;
-	return mime__ieq(ct->type, ct->type_len, "text") ? T_TEXT : T_BASIC;
+	return correu__mime_ieq(ct->type, ct->type_len, "text") ? T_TEXT : T_BASIC;
 }
 
 static const uint8_t *field(const correu_mime_message *m, uint32_t part, const char *name,
                             size_t *n)
 {
-	return mime__field_value(m, part, name, n);
+	return correu__mime_field_value(m, part, name, n);
 }
 
 /* attribute-char of RFC 2231 §7: what may stay unescaped in a value. */
@@ -47,30 +48,30 @@ static bool attr_char(uint8_t c)
 	return c > ' ' && c < 0x7f && !strchr("*'%()<>@,;:\\\"/[]?=", c);
 }
 
-static void put_params(const correu_mime_message *m, const uint8_t *v, size_t n,
-                       uint32_t flags, struct mime__out *o)
+static void put_params(const correu_mime_message *m, const uint8_t *v, size_t n, uint32_t flags,
+                       struct correu__mime_out *o)
 {
-	struct mime__params ps;
+	struct correu__mime_params ps;
 	int rc;
 
 	if (!v || n == 0) {
-		mime__put(o, "NIL", 3);
+		correu__mime_put(o, "NIL", 3);
 		return;
 	}
-	if ((rc = mime__params_parse(m->alloc, v, n, &ps)) < 0) {
+	if ((rc = correu__mime_params_parse(m->alloc, v, n, &ps)) < 0) {
 		o->err = rc;
 		return;
 	}
 	if (ps.count == 0)
-		mime__put(o, "NIL", 3);
+		correu__mime_put(o, "NIL", 3);
 	for (size_t i = 0; i < ps.count; i++) {
-		const struct mime__param *q = &ps.v[i];
+		const struct correu__mime_param *q = &ps.v[i];
 
-		mime__put(o, i ? " " : "(", 1);
+		correu__mime_put(o, i ? " " : "(", 1);
 		if (!q->extended) {
-			mime__put_string(o, q->name, q->name_len, flags);
-			mime__put(o, " ", 1);
-			mime__put_string(o, q->value, q->value_len, flags);
+			correu__mime_put_string(o, q->name, q->name_len, flags);
+			correu__mime_put(o, " ", 1);
+			correu__mime_put_string(o, q->value, q->value_len, flags);
 			continue;
 		}
 		/* RFC 2231 value, continuations merged: name*="cs'lang'%xx..." */
@@ -82,7 +83,7 @@ static void put_params(const correu_mime_message *m, const uint8_t *v, size_t n,
 		if (!rc)
 			rc = correu__buf_append(&b, "*", 1);
 		if (!rc)
-			mime__put_string(o, b.data, b.len, flags);
+			correu__mime_put_string(o, b.data, b.len, flags);
 		b.len = 0;
 		if (!rc)
 			rc = correu__buf_append(&b, q->charset, q->charset_len);
@@ -96,50 +97,52 @@ static void put_params(const correu_mime_message *m, const uint8_t *v, size_t n,
 			uint8_t c = q->value[k];
 			uint8_t e[3] = { '%', (uint8_t)hex[c >> 4], (uint8_t)hex[c & 15] };
 
-			rc = attr_char(c) ? correu__buf_append(&b, &c, 1) : correu__buf_append(&b, e, 3);
+			rc = attr_char(c) ? correu__buf_append(&b, &c, 1)
+			                  : correu__buf_append(&b, e, 3);
 		}
-		mime__put(o, " ", 1);
+		correu__mime_put(o, " ", 1);
 		if (!rc)
-			mime__put_string(o, b.data ? b.data : (const uint8_t *)"", b.len, flags);
+			correu__mime_put_string(o, b.data ? b.data : (const uint8_t *)"", b.len,
+			                        flags);
 		correu__buf_free(&b, false);
 		if (rc && !o->err)
 			o->err = rc;
 	}
 	if (ps.count)
-		mime__put(o, ")", 1);
-	mime__params_free(&ps);
+		correu__mime_put(o, ")", 1);
+	correu__mime_params_free(&ps);
 }
 
 /* The first token of a structured field, comments skipped. */
 static const uint8_t *first_token(const uint8_t *v, size_t n, size_t *len)
 {
-	size_t s = mime__skip_cfws(v, n, 0), e = mime__token_end(v, n, s);
+	size_t s = correu__mime_skip_cfws(v, n, 0), e = correu__mime_token_end(v, n, s);
 
 	*len = e - s;
 	return e > s ? v + s : NULL;
 }
 
 static void put_disposition(const correu_mime_message *m, uint32_t part, uint32_t flags,
-                            struct mime__out *o)
+                            struct correu__mime_out *o)
 {
 	size_t n = 0, tl = 0;
 	const uint8_t *v = field(m, part, "Content-Disposition", &n);
 	const uint8_t *t = v ? first_token(v, n, &tl) : NULL;
 
 	if (!t) {
-		mime__put(o, "NIL", 3);
+		correu__mime_put(o, "NIL", 3);
 		return;
 	}
-	mime__put(o, "(", 1);
-	mime__put_string(o, t, tl, flags);
-	mime__put(o, " ", 1);
+	correu__mime_put(o, "(", 1);
+	correu__mime_put_string(o, t, tl, flags);
+	correu__mime_put(o, " ", 1);
 	put_params(m, t + tl, n - (size_t)(t + tl - v), flags, o);
-	mime__put(o, ")", 1);
+	correu__mime_put(o, ")", 1);
 }
 
 /* Content-Language (RFC 3282): a comma-separated list of tags. */
 static void put_language(const correu_mime_message *m, uint32_t part, uint32_t flags,
-                         struct mime__out *o)
+                         struct correu__mime_out *o)
 {
 	size_t n = 0, i = 0, count = 0;
 	const uint8_t *v = field(m, part, "Content-Language", &n);
@@ -148,17 +151,18 @@ static void put_language(const correu_mime_message *m, uint32_t part, uint32_t f
 		size_t k = 0;
 
 		for (i = 0; v && i < n;) {
-			size_t s = mime__skip_cfws(v, n, i), e = mime__token_end(v, n, s);
+			size_t s = correu__mime_skip_cfws(v, n, i),
+			       e = correu__mime_token_end(v, n, s);
 
 			if (e > s) {
 				if (pass == 1) {
 					if (count > 1)
-						mime__put(o, k ? " " : "(", 1);
-					mime__put_string(o, v + s, e - s, flags);
+						correu__mime_put(o, k ? " " : "(", 1);
+					correu__mime_put_string(o, v + s, e - s, flags);
 				}
 				k++;
 			}
-			i = mime__skip_cfws(v, n, e);
+			i = correu__mime_skip_cfws(v, n, e);
 			if (i < n)
 				i++; /* the ',' or a stray special */
 		}
@@ -166,134 +170,136 @@ static void put_language(const correu_mime_message *m, uint32_t part, uint32_t f
 			count = k;
 	}
 	if (count == 0)
-		mime__put(o, "NIL", 3);
+		correu__mime_put(o, "NIL", 3);
 	else if (count > 1)
-		mime__put(o, ")", 1);
+		correu__mime_put(o, ")", 1);
 }
 
 static void put_raw_nstring(const correu_mime_message *m, uint32_t part, const char *name,
-                            uint32_t flags, struct mime__out *o)
+                            uint32_t flags, struct correu__mime_out *o)
 {
 	size_t n = 0;
 	const uint8_t *v = field(m, part, name, &n);
 
-	mime__put_nstring(o, v, n, flags);
+	correu__mime_put_nstring(o, v, n, flags);
 }
 
 /* dsp lang loc, shared by both kinds of extension data. */
 static void put_ext_tail(const correu_mime_message *m, uint32_t part, uint32_t flags,
-                         struct mime__out *o)
+                         struct correu__mime_out *o)
 {
-	mime__put(o, " ", 1);
+	correu__mime_put(o, " ", 1);
 	put_disposition(m, part, flags, o);
-	mime__put(o, " ", 1);
+	correu__mime_put(o, " ", 1);
 	put_language(m, part, flags, o);
-	mime__put(o, " ", 1);
+	correu__mime_put(o, " ", 1);
 	put_raw_nstring(m, part, "Content-Location", flags, o);
 }
 
-static uint64_t body_size(const struct mime__part *p, uint32_t flags)
+static uint64_t body_size(const struct correu__mime_part *p, uint32_t flags)
 {
 	return p->end - p->body_off + ((flags & CORREU_MIME_IMAP_CRLF_SIZES) ? p->body_bare : 0);
 }
 
 /* type subtype params id desc enc size: body-fields (RFC 9051 §9). */
 static void put_fields(const correu_mime_message *m, uint32_t part, int t,
-                       const struct mime__ctype *ct, uint32_t flags, struct mime__out *o)
+                       const struct correu__mime_ctype *ct, uint32_t flags,
+                       struct correu__mime_out *o)
 {
 	size_t n = 0, el = 0;
 	const uint8_t *cte;
 
 	if (t == T_OPAQUE) {
-		mime__puts(o, "\"application\" \"octet-stream\" NIL");
+		correu__mime_puts(o, "\"application\" \"octet-stream\" NIL");
 	} else {
-		mime__put_string(o, ct->type, ct->type_len, flags);
-		mime__put(o, " ", 1);
-		mime__put_string(o, ct->sub, ct->sub_len, flags);
-		mime__put(o, " ", 1);
+		correu__mime_put_string(o, ct->type, ct->type_len, flags);
+		correu__mime_put(o, " ", 1);
+		correu__mime_put_string(o, ct->sub, ct->sub_len, flags);
+		correu__mime_put(o, " ", 1);
 		if (!ct->given && t == T_TEXT)
-			mime__puts(o, "(\"charset\" \"us-ascii\")"); /* RFC 2045 §5.2 */
+			correu__mime_puts(o, "(\"charset\" \"us-ascii\")"); /* RFC 2045 §5.2 */
 		else
 			put_params(m, ct->params, ct->params_len, flags, o);
 	}
-	mime__put(o, " ", 1);
+	correu__mime_put(o, " ", 1);
 	put_raw_nstring(m, part, "Content-ID", flags, o);
-	mime__put(o, " ", 1);
+	correu__mime_put(o, " ", 1);
 	put_raw_nstring(m, part, "Content-Description", flags, o);
-	mime__put(o, " ", 1);
+	correu__mime_put(o, " ", 1);
 	cte = field(m, part, "Content-Transfer-Encoding", &n);
 	cte = cte ? first_token(cte, n, &el) : NULL;
 	if (cte)
-		mime__put_string(o, cte, el, flags);
+		correu__mime_put_string(o, cte, el, flags);
 	else
-		mime__puts(o, "\"7bit\"");
-	mime__put(o, " ", 1);
-	mime__put_u64(o, body_size(&m->parts[part], flags));
+		correu__mime_puts(o, "\"7bit\"");
+	correu__mime_put(o, " ", 1);
+	correu__mime_put_u64(o, body_size(&m->parts[part], flags));
 }
 
 static void put_leaf_tail(const correu_mime_message *m, uint32_t part, int t, bool ext,
-                          uint32_t flags, struct mime__out *o)
+                          uint32_t flags, struct correu__mime_out *o)
 {
 	if (t == T_TEXT || t == T_MESSAGE) {
-		mime__put(o, " ", 1);
-		mime__put_u64(o, m->parts[part].lines);
+		correu__mime_put(o, " ", 1);
+		correu__mime_put_u64(o, m->parts[part].lines);
 	}
 	if (ext) {
-		mime__put(o, " ", 1);
+		correu__mime_put(o, " ", 1);
 		put_raw_nstring(m, part, "Content-MD5", flags, o);
 		put_ext_tail(m, part, flags, o);
 	}
-	mime__put(o, ")", 1);
+	correu__mime_put(o, ")", 1);
 }
 
 static void put_multipart_tail(const correu_mime_message *m, uint32_t part, bool ext,
-                               uint32_t flags, struct mime__out *o)
+                               uint32_t flags, struct correu__mime_out *o)
 {
-	struct mime__ctype ct;
+	struct correu__mime_ctype ct;
 
-	mime__part_ctype(m, part, &ct);
-	mime__put(o, " ", 1);
-	mime__put_string(o, ct.sub, ct.sub_len, flags);
+	correu__mime_part_ctype(m, part, &ct);
+	correu__mime_put(o, " ", 1);
+	correu__mime_put_string(o, ct.sub, ct.sub_len, flags);
 	if (ext) {
-		mime__put(o, " ", 1);
+		correu__mime_put(o, " ", 1);
 		put_params(m, ct.params, ct.params_len, flags, o);
 		put_ext_tail(m, part, flags, o);
 	}
-	mime__put(o, ")", 1);
+	correu__mime_put(o, ")", 1);
 }
 
 /* Write the start of a part; returns the child to descend into, or NONE
  * when the part was written whole. */
 static uint32_t enter(const correu_mime_message *m, uint32_t part, bool ext, uint32_t flags,
-                      struct mime__out *o)
+                      struct correu__mime_out *o)
 {
-	struct mime__ctype ct;
+	struct correu__mime_ctype ct;
 	int t = effective(m, part, &ct);
-	const struct mime__part *p = &m->parts[part];
+	const struct correu__mime_part *p = &m->parts[part];
 
-	mime__put(o, "(", 1);
+	correu__mime_put(o, "(", 1);
 	if (t == T_MULTIPART) {
 		if (p->first_child != CORREU_MIME_NONE)
 			return p->first_child;
 		/* IMAP needs at least one part: an empty text part stands in. */
-		mime__puts(o, "(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 0 0");
-		mime__puts(o, ext ? " NIL NIL NIL NIL)" : ")");
+		correu__mime_puts(
+			o, "(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 0 0");
+		correu__mime_puts(o, ext ? " NIL NIL NIL NIL)" : ")");
 		put_multipart_tail(m, part, ext, flags, o);
 		return CORREU_MIME_NONE;
 	}
 	put_fields(m, part, t, &ct, flags, o);
 	if (t == T_MESSAGE) {
-		mime__put(o, " ", 1);
-		mime__envelope(m, p->first_child, flags, o);
-		mime__put(o, " ", 1);
+		correu__mime_put(o, " ", 1);
+		correu__mime_envelope(m, p->first_child, flags, o);
+		correu__mime_put(o, " ", 1);
 		return p->first_child;
 	}
 	put_leaf_tail(m, part, t, ext, flags, o);
 	return CORREU_MIME_NONE;
 }
 
-void mime__bodystructure(const correu_mime_message *m, uint32_t top, bool ext, uint32_t flags,
-                         struct mime__out *o)
+void correu__mime_bodystructure(const correu_mime_message *m, uint32_t top, bool ext,
+                                uint32_t flags, struct correu__mime_out *o)
 {
 	uint32_t cur = top, next;
 

@@ -15,7 +15,7 @@
 #define FIELD_SIZE 24
 
 struct w {
-	struct mime__out *o;
+	struct correu__mime_out *o;
 	uint8_t b[PART_SIZE];
 	size_t n;
 };
@@ -34,13 +34,13 @@ static void w64(struct w *w, uint64_t v)
 
 static void wflush(struct w *w)
 {
-	mime__put(w->o, w->b, w->n);
+	correu__mime_put(w->o, w->b, w->n);
 	w->n = 0;
 }
 
 int correu_mime_message_save(const correu_mime_message *m, correu_mime_write_fn write, void *ud)
 {
-	struct mime__out o = { write, ud, 0 };
+	struct correu__mime_out o = { write, ud, 0 };
 	struct w w;
 
 	if (!m || !write)
@@ -60,7 +60,7 @@ int correu_mime_message_save(const correu_mime_message *m, correu_mime_write_fn 
 	w64(&w, m->pool.len);
 	wflush(&w);
 	for (uint32_t i = 0; i < m->nparts; i++) {
-		const struct mime__part *p = &m->parts[i];
+		const struct correu__mime_part *p = &m->parts[i];
 
 		w32(&w, p->parent);
 		w32(&w, p->first_child);
@@ -82,7 +82,7 @@ int correu_mime_message_save(const correu_mime_message *m, correu_mime_write_fn 
 		wflush(&w);
 	}
 	for (uint32_t i = 0; i < m->nfields; i++) {
-		const struct mime__field *f = &m->fields[i];
+		const struct correu__mime_field *f = &m->fields[i];
 
 		w64(&w, f->name_off);
 		w32(&w, f->name_len);
@@ -90,7 +90,7 @@ int correu_mime_message_save(const correu_mime_message *m, correu_mime_write_fn 
 		w32(&w, f->value_len);
 		wflush(&w);
 	}
-	mime__put(&o, m->pool.data, m->pool.len);
+	correu__mime_put(&o, m->pool.data, m->pool.len);
 	return o.err;
 }
 
@@ -119,7 +119,7 @@ static uint64_t r64(struct r *r)
 
 static bool part_ok(const correu_mime_message *m, uint32_t i)
 {
-	const struct mime__part *p = &m->parts[i];
+	const struct correu__mime_part *p = &m->parts[i];
 	uint32_t c = p->first_child, last = CORREU_MIME_NONE, count = 0;
 
 	if (p->kind > CORREU_MIME_KIND_MESSAGE || p->digest_child > 1)
@@ -135,7 +135,7 @@ static bool part_ok(const correu_mime_message *m, uint32_t i)
 	           : (p->parent >= i || p->depth != m->parts[p->parent].depth + 1))
 		return false;
 	if (i > 0) {
-		const struct mime__part *pp = &m->parts[p->parent];
+		const struct correu__mime_part *pp = &m->parts[p->parent];
 
 		if (p->hdr_off < pp->body_off || p->end > pp->end)
 			return false;
@@ -186,15 +186,15 @@ int correu_mime_message_load(const uint8_t *data, size_t len, const correu_alloc
 	    nf > (len - r.i - (size_t)np * PART_SIZE) / FIELD_SIZE ||
 	    pool_len != len - r.i - (size_t)np * PART_SIZE - (size_t)nf * FIELD_SIZE)
 		return CORREU_ERR_SYNTAX;
-	m = mime__message_new(a);
+	m = correu__mime_message_new(a);
 	if (!m)
 		return CORREU_ERR_NOMEM;
 	m->size = size;
 	m->flags = flags;
 	m->parts = correu__alloc(a, (size_t)np * sizeof(*m->parts));
 	m->fields = nf ? correu__alloc(a, (size_t)nf * sizeof(*m->fields)) : NULL;
-	if (!m->parts || (nf && !m->fields) || correu__buf_append(&m->pool, data + len - pool_len,
-	                                                          (size_t)pool_len) < 0) {
+	if (!m->parts || (nf && !m->fields) ||
+	    correu__buf_append(&m->pool, data + len - pool_len, (size_t)pool_len) < 0) {
 		if (m->parts)
 			m->parts_cap = np;
 		if (m->fields)
@@ -205,7 +205,7 @@ int correu_mime_message_load(const uint8_t *data, size_t len, const correu_alloc
 	m->nparts = m->parts_cap = np;
 	m->nfields = m->fields_cap = nf;
 	for (uint32_t i = 0; i < np; i++) {
-		struct mime__part *p = &m->parts[i];
+		struct correu__mime_part *p = &m->parts[i];
 
 		p->parent = r32(&r);
 		p->first_child = r32(&r);
@@ -226,7 +226,7 @@ int correu_mime_message_load(const uint8_t *data, size_t len, const correu_alloc
 		p->body_bare = r64(&r);
 	}
 	for (uint32_t i = 0; i < nf; i++) {
-		struct mime__field *f = &m->fields[i];
+		struct correu__mime_field *f = &m->fields[i];
 
 		f->name_off = r64(&r);
 		f->name_len = r32(&r);

@@ -5,7 +5,7 @@
  */
 #include "mime_internal.h"
 
-void mime__ctype_parse(const uint8_t *v, size_t len, struct mime__ctype *ct)
+void correu__mime_ctype_parse(const uint8_t *v, size_t len, struct correu__mime_ctype *ct)
 {
 	size_t i, t0, t1, s0, s1;
 
@@ -18,15 +18,15 @@ void mime__ctype_parse(const uint8_t *v, size_t len, struct mime__ctype *ct)
 	ct->given = false;
 	if (!v)
 		return;
-	i = mime__skip_cfws(v, len, 0);
+	i = correu__mime_skip_cfws(v, len, 0);
 	t0 = i;
-	t1 = i = mime__token_end(v, len, i);
-	i = mime__skip_cfws(v, len, i);
+	t1 = i = correu__mime_token_end(v, len, i);
+	i = correu__mime_skip_cfws(v, len, i);
 	if (t1 == t0 || i >= len || v[i] != '/')
 		return; /* a syntax error means the default (RFC 2045 §5.2) */
-	i = mime__skip_cfws(v, len, i + 1);
+	i = correu__mime_skip_cfws(v, len, i + 1);
 	s0 = i;
-	s1 = i = mime__token_end(v, len, i);
+	s1 = i = correu__mime_token_end(v, len, i);
 	if (s1 == s0)
 		return;
 	ct->type = v + t0;
@@ -38,12 +38,13 @@ void mime__ctype_parse(const uint8_t *v, size_t len, struct mime__ctype *ct)
 	ct->given = true;
 }
 
-void mime__part_ctype(const correu_mime_message *m, uint32_t part, struct mime__ctype *ct)
+void correu__mime_part_ctype(const correu_mime_message *m, uint32_t part,
+                             struct correu__mime_ctype *ct)
 {
 	size_t len = 0;
-	const uint8_t *v = mime__field_value(m, part, "Content-Type", &len);
+	const uint8_t *v = correu__mime_field_value(m, part, "Content-Type", &len);
 
-	mime__ctype_parse(v, len, ct);
+	correu__mime_ctype_parse(v, len, ct);
 	if (!ct->given && m->parts[part].digest_child) {
 		ct->type = (const uint8_t *)"message";
 		ct->type_len = 7;
@@ -52,7 +53,8 @@ void mime__part_ctype(const correu_mime_message *m, uint32_t part, struct mime__
 	}
 }
 
-bool mime__param_next(const uint8_t *p, size_t len, size_t *ip, struct mime__rawparam *rp)
+bool correu__mime_param_next(const uint8_t *p, size_t len, size_t *ip,
+                             struct correu__mime_rawparam *rp)
 {
 	size_t i = *ip;
 
@@ -62,7 +64,7 @@ bool mime__param_next(const uint8_t *p, size_t len, size_t *ip, struct mime__raw
 		/* Find the next ';' then "name = value"; skip garbage between. */
 		while (i < len && p[i] != ';') {
 			if (p[i] == '"')
-				i = mime__quoted_end(p, len, i);
+				i = correu__mime_quoted_end(p, len, i);
 			else
 				i++;
 		}
@@ -70,18 +72,18 @@ bool mime__param_next(const uint8_t *p, size_t len, size_t *ip, struct mime__raw
 			*ip = len;
 			return false;
 		}
-		i = mime__skip_cfws(p, len, i + 1);
+		i = correu__mime_skip_cfws(p, len, i + 1);
 		n0 = i;
-		n1 = i = mime__token_end(p, len, i);
-		i = mime__skip_cfws(p, len, i);
+		n1 = i = correu__mime_token_end(p, len, i);
+		i = correu__mime_skip_cfws(p, len, i);
 		if (n1 == n0 || i >= len || p[i] != '=')
 			continue;
-		i = mime__skip_cfws(p, len, i + 1);
+		i = correu__mime_skip_cfws(p, len, i + 1);
 		v0 = i;
 		if (i < len && p[i] == '"')
-			v1 = i = mime__quoted_end(p, len, i);
+			v1 = i = correu__mime_quoted_end(p, len, i);
 		else
-			v1 = i = mime__token_end(p, len, i);
+			v1 = i = correu__mime_token_end(p, len, i);
 		rp->name = p + n0;
 		rp->name_len = n1 - n0;
 		rp->value = p + v0;

@@ -6,37 +6,37 @@
  */
 #include "mime_internal.h"
 
-static void put_field(const correu_mime_message *m, uint32_t part, const char *name,
-                      uint32_t flags, struct mime__out *o)
+static void put_field(const correu_mime_message *m, uint32_t part, const char *name, uint32_t flags,
+                      struct correu__mime_out *o)
 {
 	size_t n = 0;
-	const uint8_t *v = mime__field_value(m, part, name, &n);
+	const uint8_t *v = correu__mime_field_value(m, part, name, &n);
 
-	mime__put_nstring(o, v, n, flags);
+	correu__mime_put_nstring(o, v, n, flags);
 }
 
-void mime__envelope(const correu_mime_message *m, uint32_t part, uint32_t flags,
-                    struct mime__out *o)
+void correu__mime_envelope(const correu_mime_message *m, uint32_t part, uint32_t flags,
+                           struct correu__mime_out *o)
 {
-	mime__put(o, "(", 1);
+	correu__mime_put(o, "(", 1);
 	put_field(m, part, "Date", flags, o);
-	mime__put(o, " ", 1);
+	correu__mime_put(o, " ", 1);
 	put_field(m, part, "Subject", flags, o);
-	mime__put(o, " ", 1);
-	mime__put_addresses(m, part, "From", NULL, flags, o);
-	mime__put(o, " ", 1);
-	mime__put_addresses(m, part, "Sender", "From", flags, o);
-	mime__put(o, " ", 1);
-	mime__put_addresses(m, part, "Reply-To", "From", flags, o);
-	mime__put(o, " ", 1);
-	mime__put_addresses(m, part, "To", NULL, flags, o);
-	mime__put(o, " ", 1);
-	mime__put_addresses(m, part, "Cc", NULL, flags, o);
-	mime__put(o, " ", 1);
-	mime__put_addresses(m, part, "Bcc", NULL, flags, o);
-	mime__put(o, " ", 1);
+	correu__mime_put(o, " ", 1);
+	correu__mime_put_addresses(m, part, "From", NULL, flags, o);
+	correu__mime_put(o, " ", 1);
+	correu__mime_put_addresses(m, part, "Sender", "From", flags, o);
+	correu__mime_put(o, " ", 1);
+	correu__mime_put_addresses(m, part, "Reply-To", "From", flags, o);
+	correu__mime_put(o, " ", 1);
+	correu__mime_put_addresses(m, part, "To", NULL, flags, o);
+	correu__mime_put(o, " ", 1);
+	correu__mime_put_addresses(m, part, "Cc", NULL, flags, o);
+	correu__mime_put(o, " ", 1);
+	correu__mime_put_addresses(m, part, "Bcc", NULL, flags, o);
+	correu__mime_put(o, " ", 1);
 	put_field(m, part, "In-Reply-To", flags, o);
-	mime__put(o, " ", 1);
+	correu__mime_put(o, " ", 1);
 	put_field(m, part, "Message-ID", flags, o);
-	mime__put(o, ")", 1);
+	correu__mime_put(o, ")", 1);
 }

@@ -9,9 +9,10 @@
 int correu_mime_imap_write(const correu_mime_message *m, uint32_t part, uint32_t what,
                            uint32_t flags, correu_mime_write_fn write, void *ud)
 {
-	struct mime__out o = { write, ud, 0 };
+	struct correu__mime_out o = { write, ud, 0 };
 
-	if (!m || !write || what < CORREU_MIME_IMAP_ENVELOPE || what > CORREU_MIME_IMAP_BODYSTRUCTURE)
+	if (!m || !write || what < CORREU_MIME_IMAP_ENVELOPE ||
+	    what > CORREU_MIME_IMAP_BODYSTRUCTURE)
 		return CORREU_ERR_ARG;
 	if (part >= m->nparts)
 		return CORREU_ERR_NOT_FOUND;
@@ -19,9 +20,10 @@ int correu_mime_imap_write(const correu_mime_message *m, uint32_t part, uint32_t
 		/* Only a message has an envelope: the root or a message/rfc822 body. */
 		if (part != 0 && m->parts[m->parts[part].parent].kind != CORREU_MIME_KIND_MESSAGE)
 			return CORREU_ERR_NOT_FOUND;
-		mime__envelope(m, part, flags, &o);
+		correu__mime_envelope(m, part, flags, &o);
 	} else {
-		mime__bodystructure(m, part, what == CORREU_MIME_IMAP_BODYSTRUCTURE, flags, &o);
+		correu__mime_bodystructure(m, part, what == CORREU_MIME_IMAP_BODYSTRUCTURE, flags,
+		                           &o);
 	}
 	return o.err;
 }

@@ -11,7 +11,7 @@ static uint8_t lower(uint8_t c)
 	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
 }
 
-bool mime__ieqn(const uint8_t *a, const uint8_t *b, size_t n)
+bool correu__mime_ieqn(const uint8_t *a, const uint8_t *b, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (lower(a[i]) != lower(b[i]))
@@ -19,7 +19,7 @@ bool mime__ieqn(const uint8_t *a, const uint8_t *b, size_t n)
 	return true;
 }
 
-bool mime__ieq(const uint8_t *a, size_t alen, const char *b)
+bool correu__mime_ieq(const uint8_t *a, size_t alen, const char *b)
 {
 	size_t i = 0;
 
@@ -29,19 +29,19 @@ bool mime__ieq(const uint8_t *a, size_t alen, const char *b)
 	return i == alen && b[i] == '\0';
 }
 
-bool mime__is_wsp(uint8_t c)
+bool correu__mime_is_wsp(uint8_t c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-size_t mime__skip_cfws(const uint8_t *p, size_t len, size_t i)
+size_t correu__mime_skip_cfws(const uint8_t *p, size_t len, size_t i)
 {
 	size_t depth = 0;
 
 	while (i < len) {
 		uint8_t c = p[i];
 
-		if (depth == 0 && mime__is_wsp(c)) {
+		if (depth == 0 && correu__mime_is_wsp(c)) {
 			i++;
 		} else if (c == '(') {
 			depth++;
@@ -63,15 +63,26 @@ size_t mime__skip_cfws(const uint8_t *p, size_t len, size_t i)
 static bool is_tspecial(uint8_t c)
 {
 	switch (c) {
-	case '(': case ')': case '<': case '>': case '@': case ',': case ';': case ':':
-	case '\\': case '"': case '/': case '[': case ']': case '?': case '=':
-		return true;
-	default:
-		return false;
+	case '(':
+	case ')':
+	case '<':
+	case '>':
+	case '@':
+	case ',':
+	case ';':
+	case ':':
+	case '\\':
+	case '"':
+	case '/':
+	case '[':
+	case ']':
+	case '?':
+	case '=': return true;
+	default: return false;
 	}
 }
 
-size_t mime__token_end(const uint8_t *p, size_t len, size_t i)
+size_t correu__mime_token_end(const uint8_t *p, size_t len, size_t i)
 {
 	/* 8-bit bytes are accepted in tokens: RFC 6532 headers carry UTF-8. */
 	while (i < len && p[i] > ' ' && p[i] != 0x7f && !is_tspecial(p[i]))
@@ -79,7 +90,7 @@ size_t mime__token_end(const uint8_t *p, size_t len, size_t i)
 	return i;
 }
 
-size_t mime__quoted_end(const uint8_t *p, size_t len, size_t i)
+size_t correu__mime_quoted_end(const uint8_t *p, size_t len, size_t i)
 {
 	for (i++; i < len; i++) {
 		if (p[i] == '\\')

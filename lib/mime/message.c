@@ -8,7 +8,7 @@
 
 #include "mime_internal.h"
 
-correu_mime_message *mime__message_new(const correu_allocator *a)
+correu_mime_message *correu__mime_message_new(const correu_allocator *a)
 {
 	correu_mime_message *m = correu__calloc(a, sizeof(*m));
 
@@ -49,9 +49,9 @@ static bool grow(const correu_allocator *a, void **arr, uint32_t *cap, uint32_t 
 	return true;
 }
 
-uint32_t mime__message_add_part(correu_mime_message *m)
+uint32_t correu__mime_message_add_part(correu_mime_message *m)
 {
-	struct mime__part *p;
+	struct correu__mime_part *p;
 
 	if (!grow(m->alloc, (void **)&m->parts, &m->parts_cap, m->nparts, sizeof(*p)))
 		return CORREU_MIME_NONE;
@@ -62,10 +62,10 @@ uint32_t mime__message_add_part(correu_mime_message *m)
 	return m->nparts++;
 }
 
-int mime__message_add_field(correu_mime_message *m, const uint8_t *name, size_t nlen,
-                            const uint8_t *value, size_t vlen)
+int correu__mime_message_add_field(correu_mime_message *m, const uint8_t *name, size_t nlen,
+                                   const uint8_t *value, size_t vlen)
 {
-	struct mime__field *f;
+	struct correu__mime_field *f;
 	size_t at = m->pool.len;
 	int rc;
 
@@ -89,7 +89,7 @@ int mime__message_add_field(correu_mime_message *m, const uint8_t *name, size_t 
 	return 0;
 }
 
-const uint8_t *mime__pool(const correu_mime_message *m, uint64_t off)
+const uint8_t *correu__mime_pool(const correu_mime_message *m, uint64_t off)
 {
 	return m->pool.data ? m->pool.data + off : (const uint8_t *)"";
 }
@@ -112,7 +112,7 @@ uint32_t correu_mime_part_count(const correu_mime_message *m)
 int correu_mime_part_info_get(const correu_mime_message *m, uint32_t part,
                               correu_mime_part_info *info)
 {
-	const struct mime__part *p;
+	const struct correu__mime_part *p;
 
 	if (!m || !info || info->version != CORREU_MIME_PART_INFO_VERSION)
 		return CORREU_ERR_ARG;
@@ -144,19 +144,18 @@ uint32_t correu_mime_field_count(const correu_mime_message *m, uint32_t part)
 }
 
 int correu_mime_field_get(const correu_mime_message *m, uint32_t part, uint32_t index,
-                          const uint8_t **name, size_t *nlen, const uint8_t **value,
-                          size_t *vlen)
+                          const uint8_t **name, size_t *nlen, const uint8_t **value, size_t *vlen)
 {
-	const struct mime__field *f;
+	const struct correu__mime_field *f;
 
 	if (!m || !name || !nlen || !value || !vlen)
 		return CORREU_ERR_ARG;
 	if (part >= m->nparts || index >= m->parts[part].field_count)
 		return CORREU_ERR_NOT_FOUND;
 	f = &m->fields[m->parts[part].field_first + index];
-	*name = mime__pool(m, f->name_off);
+	*name = correu__mime_pool(m, f->name_off);
 	*nlen = f->name_len;
-	*value = mime__pool(m, f->value_off);
+	*value = correu__mime_pool(m, f->value_off);
 	*vlen = f->value_len;
 	return 0;
 }
@@ -164,7 +163,7 @@ int correu_mime_field_get(const correu_mime_message *m, uint32_t part, uint32_t 
 int correu_mime_field_find(const correu_mime_message *m, uint32_t part, const char *name,
                            size_t name_len, uint32_t start)
 {
-	const struct mime__part *p;
+	const struct correu__mime_part *p;
 
 	if (!m || !name)
 		return CORREU_ERR_ARG;
@@ -172,25 +171,26 @@ int correu_mime_field_find(const correu_mime_message *m, uint32_t part, const ch
 		return CORREU_ERR_NOT_FOUND;
 	p = &m->parts[part];
 	for (uint32_t i = start; i < p->field_count && i <= INT32_MAX; i++) {
-		const struct mime__field *f = &m->fields[p->field_first + i];
+		const struct correu__mime_field *f = &m->fields[p->field_first + i];
 
 		if (f->name_len != name_len)
 			continue;
-		if (mime__ieqn(mime__pool(m, f->name_off), (const uint8_t *)name, name_len))
+		if (correu__mime_ieqn(correu__mime_pool(m, f->name_off), (const uint8_t *)name,
+		                      name_len))
 			return (int)i;
 	}
 	return CORREU_ERR_NOT_FOUND;
 }
 
-const uint8_t *mime__field_value(const correu_mime_message *m, uint32_t part, const char *name,
-                                 size_t *len_out)
+const uint8_t *correu__mime_field_value(const correu_mime_message *m, uint32_t part,
+                                        const char *name, size_t *len_out)
 {
 	int i = correu_mime_field_find(m, part, name, strlen(name), 0);
-	const struct mime__field *f;
+	const struct correu__mime_field *f;
 
 	if (i < 0)
 		return NULL;
 	f = &m->fields[m->parts[part].field_first + (uint32_t)i];
 	*len_out = f->value_len;
-	return mime__pool(m, f->value_off);
+	return correu__mime_pool(m, f->value_off);
 }

@@ -12,7 +12,7 @@
 
 /* One part. Offsets are absolute in the message. While parsing, `lines`
  * and `body_bare` hold the counters at the body start (see parser.c). */
-struct mime__part {
+struct correu__mime_part {
 	uint32_t parent, first_child, last_child, next_sibling, children;
 	uint32_t depth, flags, kind;
 	uint32_t field_first, field_count;
@@ -22,70 +22,72 @@ struct mime__part {
 };
 
 /* A field: name and value are (offset, length) in the message's pool. */
-struct mime__field {
+struct correu__mime_field {
 	uint64_t name_off, value_off;
 	uint32_t name_len, value_len;
 };
 
 struct correu_mime_message {
 	const correu_allocator *alloc;
-	struct mime__part *parts;
+	struct correu__mime_part *parts;
 	uint32_t nparts, parts_cap;
-	struct mime__field *fields;
+	struct correu__mime_field *fields;
 	uint32_t nfields, fields_cap;
 	correu__buf pool;
 	uint64_t size;
 	uint32_t flags;
 };
 
-correu_mime_message *mime__message_new(const correu_allocator *a);
+correu_mime_message *correu__mime_message_new(const correu_allocator *a);
 /* Append a part (zeroed, links to NONE); its index or NONE on NOMEM. */
-uint32_t mime__message_add_part(correu_mime_message *m);
-int mime__message_add_field(correu_mime_message *m, const uint8_t *name, size_t nlen,
-                            const uint8_t *value, size_t vlen);
-const uint8_t *mime__pool(const correu_mime_message *m, uint64_t off);
+uint32_t correu__mime_message_add_part(correu_mime_message *m);
+int correu__mime_message_add_field(correu_mime_message *m, const uint8_t *name, size_t nlen,
+                                   const uint8_t *value, size_t vlen);
+const uint8_t *correu__mime_pool(const correu_mime_message *m, uint64_t off);
 /* The value of the first field `name` of a part, or NULL. */
-const uint8_t *mime__field_value(const correu_mime_message *m, uint32_t part, const char *name,
-                                 size_t *len_out);
+const uint8_t *correu__mime_field_value(const correu_mime_message *m, uint32_t part,
+                                        const char *name, size_t *len_out);
 
 /* ---- lexical helpers (lex.c) ---- */
-bool mime__ieq(const uint8_t *a, size_t alen, const char *b);
-bool mime__ieqn(const uint8_t *a, const uint8_t *b, size_t n);
-bool mime__is_wsp(uint8_t c);
+bool correu__mime_ieq(const uint8_t *a, size_t alen, const char *b);
+bool correu__mime_ieqn(const uint8_t *a, const uint8_t *b, size_t n);
+bool correu__mime_is_wsp(uint8_t c);
 /* Skip white space and (nested) comments; returns the new position. */
-size_t mime__skip_cfws(const uint8_t *p, size_t len, size_t i);
+size_t correu__mime_skip_cfws(const uint8_t *p, size_t len, size_t i);
 /* A token (RFC 2045 §5.1: no tspecials, no space or controls). */
-size_t mime__token_end(const uint8_t *p, size_t len, size_t i);
+size_t correu__mime_token_end(const uint8_t *p, size_t len, size_t i);
 /* End of a quoted string starting at p[i] == '"' (past the closing quote,
  * or len when unterminated). */
-size_t mime__quoted_end(const uint8_t *p, size_t len, size_t i);
+size_t correu__mime_quoted_end(const uint8_t *p, size_t len, size_t i);
 
 /* Content-Type (RFC 2045 §5.1): type and subtype as given, and where the
  * parameters start. A missing or bad header means text/plain. */
-struct mime__ctype {
+struct correu__mime_ctype {
 	const uint8_t *type, *sub;
 	size_t type_len, sub_len;
 	const uint8_t *params;
 	size_t params_len;
 	bool given;
 };
-void mime__ctype_parse(const uint8_t *v, size_t len, struct mime__ctype *ct);
+void correu__mime_ctype_parse(const uint8_t *v, size_t len, struct correu__mime_ctype *ct);
 /* The effective type of a part, with the RFC 2045/2046 defaults. */
-void mime__part_ctype(const correu_mime_message *m, uint32_t part, struct mime__ctype *ct);
+void correu__mime_part_ctype(const correu_mime_message *m, uint32_t part,
+                             struct correu__mime_ctype *ct);
 
 /* One raw parameter as written: name (with any RFC 2231 '*' suffix) and
  * value (token, or quoted string with its quotes). */
-struct mime__rawparam {
+struct correu__mime_rawparam {
 	const uint8_t *name, *value;
 	size_t name_len, value_len;
 	size_t pos;
 };
 /* Next raw parameter from position *i of a parameter list; false at end. */
-bool mime__param_next(const uint8_t *p, size_t len, size_t *i, struct mime__rawparam *rp);
+bool correu__mime_param_next(const uint8_t *p, size_t len, size_t *i,
+                             struct correu__mime_rawparam *rp);
 
 /* A logical parameter after RFC 2231 merging: the value is the bytes of
  * its segments decoded (quoted pairs and percent-escapes removed). */
-struct mime__param {
+struct correu__mime_param {
 	const uint8_t *name;
 	size_t name_len;
 	bool extended; /* had a charset'language' prefix */
@@ -94,43 +96,45 @@ struct mime__param {
 	uint8_t *value; /* owned by the list */
 	size_t value_len;
 };
-struct mime__params {
+struct correu__mime_params {
 	const correu_allocator *alloc;
-	struct mime__param *v;
-	size_t count; /* parameters found */
-	size_t n;     /* entries allocated */
+	struct correu__mime_param *v;
+	size_t count;   /* parameters found */
+	size_t n;       /* entries allocated */
 	uint8_t *store; /* one block holding every value */
 	size_t store_len;
 };
-int mime__params_parse(const correu_allocator *a, const uint8_t *p, size_t len,
-                       struct mime__params *out);
-void mime__params_free(struct mime__params *ps);
+int correu__mime_params_parse(const correu_allocator *a, const uint8_t *p, size_t len,
+                              struct correu__mime_params *out);
+void correu__mime_params_free(struct correu__mime_params *ps);
 
 /* ---- output (out.c) ---- */
-struct mime__out {
+struct correu__mime_out {
 	correu_mime_write_fn fn;
 	void *ud;
 	int err;
 };
-void mime__put(struct mime__out *o, const void *p, size_t n);
-void mime__puts(struct mime__out *o, const char *s);
-void mime__put_u64(struct mime__out *o, uint64_t v);
+void correu__mime_put(struct correu__mime_out *o, const void *p, size_t n);
+void correu__mime_puts(struct correu__mime_out *o, const char *s);
+void correu__mime_put_u64(struct correu__mime_out *o, uint64_t v);
 /* An IMAP string: quoted when it can be, else a literal (RFC 9051 §4.3). */
-void mime__put_string(struct mime__out *o, const uint8_t *p, size_t n, uint32_t flags);
-void mime__put_nstring(struct mime__out *o, const uint8_t *p, size_t n, uint32_t flags);
+void correu__mime_put_string(struct correu__mime_out *o, const uint8_t *p, size_t n,
+                             uint32_t flags);
+void correu__mime_put_nstring(struct correu__mime_out *o, const uint8_t *p, size_t n,
+                              uint32_t flags);
 
 /* ---- RFC 2047 / charsets (words.c) ---- */
 /* Convert bytes of a known charset to UTF-8; false if the charset is unknown. */
-bool mime__charset_known(const uint8_t *cs, size_t len);
-int mime__charset_write(const uint8_t *cs, size_t cslen, const uint8_t *in, size_t n,
-                        correu_mime_write_fn write, void *ud);
+bool correu__mime_charset_known(const uint8_t *cs, size_t len);
+int correu__mime_charset_write(const uint8_t *cs, size_t cslen, const uint8_t *in, size_t n,
+                               correu_mime_write_fn write, void *ud);
 
 /* ---- IMAP items (address.c, envelope.c, bodystructure.c) ---- */
-void mime__put_addresses(const correu_mime_message *m, uint32_t part, const char *field,
-                         const char *fallback, uint32_t flags, struct mime__out *o);
-void mime__envelope(const correu_mime_message *m, uint32_t part, uint32_t flags,
-                    struct mime__out *o);
-void mime__bodystructure(const correu_mime_message *m, uint32_t part, bool ext, uint32_t flags,
-                         struct mime__out *o);
+void correu__mime_put_addresses(const correu_mime_message *m, uint32_t part, const char *field,
+                                const char *fallback, uint32_t flags, struct correu__mime_out *o);
+void correu__mime_envelope(const correu_mime_message *m, uint32_t part, uint32_t flags,
+                           struct correu__mime_out *o);
+void correu__mime_bodystructure(const correu_mime_message *m, uint32_t part, bool ext,
+                                uint32_t flags, struct correu__mime_out *o);
 
 #endif

@@ -10,7 +10,7 @@
 /* Longer strings go as literals: easier on clients' line buffers. */
 #define MAX_QUOTED 1024
 
-void mime__put(struct mime__out *o, const void *p, size_t n)
+void correu__mime_put(struct correu__mime_out *o, const void *p, size_t n)
 {
 	if (o->err || n == 0)
 		return;
@@ -19,12 +19,12 @@ void mime__put(struct mime__out *o, const void *p, size_t n)
 		o->err = 0;
 }
 
-void mime__puts(struct mime__out *o, const char *s)
+void correu__mime_puts(struct correu__mime_out *o, const char *s)
 {
-	mime__put(o, s, strlen(s));
+	correu__mime_put(o, s, strlen(s));
 }
 
-void mime__put_u64(struct mime__out *o, uint64_t v)
+void correu__mime_put_u64(struct correu__mime_out *o, uint64_t v)
 {
 	char b[24];
 	size_t i = sizeof(b);
@@ -33,7 +33,7 @@ void mime__put_u64(struct mime__out *o, uint64_t v)
 		b[--i] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	mime__put(o, b + i, sizeof(b) - i);
+	correu__mime_put(o, b + i, sizeof(b) - i);
 }
 
 /* Length of a valid UTF-8 sequence at p (not overlong, no surrogates), or 0. */
@@ -79,31 +79,32 @@ static bool quotable(const uint8_t *p, size_t n, uint32_t flags)
 	return true;
 }
 
-void mime__put_string(struct mime__out *o, const uint8_t *p, size_t n, uint32_t flags)
+void correu__mime_put_string(struct correu__mime_out *o, const uint8_t *p, size_t n, uint32_t flags)
 {
 	if (!quotable(p, n, flags)) {
-		mime__put(o, "{", 1);
-		mime__put_u64(o, n);
-		mime__put(o, "}\r\n", 3);
-		mime__put(o, p, n);
+		correu__mime_put(o, "{", 1);
+		correu__mime_put_u64(o, n);
+		correu__mime_put(o, "}\r\n", 3);
+		correu__mime_put(o, p, n);
 		return;
 	}
-	mime__put(o, "\"", 1);
+	correu__mime_put(o, "\"", 1);
 	for (size_t i = 0, start = 0; i <= n; i++) {
 		if (i == n || p[i] == '"' || p[i] == '\\') {
-			mime__put(o, p + start, i - start);
+			correu__mime_put(o, p + start, i - start);
 			if (i < n)
-				mime__put(o, "\\", 1);
+				correu__mime_put(o, "\\", 1);
 			start = i;
 		}
 	}
-	mime__put(o, "\"", 1);
+	correu__mime_put(o, "\"", 1);
 }
 
-void mime__put_nstring(struct mime__out *o, const uint8_t *p, size_t n, uint32_t flags)
+void correu__mime_put_nstring(struct correu__mime_out *o, const uint8_t *p, size_t n,
+                              uint32_t flags)
 {
 	if (!p)
-		mime__put(o, "NIL", 3);
+		correu__mime_put(o, "NIL", 3);
 	else
-		mime__put_string(o, p, n, flags);
+		correu__mime_put_string(o, p, n, flags);
 }

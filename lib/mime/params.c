@@ -15,8 +15,8 @@
 struct raw {
 	const uint8_t *base, *value;
 	size_t base_len, value_len, pos;
-	long idx;      /* -2 plain "name", -1 "name*", n for "name*n" */
-	bool ext;      /* value is percent-encoded (a trailing '*') */
+	long idx; /* -2 plain "name", -1 "name*", n for "name*n" */
+	bool ext; /* value is percent-encoded (a trailing '*') */
 };
 
 static void split_name(struct raw *r, const uint8_t *n, size_t len)
@@ -74,7 +74,7 @@ static int cmp_raw(const void *a, const void *b)
 
 static int cmp_param_pos(const void *a, const void *b)
 {
-	const struct mime__param *x = a, *y = b;
+	const struct correu__mime_param *x = a, *y = b;
 
 	/* name pointers are into the one field value: their order is position. */
 	return x->name < y->name ? -1 : (x->name > y->name);
@@ -119,7 +119,7 @@ static size_t decode_value(uint8_t *dst, const uint8_t *v, size_t n, bool pct)
 	return o;
 }
 
-void mime__params_free(struct mime__params *ps)
+void correu__mime_params_free(struct correu__mime_params *ps)
 {
 	correu__free(ps->alloc, ps->v, ps->n * sizeof(*ps->v));
 	correu__free(ps->alloc, ps->store, ps->store_len);
@@ -128,16 +128,16 @@ void mime__params_free(struct mime__params *ps)
 	ps->n = 0;
 }
 
-int mime__params_parse(const correu_allocator *a, const uint8_t *p, size_t len,
-                       struct mime__params *ps)
+int correu__mime_params_parse(const correu_allocator *a, const uint8_t *p, size_t len,
+                              struct correu__mime_params *ps)
 {
-	struct mime__rawparam rp;
+	struct correu__mime_rawparam rp;
 	struct raw *raws = NULL;
 	size_t n = 0, i = 0, total = 1, used = 0, np = 0;
 
 	memset(ps, 0, sizeof(*ps));
 	ps->alloc = a;
-	while (mime__param_next(p, len, &i, &rp)) {
+	while (correu__mime_param_next(p, len, &i, &rp)) {
 		n++;
 		total += rp.value_len;
 	}
@@ -150,11 +150,11 @@ int mime__params_parse(const correu_allocator *a, const uint8_t *p, size_t len,
 	ps->n = n;
 	if (!raws || !ps->v || !ps->store) {
 		correu__free(a, raws, n * sizeof(*raws));
-		mime__params_free(ps);
+		correu__mime_params_free(ps);
 		return CORREU_ERR_NOMEM;
 	}
 	i = 0;
-	for (size_t k = 0; mime__param_next(p, len, &i, &rp); k++) {
+	for (size_t k = 0; correu__mime_param_next(p, len, &i, &rp); k++) {
 		split_name(&raws[k], rp.name, rp.name_len);
 		raws[k].value = rp.value;
 		raws[k].value_len = rp.value_len;
@@ -163,10 +163,10 @@ int mime__params_parse(const correu_allocator *a, const uint8_t *p, size_t len,
 	qsort(raws, n, sizeof(*raws), cmp_raw);
 	for (size_t g = 0; g < n;) {
 		size_t e = g + 1, plain = n, first = g;
-		struct mime__param *out = &ps->v[np++];
+		struct correu__mime_param *out = &ps->v[np++];
 
 		while (e < n && raws[e].base_len == raws[g].base_len &&
-		       mime__ieqn(raws[e].base, raws[g].base, raws[g].base_len))
+		       correu__mime_ieqn(raws[e].base, raws[g].base, raws[g].base_len))
 			e++;
 		/* The RFC 2231 form wins over a plain duplicate (§4.1 readers). */
 		for (size_t k = g; k < e; k++) {
@@ -196,7 +196,9 @@ int mime__params_parse(const correu_allocator *a, const uint8_t *p, size_t len,
 				if ((want == -1 || want == 0) && raws[k].ext) {
 					/* charset'language'value (RFC 2231 §4) */
 					const uint8_t *q1 = memchr(v, '\'', vl);
-					const uint8_t *q2 = q1 ? memchr(q1 + 1, '\'', vl - (size_t)(q1 + 1 - v)) : NULL;
+					const uint8_t *q2 =
+						q1 ? memchr(q1 + 1, '\'', vl - (size_t)(q1 + 1 - v))
+						   : NULL;
 
 					if (q2) {
 						out->extended = true;
@@ -214,8 +216,8 @@ int mime__params_parse(const correu_allocator *a, const uint8_t *p, size_t len,
 				want++;
 			}
 		} else if (plain < n) {
-			used += decode_value(ps->store + used, raws[plain].value, raws[plain].value_len,
-			                     false);
+			used += decode_value(ps->store + used, raws[plain].value,
+			                     raws[plain].value_len, false);
 		}
 		out->value_len = (size_t)(ps->store + used - out->value);
 		g = e;

@@ -20,8 +20,8 @@ struct open_ent {
 	uint32_t part;
 	uint32_t bnd_len;
 	size_t bnd_off;
-	bool active;  /* boundary still expected (no close delimiter yet) */
-	bool digest;  /* multipart/digest: children default to message/rfc822 */
+	bool active; /* boundary still expected (no close delimiter yet) */
+	bool digest; /* multipart/digest: children default to message/rfc822 */
 };
 
 struct correu_mime_parser {
@@ -171,8 +171,8 @@ static int push(correu_mime_parser *p, uint32_t part)
 static int start_child(correu_mime_parser *p, uint32_t parent, bool digest)
 {
 	correu_mime_message *m = p->msg;
-	uint32_t c = mime__message_add_part(m);
-	struct mime__part *pp, *cp;
+	uint32_t c = correu__mime_message_add_part(m);
+	struct correu__mime_part *pp, *cp;
 
 	if (c == CORREU_MIME_NONE)
 		return CORREU_ERR_NOMEM;
@@ -202,7 +202,7 @@ static int start_child(correu_mime_parser *p, uint32_t parent, bool digest)
 
 static int start_message(correu_mime_parser *p)
 {
-	uint32_t r = mime__message_add_part(p->msg);
+	uint32_t r = correu__mime_message_add_part(p->msg);
 
 	if (r == CORREU_MIME_NONE || push(p, r) < 0)
 		return CORREU_ERR_NOMEM;
@@ -213,7 +213,7 @@ static int ensure_started(correu_mime_parser *p)
 {
 	if (p->msg)
 		return 0;
-	p->msg = mime__message_new(p->alloc);
+	p->msg = correu__mime_message_new(p->alloc);
 	if (!p->msg)
 		return CORREU_ERR_NOMEM;
 	return start_message(p);
@@ -234,7 +234,7 @@ static bool name_ok(const uint8_t *n, size_t len)
 /* The field in p->field is complete: check and keep it (RFC 5322 §2.2). */
 static int field_done(correu_mime_parser *p)
 {
-	struct mime__part *part = &p->msg->parts[p->open[p->nopen - 1].part];
+	struct correu__mime_part *part = &p->msg->parts[p->open[p->nopen - 1].part];
 	const uint8_t *v = p->field.data;
 	size_t n = p->field.len, nl, v0;
 	const uint8_t *colon;
@@ -259,9 +259,9 @@ static int field_done(correu_mime_parser *p)
 		return 0;
 	}
 	v0 = (size_t)(colon - v) + 1;
-	while (v0 < n && mime__is_wsp(v[v0]))
+	while (v0 < n && correu__mime_is_wsp(v[v0]))
 		v0++;
-	while (n > v0 && mime__is_wsp(v[n - 1]))
+	while (n > v0 && correu__mime_is_wsp(v[n - 1]))
 		n--;
 	if (p->hdr_fields >= p->set.max_header_fields ||
 	    kept > p->set.max_header_size - p->hdr_bytes) {
@@ -275,7 +275,7 @@ static int field_done(correu_mime_parser *p)
 			part->flags |= CORREU_MIME_F_8BIT;
 			break;
 		}
-	rc = mime__message_add_field(p->msg, v, nl, v + v0, n - v0);
+	rc = correu__mime_message_add_field(p->msg, v, nl, v + v0, n - v0);
 	if (rc < 0)
 		return rc == CORREU_ERR_LIMIT ? 0 : rc;
 	p->hdr_fields++;
@@ -315,17 +315,17 @@ static int header_line_begin(correu_mime_parser *p, uint8_t c)
 
 /* Boundary of an open multipart from its params, kept on the bnd stack:
  * 1 when found, 0 when missing or unusable, NOMEM. */
-static int take_boundary(correu_mime_parser *p, const struct mime__ctype *ct,
+static int take_boundary(correu_mime_parser *p, const struct correu__mime_ctype *ct,
                          struct open_ent *e)
 {
-	struct mime__rawparam rp;
+	struct correu__mime_rawparam rp;
 	size_t i = 0;
 
-	while (mime__param_next(ct->params, ct->params_len, &i, &rp)) {
+	while (correu__mime_param_next(ct->params, ct->params_len, &i, &rp)) {
 		const uint8_t *v = rp.value;
 		size_t n = rp.value_len, o = 0;
 
-		if (!mime__ieq(rp.name, rp.name_len, "boundary"))
+		if (!correu__mime_ieq(rp.name, rp.name_len, "boundary"))
 			continue;
 		if (n >= 1 && v[0] == '"') {
 			n -= (n >= 2 && v[n - 1] == '"') ? 2 : 1;
@@ -356,8 +356,8 @@ static int header_done(correu_mime_parser *p, uint64_t body_off, uint64_t lf, ui
 	correu_mime_message *m = p->msg;
 	struct open_ent *e = &p->open[p->nopen - 1];
 	uint32_t idx = e->part;
-	struct mime__part *part;
-	struct mime__ctype ct;
+	struct correu__mime_part *part;
+	struct correu__mime_ctype ct;
 	int rc;
 
 	if (p->field_open && (rc = field_done(p)) < 0)
@@ -376,8 +376,8 @@ static int header_done(correu_mime_parser *p, uint64_t body_off, uint64_t lf, ui
 			part->flags |= CORREU_MIME_F_NO_BLANK_LINE;
 		return 0;
 	}
-	mime__part_ctype(m, idx, &ct);
-	if (mime__ieq(ct.type, ct.type_len, "multipart")) {
+	correu__mime_part_ctype(m, idx, &ct);
+	if (correu__mime_ieq(ct.type, ct.type_len, "multipart")) {
 		if ((rc = take_boundary(p, &ct, e)) < 0)
 			return rc;
 		if (rc == 0) {
@@ -388,19 +388,20 @@ static int header_done(correu_mime_parser *p, uint64_t body_off, uint64_t lf, ui
 		} else {
 			part->kind = CORREU_MIME_KIND_MULTIPART;
 			e->active = true;
-			e->digest = mime__ieq(ct.sub, ct.sub_len, "digest");
+			e->digest = correu__mime_ieq(ct.sub, ct.sub_len, "digest");
 		}
-	} else if (mime__ieq(ct.type, ct.type_len, "message") &&
-	           (mime__ieq(ct.sub, ct.sub_len, "rfc822") ||
-	            mime__ieq(ct.sub, ct.sub_len, "global"))) {
+	} else if (correu__mime_ieq(ct.type, ct.type_len, "message") &&
+	           (correu__mime_ieq(ct.sub, ct.sub_len, "rfc822") ||
+	            correu__mime_ieq(ct.sub, ct.sub_len, "global"))) {
 		size_t n = 0;
-		const uint8_t *cte = mime__field_value(m, idx, "Content-Transfer-Encoding", &n);
-		size_t t0 = cte ? mime__skip_cfws(cte, n, 0) : 0;
-		size_t t1 = cte ? mime__token_end(cte, n, t0) : 0;
+		const uint8_t *cte =
+			correu__mime_field_value(m, idx, "Content-Transfer-Encoding", &n);
+		size_t t0 = cte ? correu__mime_skip_cfws(cte, n, 0) : 0;
+		size_t t1 = cte ? correu__mime_token_end(cte, n, t0) : 0;
 
 		/* An encoded message is opaque until decoded (RFC 2046 §5.2.1). */
-		if (cte && (mime__ieq(cte + t0, t1 - t0, "base64") ||
-		            mime__ieq(cte + t0, t1 - t0, "quoted-printable")))
+		if (cte && (correu__mime_ieq(cte + t0, t1 - t0, "base64") ||
+		            correu__mime_ieq(cte + t0, t1 - t0, "quoted-printable")))
 			return 0;
 		if (part->depth >= p->set.max_depth) {
 			part->flags |= CORREU_MIME_F_DEPTH;
@@ -446,7 +447,7 @@ static int match(const correu_mime_parser *p, const struct open_ent *e)
 static void close_part(correu_mime_parser *p, uint32_t idx, uint64_t end, uint64_t lf,
                        uint64_t bare, bool ends_lf)
 {
-	struct mime__part *part = &p->msg->parts[idx];
+	struct correu__mime_part *part = &p->msg->parts[idx];
 
 	if (end < part->hdr_off) {
 		uint64_t floor = p->msg->parts[part->parent].body_off;
@@ -498,8 +499,7 @@ static int on_delimiter(correu_mime_parser *p, uint32_t k, int kind)
 	bool ends_lf = p->prev_empty && p->prev_eol;
 	int rc;
 
-	if (p->state == ST_HDR &&
-	    (rc = header_done(p, end, lf, bare, false)) < 0)
+	if (p->state == ST_HDR && (rc = header_done(p, end, lf, bare, false)) < 0)
 		return rc;
 	close_above(p, k, end, lf, bare, ends_lf);
 	p->state = ST_BODY;

@@ -22,7 +22,7 @@ int correu_mime_section_range(const correu_mime_message *m, const char *sec, siz
 	uint32_t cur = 0;
 	bool is_msg = true; /* cur is a message (its header is HEADER) */
 	size_t i = 0;
-	const struct mime__part *p;
+	const struct correu__mime_part *p;
 	uint64_t a, b;
 
 	if (!m || (!sec && len) || !off_out || !size_out)
@@ -63,13 +63,15 @@ int correu_mime_section_range(const correu_mime_message *m, const char *sec, siz
 			a = p->body_off;
 			b = p->end;
 		}
-	} else if (mime__ieq(s + i, len - i, "MIME")) {
+	} else if (correu__mime_ieq(s + i, len - i, "MIME")) {
 		if (is_msg)
 			return CORREU_ERR_SYNTAX; /* not valid without a part number */
 		a = p->hdr_off;
 		b = p->body_off;
-	} else if (mime__ieq(s + i, len - i, "HEADER") || mime__ieq(s + i, len - i, "TEXT") ||
-	           (len - i > 13 && mime__ieqn(s + i, (const uint8_t *)"HEADER.FIELDS", 13))) {
+	} else if (correu__mime_ieq(s + i, len - i, "HEADER") ||
+	           correu__mime_ieq(s + i, len - i, "TEXT") ||
+	           (len - i > 13 &&
+	            correu__mime_ieqn(s + i, (const uint8_t *)"HEADER.FIELDS", 13))) {
 		if (!is_msg) {
 			if (p->kind != CORREU_MIME_KIND_MESSAGE)
 				return CORREU_ERR_NOT_FOUND;

@@ -121,23 +121,23 @@ static void conv_byte(struct conv *c, uint8_t b)
 
 static int charset_of(const uint8_t *cs, size_t n)
 {
-	if (mime__ieq(cs, n, "utf-8") || mime__ieq(cs, n, "utf8"))
+	if (correu__mime_ieq(cs, n, "utf-8") || correu__mime_ieq(cs, n, "utf8"))
 		return CS_UTF8;
-	if (mime__ieq(cs, n, "us-ascii") || mime__ieq(cs, n, "ascii"))
+	if (correu__mime_ieq(cs, n, "us-ascii") || correu__mime_ieq(cs, n, "ascii"))
 		return CS_ASCII;
-	if (mime__ieq(cs, n, "iso-8859-1") || mime__ieq(cs, n, "iso_8859-1") ||
-	    mime__ieq(cs, n, "latin1") || mime__ieq(cs, n, "iso8859-1"))
+	if (correu__mime_ieq(cs, n, "iso-8859-1") || correu__mime_ieq(cs, n, "iso_8859-1") ||
+	    correu__mime_ieq(cs, n, "latin1") || correu__mime_ieq(cs, n, "iso8859-1"))
 		return CS_LATIN1;
 	return CS_UNKNOWN;
 }
 
-bool mime__charset_known(const uint8_t *cs, size_t len)
+bool correu__mime_charset_known(const uint8_t *cs, size_t len)
 {
 	return charset_of(cs, len) != CS_UNKNOWN;
 }
 
-int mime__charset_write(const uint8_t *cs, size_t cslen, const uint8_t *in, size_t n,
-                        correu_mime_write_fn write, void *ud)
+int correu__mime_charset_write(const uint8_t *cs, size_t cslen, const uint8_t *in, size_t n,
+                               correu_mime_write_fn write, void *ud)
 {
 	struct conv c;
 
@@ -279,8 +279,8 @@ static int hook_sink(const uint8_t *p, size_t n, void *ud)
 	return ((struct conv *)ud)->err;
 }
 
-int correu_mime_decode_words(const uint8_t *in, size_t len, correu_mime_write_fn write,
-                             void *wud, correu_mime_charset_fn hook, void *hud)
+int correu_mime_decode_words(const uint8_t *in, size_t len, correu_mime_write_fn write, void *wud,
+                             correu_mime_charset_fn hook, void *hud)
 {
 	struct conv c;
 	size_t i = 0, ws = 0, ws_len = 0;
@@ -327,7 +327,8 @@ int correu_mime_decode_words(const uint8_t *in, size_t len, correu_mime_write_fn
 		if (in[i] == ' ' || in[i] == '\t' || in[i] == '\r' || in[i] == '\n') {
 			size_t j = i;
 
-			while (j < len && (in[j] == ' ' || in[j] == '\t' || in[j] == '\r' || in[j] == '\n'))
+			while (j < len &&
+			       (in[j] == ' ' || in[j] == '\t' || in[j] == '\r' || in[j] == '\n'))
 				j++;
 			ws = i;
 			ws_len = j - i;
@@ -358,32 +359,33 @@ int correu_mime_decode_words(const uint8_t *in, size_t len, correu_mime_write_fn
 int correu_mime_param_get(const correu_mime_message *m, uint32_t part, const char *field,
                           const char *param, correu_mime_write_fn write, void *wud)
 {
-	struct mime__params ps;
+	struct correu__mime_params ps;
 	const uint8_t *v;
 	size_t len = 0;
 	int rc = CORREU_ERR_NOT_FOUND;
 
 	if (!m || !field || !param || !write)
 		return CORREU_ERR_ARG;
-	if (part >= m->nparts || !(v = mime__field_value(m, part, field, &len)))
+	if (part >= m->nparts || !(v = correu__mime_field_value(m, part, field, &len)))
 		return CORREU_ERR_NOT_FOUND;
-	if ((rc = mime__params_parse(m->alloc, v, len, &ps)) < 0)
+	if ((rc = correu__mime_params_parse(m->alloc, v, len, &ps)) < 0)
 		return rc;
 	rc = CORREU_ERR_NOT_FOUND;
 	for (size_t i = 0; i < ps.count; i++) {
-		const struct mime__param *q = &ps.v[i];
+		const struct correu__mime_param *q = &ps.v[i];
 
-		if (!mime__ieq(q->name, q->name_len, param))
+		if (!correu__mime_ieq(q->name, q->name_len, param))
 			continue;
-		if (q->extended && mime__charset_known(q->charset, q->charset_len))
-			rc = mime__charset_write(q->charset, q->charset_len, q->value, q->value_len,
-			                         write, wud);
+		if (q->extended && correu__mime_charset_known(q->charset, q->charset_len))
+			rc = correu__mime_charset_write(q->charset, q->charset_len, q->value,
+			                                q->value_len, write, wud);
 		else if (q->extended)
 			rc = q->value_len ? write(q->value, q->value_len, wud) : 0;
 		else
-			rc = correu_mime_decode_words(q->value, q->value_len, write, wud, NULL, NULL);
+			rc = correu_mime_decode_words(q->value, q->value_len, write, wud, NULL,
+			                              NULL);
 		break;
 	}
-	mime__params_free(&ps);
+	correu__mime_params_free(&ps);
 	return rc > 0 ? 0 : rc;
 }

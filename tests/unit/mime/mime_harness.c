@@ -42,17 +42,15 @@ static void describe(const correu_mime_message *m, struct split_out *out)
 		correu_mime_part_info pi = { .version = CORREU_MIME_PART_INFO_VERSION };
 
 		cr_assert_eq(correu_mime_part_info_get(m, i, &pi), 0);
-		split_out_printf(out,
-		                 "part %u kind %u parent %d depth %u flags %#x hdr %llu+%llu body "
-		                 "%llu+%llu lines %llu bare %llu/%llu fields %u\n",
-		                 i, pi.kind, (int)pi.parent, pi.depth, pi.flags,
-		                 (unsigned long long)pi.header_offset,
-		                 (unsigned long long)pi.header_size,
-		                 (unsigned long long)pi.body_offset,
-		                 (unsigned long long)pi.body_size,
-		                 (unsigned long long)pi.body_lines,
-		                 (unsigned long long)pi.header_bare_lf,
-		                 (unsigned long long)pi.body_bare_lf, correu_mime_field_count(m, i));
+		split_out_printf(
+			out,
+			"part %u kind %u parent %d depth %u flags %#x hdr %llu+%llu body "
+			"%llu+%llu lines %llu bare %llu/%llu fields %u\n",
+			i, pi.kind, (int)pi.parent, pi.depth, pi.flags,
+			(unsigned long long)pi.header_offset, (unsigned long long)pi.header_size,
+			(unsigned long long)pi.body_offset, (unsigned long long)pi.body_size,
+			(unsigned long long)pi.body_lines, (unsigned long long)pi.header_bare_lf,
+			(unsigned long long)pi.body_bare_lf, correu_mime_field_count(m, i));
 		for (uint32_t f = 0; f < correu_mime_field_count(m, i); f++) {
 			const uint8_t *n, *v;
 			size_t nl, vl;
@@ -65,7 +63,8 @@ static void describe(const correu_mime_message *m, struct split_out *out)
 		}
 	}
 	split_out_printf(out, "BODYSTRUCTURE ");
-	cr_assert_eq(correu_mime_imap_write(m, 0, CORREU_MIME_IMAP_BODYSTRUCTURE, 0, to_out, out), 0);
+	cr_assert_eq(correu_mime_imap_write(m, 0, CORREU_MIME_IMAP_BODYSTRUCTURE, 0, to_out, out),
+	             0);
 	split_out_printf(out, "\nENVELOPE ");
 	cr_assert_eq(correu_mime_imap_write(m, 0, CORREU_MIME_IMAP_ENVELOPE, 0, to_out, out), 0);
 	split_out_printf(out, "\n");

@@ -48,13 +48,16 @@ static int scenario(void *ctx, const correu_allocator *a)
 
 	rc = correu_mime_parser_new(NULL, a, &p);
 	for (size_t i = 0; rc == 0 && i < len; i += 97)
-		rc = correu_mime_parser_feed(p, (const uint8_t *)msg + i, len - i < 97 ? len - i : 97);
+		rc = correu_mime_parser_feed(p, (const uint8_t *)msg + i,
+		                             len - i < 97 ? len - i : 97);
 	if (rc == 0)
 		rc = correu_mime_parser_finish(p, &m);
 	for (uint32_t part = 0; rc == 0 && part < correu_mime_part_count(m); part++) {
-		rc = correu_mime_imap_write(m, part, CORREU_MIME_IMAP_BODYSTRUCTURE, 0, to_grow, &g);
+		rc = correu_mime_imap_write(m, part, CORREU_MIME_IMAP_BODYSTRUCTURE, 0, to_grow,
+		                            &g);
 		if (rc == 0) {
-			rc = correu_mime_param_get(m, part, "Content-Disposition", "filename", to_grow, &g);
+			rc = correu_mime_param_get(m, part, "Content-Disposition", "filename",
+			                           to_grow, &g);
 			if (rc == CORREU_ERR_NOT_FOUND)
 				rc = 0;
 		}

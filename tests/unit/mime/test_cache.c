@@ -10,9 +10,9 @@
 #include "mime_harness.h"
 
 static const char *files[] = {
-	"simple.eml", "mixed_alternative.eml", "forwarded.eml", "broken.eml", "no_boundary.eml",
-	"utf8_headers.eml", "encoded.eml", "lf_only.eml", "no_trailing_crlf.eml", "empty_body.eml",
-	"digest.eml", "padding.eml",
+	"simple.eml",           "mixed_alternative.eml", "forwarded.eml", "broken.eml",
+	"no_boundary.eml",      "utf8_headers.eml",      "encoded.eml",   "lf_only.eml",
+	"no_trailing_crlf.eml", "empty_body.eml",        "digest.eml",    "padding.eml",
 };
 
 struct blob {
@@ -102,8 +102,8 @@ Test(cache, damaged_saves_are_refused)
 	/* every truncation */
 	for (size_t n = 0; n < b.len; n++) {
 		l = NULL;
-		cr_assert_eq(correu_mime_message_load(b.p, n, NULL, &l), CORREU_ERR_SYNTAX, "cut at %zu",
-		             n);
+		cr_assert_eq(correu_mime_message_load(b.p, n, NULL, &l), CORREU_ERR_SYNTAX,
+		             "cut at %zu", n);
 		cr_assert_null(l);
 	}
 	/* every single-byte corruption: refused, or a consistent tree */

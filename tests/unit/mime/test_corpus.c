@@ -14,8 +14,8 @@ struct sec {
 	const char *section, *bytes; /* bytes NULL: no such section */
 };
 
-static void check(const char *file, const char *bodystructure, const char *envelope,
-                  uint32_t flags, const struct sec *secs)
+static void check(const char *file, const char *bodystructure, const char *envelope, uint32_t flags,
+                  const struct sec *secs)
 {
 	struct mime_ctx ctx = { 0 };
 	size_t len;
@@ -61,7 +61,8 @@ Test(corpus, simple_text_message)
 	};
 
 	check("simple.eml",
-	      "(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 31 2 NIL NIL NIL NIL)",
+	      "(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 31 2 NIL NIL NIL "
+	      "NIL)",
 	      "(\"Tue, 2 Jan 2024 09:30:00 +0100\" \"Lunch\" "
 	      "((\"Alice Example\" NIL \"alice\" \"example.org\")) "
 	      "((\"Alice Example\" NIL \"alice\" \"example.org\")) "
@@ -161,8 +162,8 @@ Test(corpus, multipart_without_boundary_is_opaque)
 
 	check("no_boundary.eml",
 	      "(\"application\" \"octet-stream\" NIL NIL NIL \"7bit\" 23 NIL NIL NIL NIL)",
-	      "(NIL \"No boundary\" NIL NIL NIL NIL NIL NIL NIL NIL)",
-	      CORREU_MIME_F_BAD_BOUNDARY, secs);
+	      "(NIL \"No boundary\" NIL NIL NIL NIL NIL NIL NIL NIL)", CORREU_MIME_F_BAD_BOUNDARY,
+	      secs);
 }
 
 Test(corpus, raw_utf8_headers_are_literals_or_utf8_quoted)
@@ -210,7 +211,8 @@ Test(corpus, lf_only_message)
 		{ "1", "one\ntwo" },
 		{ "2", "three" },
 		{ "2.MIME", "Content-Type: text/plain\n\n" },
-		{ "HEADER", "Subject: Stored with LF\nContent-Type: multipart/mixed; boundary=lf\n\n" },
+		{ "HEADER",
+		  "Subject: Stored with LF\nContent-Type: multipart/mixed; boundary=lf\n\n" },
 		{ NULL, NULL },
 	};
 	correu_mime_message *m;
@@ -220,7 +222,8 @@ Test(corpus, lf_only_message)
 
 	check("lf_only.eml",
 	      "((\"text\" \"plain\" NIL NIL NIL \"7bit\" 7 2 NIL NIL NIL NIL)(\"text\" \"plain\" "
-	      "NIL NIL NIL \"7bit\" 5 1 NIL NIL NIL NIL) \"mixed\" (\"boundary\" \"lf\") NIL NIL NIL)",
+	      "NIL NIL NIL \"7bit\" 5 1 NIL NIL NIL NIL) \"mixed\" (\"boundary\" \"lf\") NIL NIL "
+	      "NIL)",
 	      NULL, 0, secs);
 	/* Sent with CRLF, "one\ntwo" is 8 octets. */
 	m = mime_parse(msg, len, NULL);
@@ -247,7 +250,8 @@ Test(corpus, empty_body)
 	static const struct sec secs[] = { { "TEXT", "" }, { "1", "" }, { NULL, NULL } };
 
 	check("empty_body.eml",
-	      "(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 0 0 NIL NIL NIL NIL)",
+	      "(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 0 0 NIL NIL NIL "
+	      "NIL)",
 	      "(NIL \"Empty\" ((NIL NIL \"nobody\" \"example.com\")) ((NIL NIL \"nobody\" "
 	      "\"example.com\")) ((NIL NIL \"nobody\" \"example.com\")) NIL NIL NIL NIL NIL)",
 	      0, secs);

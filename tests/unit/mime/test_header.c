@@ -31,9 +31,9 @@ static char *decode(const char *in, correu_mime_charset_fn hook)
 
 	s.len = 0;
 	s.buf[0] = '\0';
-	cr_assert_eq(correu_mime_decode_words((const uint8_t *)in, strlen(in), to_sink, &s, hook,
-	                                      NULL),
-	             0);
+	cr_assert_eq(
+		correu_mime_decode_words((const uint8_t *)in, strlen(in), to_sink, &s, hook, NULL),
+		0);
 	return s.buf;
 }
 
@@ -59,8 +59,9 @@ static void field(const correu_mime_message *m, uint32_t part, uint32_t i, const
 Test(header, folded_fields_are_unfolded_and_trimmed)
 {
 	struct mime_ctx ctx = { 0 };
-	correu_mime_message *m = parse_split(&ctx, "Subject: a long\r\n  subject\r\n\tthat folds  \r\n"
-	                                           "X-Empty:\r\nX-Obs : value\r\n\r\nbody");
+	correu_mime_message *m =
+		parse_split(&ctx, "Subject: a long\r\n  subject\r\n\tthat folds  \r\n"
+	                          "X-Empty:\r\nX-Obs : value\r\n\r\nbody");
 
 	cr_assert_eq(correu_mime_field_count(m, 0), 3);
 	field(m, 0, 0, "Subject", "a long  subject\tthat folds");
@@ -72,8 +73,9 @@ Test(header, folded_fields_are_unfolded_and_trimmed)
 Test(header, fields_are_found_by_name_case_insensitively)
 {
 	struct mime_ctx ctx = { 0 };
-	correu_mime_message *m = parse_split(&ctx, "Received: one\r\nSubject: s\r\nRECEIVED: two\r\n"
-	                                           "received: three\r\n\r\n");
+	correu_mime_message *m =
+		parse_split(&ctx, "Received: one\r\nSubject: s\r\nRECEIVED: two\r\n"
+	                          "received: three\r\n\r\n");
 	const char *want[] = { "one", "two", "three" };
 	int i = -1, k = 0;
 
@@ -98,8 +100,9 @@ Test(header, fields_are_found_by_name_case_insensitively)
 Test(header, lines_that_are_not_fields_are_skipped_and_flagged)
 {
 	struct mime_ctx ctx = { 0 };
-	correu_mime_message *m = parse_split(&ctx, "From me Tue Jan 2 10:00:00 2024\r\nno colon here\r\n"
-	                                           ": no name\r\nSubject: kept\r\n\r\nbody\r\n");
+	correu_mime_message *m =
+		parse_split(&ctx, "From me Tue Jan 2 10:00:00 2024\r\nno colon here\r\n"
+	                          ": no name\r\nSubject: kept\r\n\r\nbody\r\n");
 
 	cr_assert_eq(correu_mime_field_count(m, 0), 1);
 	field(m, 0, 0, "Subject", "kept");
@@ -130,10 +133,15 @@ Test(header, rfc2047_bad_input_is_kept_or_replaced)
 	/* a character split over two words is joined (a common violation) */
 	cr_assert_str_eq(decode("=?UTF-8?Q?=C3?= =?UTF-8?Q?=A9?=", NULL), "\xc3\xa9");
 	/* bad UTF-8 and 8-bit "US-ASCII" become U+FFFD */
-	cr_assert_str_eq(decode("=?UTF-8?Q?a=FFb=C3?=", NULL), "a\xef\xbf\xbd" "b\xef\xbf\xbd");
+	cr_assert_str_eq(decode("=?UTF-8?Q?a=FFb=C3?=", NULL), "a\xef\xbf\xbd"
+	                                                       "b\xef\xbf\xbd");
 	cr_assert_str_eq(decode("=?US-ASCII?Q?=E9?=", NULL), "\xef\xbf\xbd");
 	/* raw UTF-8 (RFC 6532) passes through */
-	cr_assert_str_eq(decode("Gr\xc3\xbc\xc3\x9f" "e", NULL), "Gr\xc3\xbc\xc3\x9f" "e");
+	cr_assert_str_eq(decode("Gr\xc3\xbc\xc3\x9f"
+	                        "e",
+	                        NULL),
+	                 "Gr\xc3\xbc\xc3\x9f"
+	                 "e");
 	/* unknown charset without hook: stays encoded */
 	cr_assert_str_eq(decode("x =?KOI8-R?Q?=F0?= y", NULL), "x =?KOI8-R?Q?=F0?= y");
 }
@@ -194,7 +202,8 @@ Test(header, rfc2231_and_quoted_parameters_are_decoded)
 		" enc=\"=?UTF-8?B?cmFwcG9ydC5wZGY=?=\"; plain=token; plain*=utf-8''better\r\n\r\n");
 
 	/* RFC 2231 §4.1 example */
-	cr_assert_str_eq(param(m, 0, "content-type", "TITLE", 0), "This is even more ***fun*** isn't it!");
+	cr_assert_str_eq(param(m, 0, "content-type", "TITLE", 0),
+	                 "This is even more ***fun*** isn't it!");
 	cr_assert_str_eq(param(m, 0, "Content-Type", "name", 0), "a \"quoted\" name");
 	cr_assert_str_eq(param(m, 0, "Content-Type", "latin", 0), "caf\xc3\xa9");
 	cr_assert_str_eq(param(m, 0, "Content-Type", "enc", 0), "rapport.pdf");
@@ -233,11 +242,12 @@ Test(header, content_type_defaults_and_syntax_errors)
 {
 	struct mime_ctx ctx = { 0 };
 	correu_mime_message *m = parse_split(
-		&ctx, "Content-Type: multipart/mixed; boundary=\"x\"\r\n\r\n--x\r\n"
-		      "Content-Type: text\r\n\r\nbad type\r\n--x\r\n"
-		      "Content-Type: (comment) Text / HTML (c) ; charset = \"utf-8\" (c)\r\n"
-		      "Content-Transfer-Encoding: (c) BASE64 (c)\r\n"
-		      "Content-Disposition: INLINE\r\nContent-Language: (c) de-CH\r\n\r\nx\r\n--x--\r\n");
+		&ctx,
+		"Content-Type: multipart/mixed; boundary=\"x\"\r\n\r\n--x\r\n"
+		"Content-Type: text\r\n\r\nbad type\r\n--x\r\n"
+		"Content-Type: (comment) Text / HTML (c) ; charset = \"utf-8\" (c)\r\n"
+		"Content-Transfer-Encoding: (c) BASE64 (c)\r\n"
+		"Content-Disposition: INLINE\r\nContent-Language: (c) de-CH\r\n\r\nx\r\n--x--\r\n");
 	char *bs = mime_imap(m, 0, CORREU_MIME_IMAP_BODYSTRUCTURE, 0);
 
 	/* RFC 2045 §5.2: a bad Content-Type means text/plain; us-ascii. */
@@ -253,9 +263,10 @@ Test(header, envelope_addresses_odd_and_obsolete_forms)
 {
 	struct mime_ctx ctx = { 0 };
 	correu_mime_message *m = parse_split(
-		&ctx, "From: a)example.com\r\nSender: ,,,\r\nReply-To:\r\n"
-		      "To: <@route1,@route2:user@host>, \"q \\\"x\\\"\" <\"odd local\"@[192.0.2.1]>\r\n"
-		      "Cc: joe@x.test (Joe Bloggs), localonly\r\nBcc: empty:;, g: a@b, ;\r\n\r\n");
+		&ctx,
+		"From: a)example.com\r\nSender: ,,,\r\nReply-To:\r\n"
+		"To: <@route1,@route2:user@host>, \"q \\\"x\\\"\" <\"odd local\"@[192.0.2.1]>\r\n"
+		"Cc: joe@x.test (Joe Bloggs), localonly\r\nBcc: empty:;, g: a@b, ;\r\n\r\n");
 	char *env = mime_imap(m, 0, CORREU_MIME_IMAP_ENVELOPE, 0);
 
 	cr_assert_str_eq(env, "(NIL NIL ((NIL NIL \"a)example.com\" \"MISSING_DOMAIN\")) "

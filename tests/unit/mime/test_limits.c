@@ -111,9 +111,9 @@ static char *nested(int levels)
 	size_t o = 0;
 
 	for (int i = 0; i < levels; i++)
-		o += (size_t)snprintf(buf + o, sizeof(buf) - o,
-		                      "Content-Type: multipart/mixed; boundary=b%d\r\n\r\n--b%d\r\n", i,
-		                      i);
+		o += (size_t)snprintf(
+			buf + o, sizeof(buf) - o,
+			"Content-Type: multipart/mixed; boundary=b%d\r\n\r\n--b%d\r\n", i, i);
 	o += (size_t)snprintf(buf + o, sizeof(buf) - o, "\r\nleaf\r\n");
 	for (int i = levels - 1; i >= 0; i--)
 		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "--b%d--\r\n", i);
@@ -152,7 +152,8 @@ Test(limits, deep_message_rfc822_nesting)
 	s.max_depth = 5;
 	for (int i = 0; i < 7; i++)
 		o += (size_t)snprintf(msg + o, sizeof(msg) - o,
-		                      "Subject: level %d\r\nContent-Type: message/rfc822\r\n\r\n", i);
+		                      "Subject: level %d\r\nContent-Type: message/rfc822\r\n\r\n",
+		                      i);
 	snprintf(msg + o, sizeof(msg) - o, "Subject: inner\r\n\r\nhi\r\n");
 	m = run(&ctx, &s, msg);
 	cr_assert_eq(correu_mime_part_count(m), 6);
@@ -166,9 +167,9 @@ Test(limits, parts)
 	struct mime_ctx ctx = { 0 };
 	correu_mime_message *m;
 	const char *three = "Content-Type: multipart/mixed; boundary=p\r\n\r\n--p\r\n\r\none\r\n"
-	                    "--p\r\n\r\ntwo\r\n--p--\r\n";
+			    "--p\r\n\r\ntwo\r\n--p--\r\n";
 	const char *four = "Content-Type: multipart/mixed; boundary=p\r\n\r\n--p\r\n\r\none\r\n"
-	                   "--p\r\n\r\ntwo\r\n--p\r\n\r\nthree\r\n--p--\r\n";
+			   "--p\r\n\r\ntwo\r\n--p\r\n\r\nthree\r\n--p--\r\n";
 	uint64_t off, size;
 
 	s.max_parts = 3;

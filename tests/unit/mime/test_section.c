@@ -74,8 +74,9 @@ Test(section, bad_section_syntax)
 	uint64_t off, size;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		cr_assert_eq(correu_mime_section_range(m, bad[i], strlen(bad[i]), &off, &size, NULL),
-		             CORREU_ERR_SYNTAX, "%s", bad[i]);
+		cr_assert_eq(
+			correu_mime_section_range(m, bad[i], strlen(bad[i]), &off, &size, NULL),
+			CORREU_ERR_SYNTAX, "%s", bad[i]);
 	cr_assert_eq(correu_mime_section_range(m, "99999999999999999999", 20, &off, &size, NULL),
 	             CORREU_ERR_NOT_FOUND);
 	cr_assert_eq(correu_mime_section_range(NULL, "1", 1, &off, &size, NULL), CORREU_ERR_ARG);
@@ -111,8 +112,8 @@ Test(section, a_part_without_body_keeps_ranges_nested)
 	 * takes (RFC 2046 §5.1.1): the header loses it, and the inner
 	 * message/rfc822 that never got a header moves inside its parent. */
 	const char *m2 = "Content-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\n"
-	                 "Content-Type: message/rfc822\r\n\r\n--o\r\n"
-	                 "Content-Type: text/plain\r\n\r\n--o--\r\n";
+			 "Content-Type: message/rfc822\r\n\r\n--o\r\n"
+			 "Content-Type: text/plain\r\n\r\n--o--\r\n";
 	struct mime_ctx ctx = { 0 };
 	correu_mime_message *m;
 	char *bs;
@@ -125,7 +126,8 @@ Test(section, a_part_without_body_keeps_ranges_nested)
 
 		cr_assert_eq(correu_mime_part_info_get(m, i, &c), 0);
 		cr_assert_eq(correu_mime_part_info_get(m, c.parent, &p), 0);
-		cr_assert_geq(c.header_offset, p.body_offset, "part %u starts outside its parent", i);
+		cr_assert_geq(c.header_offset, p.body_offset, "part %u starts outside its parent",
+		              i);
 		cr_assert_leq(c.body_offset + c.body_size, p.body_offset + p.body_size,
 		              "part %u ends outside its parent", i);
 	}
@@ -133,9 +135,10 @@ Test(section, a_part_without_body_keeps_ranges_nested)
 	is_in(m, m2, "2.MIME", "Content-Type: text/plain\r\n");
 	is_in(m, m2, "2", "");
 	bs = mime_imap(m, 0, CORREU_MIME_IMAP_BODY, 0);
-	cr_assert_str_eq(bs, "((\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 0 (NIL NIL NIL NIL NIL "
-	                     "NIL NIL NIL NIL NIL) (\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL "
-	                     "NIL \"7bit\" 0 0) 0)(\"text\" \"plain\" NIL NIL NIL \"7bit\" 0 0) \"mixed\")");
+	cr_assert_str_eq(
+		bs, "((\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 0 (NIL NIL NIL NIL NIL "
+		    "NIL NIL NIL NIL NIL) (\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL "
+		    "NIL \"7bit\" 0 0) 0)(\"text\" \"plain\" NIL NIL NIL \"7bit\" 0 0) \"mixed\")");
 	free(bs);
 	mime_ctx_done(&ctx);
 }
