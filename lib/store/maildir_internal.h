@@ -137,7 +137,7 @@ int correu__md_folder_dir(correu_maildir *md, const char *name, size_t len, char
 int correu__md_name_encode(correu_maildir *md, const char *name, size_t len, char *buf,
                            size_t cap, size_t *len_out);
 
-/* --- mutf7.c: modified UTF-7, RFC 3501 section 5.1.3 ------------------- */
+/* --- names.c: modified UTF-7 through the codec layer, NUL-terminated ---- */
 int correu__md_utf8_to_mutf7(const char *in, size_t len, char *out, size_t cap,
                              size_t *len_out);
 int correu__md_mutf7_to_utf8(const char *in, size_t len, char *out, size_t cap,

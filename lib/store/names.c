@@ -1,13 +1,44 @@
 /*
  * Folder names (store layer): the checks a caller's UTF-8 name must pass and
  * its mapping onto a Maildir++ directory. INBOX is the root; "A.B" is the
- * directory ".A.B" with each name in modified UTF-7, as Dovecot's default
- * LAYOUT=maildir++ stores it.
+ * directory ".A.B" with each name in modified UTF-7 (the codec layer's), as
+ * Dovecot's default LAYOUT=maildir++ stores it.
  */
 #include <string.h>
 #include <strings.h>
 
+#include "correu/codec.h"
 #include "maildir_internal.h"
+
+/* The codec's modified UTF-7 (RFC 3501 section 5.1.3), NUL-terminated, and
+ * with "does not fit" reported as the store's LIMIT. */
+static int mutf7_result(correu_ssize n, char *out, size_t cap, size_t *len_out)
+{
+	*len_out = 0;
+	if (n == CORREU_ERR_BUFFER || (n >= 0 && (size_t)n >= cap))
+		return CORREU_ERR_LIMIT;
+	if (n < 0)
+		return (int)n;
+	out[n] = '\0';
+	*len_out = (size_t)n;
+	return 0;
+}
+
+int correu__md_utf8_to_mutf7(const char *in, size_t len, char *out, size_t cap,
+                             size_t *len_out)
+{
+	if (!cap)
+		return CORREU_ERR_LIMIT;
+	return mutf7_result(correu_mutf7_encode(in, len, out, cap - 1), out, cap, len_out);
+}
+
+int correu__md_mutf7_to_utf8(const char *in, size_t len, char *out, size_t cap,
+                             size_t *len_out)
+{
+	if (!cap)
+		return CORREU_ERR_LIMIT;
+	return mutf7_result(correu_mutf7_decode(in, len, out, cap - 1), out, cap, len_out);
+}
 
 int correu__md_name_check(const char *name, size_t len, bool *is_inbox)
 {

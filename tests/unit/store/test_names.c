@@ -32,7 +32,7 @@ Test(mutf7, rfc3501_and_dovecot_examples)
 Test(mutf7, invalid_input_is_refused)
 {
 	static const char *bad7[] = {"&AGE-", "&Jjo", "&Jjo!-", "&2D0-", "&3gA-", "\x80",
-	                             "a\tb", "&AP-", "&APw"};
+	                             "a\tb", "&AP-", "&APw", "&APw-&APw-"};
 	static const char *bad8[] = {"\xc3", "\xc0\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80",
 	                             "\xff"};
 	char out[64];
@@ -55,8 +55,11 @@ Test(mutf7, output_space_is_checked)
 	cr_assert_eq(correu__md_utf8_to_mutf7("abcdefg", 7, out, sizeof(out), &len), 0);
 	cr_assert_eq(correu__md_utf8_to_mutf7("abcdefgh", 8, out, sizeof(out), &len),
 	             CORREU_ERR_LIMIT);
-	cr_assert_eq(correu__md_mutf7_to_utf8("&APw-&APw-&APw-&APw-", 20, out, sizeof(out), &len),
-	             CORREU_ERR_LIMIT);
+	/* four u-umlauts: 8 bytes of UTF-8 do not fit with their NUL */
+	char enc4[64];
+	cr_assert_eq(correu__md_utf8_to_mutf7("\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc", 8, enc4,
+	                                      sizeof(enc4), &len), 0);
+	cr_assert_eq(correu__md_mutf7_to_utf8(enc4, len, out, sizeof(out), &len), CORREU_ERR_LIMIT);
 }
 
 Test(names, caller_names_are_checked)
