@@ -232,6 +232,11 @@ static int start_upgrade(conn *c)
 {
 	int rc;
 
+	if (!c->lst->cfg.tls) {
+		conn_log(c, CORREU_LOG_ERROR, "STARTTLS asked for on a listener without TLS", NULL,
+		         CORREU_ERR_STATE);
+		return CORREU_ERR_STATE;
+	}
 	/* RFC 3207 section 4.2, RFC 2595 section 3.1: whatever arrived after
 	 * the command was sent in plaintext and must not be acted upon. */
 	c->discarded = c->in.len;
@@ -249,7 +254,7 @@ static int step_run(conn *c)
 {
 	const correu_server_core *core = &c->lst->core;
 	correu_server *srv = c->srv;
-	bool progressed = false;
+	bool progressed = false, unfinished = false;
 	int want, rc;
 
 	if (srv->stopping && !c->shutdown_told) {
@@ -275,6 +280,7 @@ static int step_run(conn *c)
 			 * would wait forever: its limits are wrong. */
 			if (c->in.len >= srv->set.max_input)
 				return CORREU_ERR_LIMIT;
+			unfinished = true;
 			break;
 		}
 		correu__buf_consume(&c->in, (size_t)n);
@@ -295,7 +301,10 @@ static int step_run(conn *c)
 	}
 	if (rc == 0 && (want & CORREU_SERVER_WANT_STARTTLS))
 		return start_upgrade(c);
-	if (c->peer_eof && !c->eof_told && (c->in.len == 0 || !(want & CORREU_SERVER_WANT_READ))) {
+	/* The client has closed its side and the core has taken all it can
+	 * (what is left is an unfinished command): nothing more will come. */
+	if (c->peer_eof && !c->eof_told &&
+	    (c->in.len == 0 || unfinished || !(want & CORREU_SERVER_WANT_READ))) {
 		c->eof_told = true;
 		rc = core->event(CORREU_SERVER_EV_PEER_CLOSED, 0, srv->now_ms, c->session);
 		begin_close(c); /* nothing more can arrive: flush and close */

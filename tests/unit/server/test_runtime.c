@@ -593,3 +593,30 @@ Test(runtime, settings_are_checked)
 	cr_assert_eq(correu_server_trust_proxy(srv, "::1/128"), 0);
 	correu_server_free(srv);
 }
+
+Test(runtime, half_close_gets_the_answers_then_the_end, .timeout = 30)
+{
+	correu_server_settings s;
+	echo_cfg cfg = { 0 };
+	srv_thread st;
+	correu_server *srv;
+	uint32_t port;
+	int fd;
+
+	test_settings(&s);
+	srv = test_server(&s);
+	port = test_listen(srv, CORREU_SERVER_LISTEN_PLAIN, 0, NULL, &cfg);
+	srv_start(&st, srv);
+	fd = cli_connect(port);
+	cli_expect(fd, "+OK hello");
+	/* Two commands and an unfinished one, then our side closes. */
+	cli_send(fd, "one\r\ntwo\r\nthr");
+	cr_assert_eq(shutdown(fd, SHUT_WR), 0);
+	cr_assert_str_eq(cli_expect(fd, "+OK"), "+OK one");
+	cr_assert_str_eq(cli_expect(fd, "+OK"), "+OK two");
+	cr_assert(cli_closed_within(fd, 2000));
+	close(fd);
+	srv_stop(&st, 1000);
+	cr_assert_eq(atomic_load(&cfg.closed), 1);
+	correu_server_free(srv);
+}
