@@ -275,13 +275,32 @@ CORREU_API CORREU_NODISCARD int correu_maildir_box_sync(correu_maildir_box *box)
  */
 CORREU_API CORREU_NODISCARD int correu_maildir_box_take_new(correu_maildir_box *box);
 
-/** @return the folder's UIDVALIDITY; 0 if `box` is NULL. */
+/**
+ * The folder's UIDVALIDITY (RFC 9051 section 2.3.1.1).
+ * @param box the box.
+ * @return the value; 0 if `box` is NULL.
+ */
 CORREU_API uint32_t correu_maildir_box_uidvalidity(const correu_maildir_box *box);
-/** @return the UID the next message will get (UIDNEXT); 0 if `box` is NULL. */
+
+/**
+ * The UID the next message will get (UIDNEXT).
+ * @param box the box.
+ * @return the value; 0 if `box` is NULL.
+ */
 CORREU_API uint32_t correu_maildir_box_uidnext(const correu_maildir_box *box);
-/** @return the folder's HIGHESTMODSEQ (RFC 7162), kept in `correu-modseq`. */
+
+/**
+ * The folder's HIGHESTMODSEQ (RFC 7162), kept in `correu-modseq`.
+ * @param box the box.
+ * @return the value; 0 if `box` is NULL.
+ */
 CORREU_API uint64_t correu_maildir_box_highestmodseq(const correu_maildir_box *box);
-/** @return how many messages the box holds as of the last sync. */
+
+/**
+ * How many messages the box holds as of the last sync.
+ * @param box the box.
+ * @return the count; 0 if `box` is NULL.
+ */
 CORREU_API size_t correu_maildir_box_count(const correu_maildir_box *box);
 
 /** Version of ::correu_maildir_msg this header describes. */
