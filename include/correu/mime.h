@@ -176,7 +176,7 @@ typedef struct correu_mime_part_info {
 	uint64_t header_size;    /**< header bytes, blank line included */
 	uint64_t body_offset;    /**< first byte of the body */
 	uint64_t body_size;      /**< body bytes */
-	uint64_t body_lines;     /**< lines of the body (a last line without a line break counts) */
+	uint64_t body_lines;     /**< line breaks (LF) in the body, as IMAP servers count lines */
 	uint64_t header_bare_lf; /**< LFs without CR in the header (size with CRLF = size + this) */
 	uint64_t body_bare_lf;   /**< LFs without CR in the body */
 } correu_mime_part_info;

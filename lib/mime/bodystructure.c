@@ -48,26 +48,34 @@ static bool attr_char(uint8_t c)
 	return c > ' ' && c < 0x7f && !strchr("*'%()<>@,;:\\\"/[]?=", c);
 }
 
-static void put_params(const correu_mime_message *m, const uint8_t *v, size_t n, uint32_t flags,
-                       struct correu__mime_out *o)
+/* A parameter list, or NIL; with `text`, a missing charset is given its
+ * RFC 2045 §5.2 default, us-ascii, as IMAP servers do. */
+static void put_params(const correu_mime_message *m, const uint8_t *v, size_t n, bool text,
+                       uint32_t flags, struct correu__mime_out *o)
 {
 	struct correu__mime_params ps;
+	bool charset = false;
 	int rc;
 
-	if (!v || n == 0) {
-		correu__mime_put(o, "NIL", 3);
-		return;
-	}
-	if ((rc = correu__mime_params_parse(m->alloc, v, n, &ps)) < 0) {
+	if ((rc = correu__mime_params_parse(m->alloc, v ? v : (const uint8_t *)"", v ? n : 0,
+	                                    &ps)) < 0) {
 		o->err = rc;
 		return;
 	}
-	if (ps.count == 0)
+	for (size_t i = 0; i < ps.count; i++)
+		charset = charset || correu__mime_ieq(ps.v[i].name, ps.v[i].name_len, "charset");
+	if (ps.count == 0 && (!text || charset))
 		correu__mime_put(o, "NIL", 3);
+	if (text && !charset)
+		correu__mime_puts(o, ps.count ? "(\"charset\" \"us-ascii\" "
+		                              : "(\"charset\" \"us-ascii\"");
 	for (size_t i = 0; i < ps.count; i++) {
 		const struct correu__mime_param *q = &ps.v[i];
 
-		correu__mime_put(o, i ? " " : "(", 1);
+		if (i)
+			correu__mime_put(o, " ", 1);
+		else if (!text || charset)
+			correu__mime_put(o, "(", 1);
 		if (!q->extended) {
 			correu__mime_put_string(o, q->name, q->name_len, flags);
 			correu__mime_put(o, " ", 1);
@@ -108,7 +116,7 @@ static void put_params(const correu_mime_message *m, const uint8_t *v, size_t n,
 		if (rc && !o->err)
 			o->err = rc;
 	}
-	if (ps.count)
+	if (ps.count || (text && !charset))
 		correu__mime_put(o, ")", 1);
 	correu__mime_params_free(&ps);
 }
@@ -136,7 +144,7 @@ static void put_disposition(const correu_mime_message *m, uint32_t part, uint32_
 	correu__mime_put(o, "(", 1);
 	correu__mime_put_string(o, t, tl, flags);
 	correu__mime_put(o, " ", 1);
-	put_params(m, t + tl, n - (size_t)(t + tl - v), flags, o);
+	put_params(m, t + tl, n - (size_t)(t + tl - v), false, flags, o);
 	correu__mime_put(o, ")", 1);
 }
 
@@ -216,10 +224,7 @@ static void put_fields(const correu_mime_message *m, uint32_t part, int t,
 		correu__mime_put(o, " ", 1);
 		correu__mime_put_string(o, ct->sub, ct->sub_len, flags);
 		correu__mime_put(o, " ", 1);
-		if (!ct->given && t == T_TEXT)
-			correu__mime_puts(o, "(\"charset\" \"us-ascii\")"); /* RFC 2045 §5.2 */
-		else
-			put_params(m, ct->params, ct->params_len, flags, o);
+		put_params(m, ct->params, ct->params_len, t == T_TEXT, flags, o);
 	}
 	correu__mime_put(o, " ", 1);
 	put_raw_nstring(m, part, "Content-ID", flags, o);
@@ -261,7 +266,7 @@ static void put_multipart_tail(const correu_mime_message *m, uint32_t part, bool
 	correu__mime_put_string(o, ct.sub, ct.sub_len, flags);
 	if (ext) {
 		correu__mime_put(o, " ", 1);
-		put_params(m, ct.params, ct.params_len, flags, o);
+		put_params(m, ct.params, ct.params_len, false, flags, o);
 		put_ext_tail(m, part, flags, o);
 	}
 	correu__mime_put(o, ")", 1);

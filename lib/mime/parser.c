@@ -445,7 +445,7 @@ static int match(const correu_mime_parser *p, const struct open_ent *e)
  * back to where its parent's body ends.
  */
 static void close_part(correu_mime_parser *p, uint32_t idx, uint64_t end, uint64_t lf,
-                       uint64_t bare, bool ends_lf)
+                       uint64_t bare)
 {
 	struct correu__mime_part *part = &p->msg->parts[idx];
 
@@ -466,7 +466,8 @@ static void close_part(correu_mime_parser *p, uint32_t idx, uint64_t end, uint64
 		part->body_bare = 0;
 	} else {
 		part->end = end;
-		part->lines = lf - part->lines + (ends_lf ? 0 : 1);
+		/* Lines are line breaks, as IMAP servers count them (Dovecot). */
+		part->lines = lf - part->lines;
 		part->body_bare = bare - part->body_bare;
 	}
 	if (part->kind == CORREU_MIME_KIND_MULTIPART && part->children == 0)
@@ -475,14 +476,14 @@ static void close_part(correu_mime_parser *p, uint32_t idx, uint64_t end, uint64
 
 /* Close every part above stack level `keep`, ending them at `end`. */
 static void close_above(correu_mime_parser *p, uint32_t keep, uint64_t end, uint64_t lf,
-                        uint64_t bare, bool ends_lf)
+                        uint64_t bare)
 {
 	for (uint32_t k = keep + 1; k < p->nopen; k++) {
 		struct open_ent *e = &p->open[k];
 
 		if (e->active)
 			p->msg->parts[e->part].flags |= CORREU_MIME_F_NO_CLOSE;
-		close_part(p, e->part, end, lf, bare, ends_lf);
+		close_part(p, e->part, end, lf, bare);
 	}
 	if (p->nopen > keep + 1) {
 		p->bnd.len = p->open[keep + 1].bnd_off;
@@ -496,12 +497,11 @@ static int on_delimiter(correu_mime_parser *p, uint32_t k, int kind)
 	uint64_t end = p->line_start - p->prev_eol;
 	uint64_t lf = p->lf_at_line - (p->prev_eol ? 1 : 0);
 	uint64_t bare = p->bare_at_line - (p->prev_eol == 1 ? 1 : 0);
-	bool ends_lf = p->prev_empty && p->prev_eol;
 	int rc;
 
 	if (p->state == ST_HDR && (rc = header_done(p, end, lf, bare, false)) < 0)
 		return rc;
-	close_above(p, k, end, lf, bare, ends_lf);
+	close_above(p, k, end, lf, bare);
 	p->state = ST_BODY;
 	if (kind == 2) {
 		p->open[k].active = false; /* what follows is the epilogue */
@@ -665,8 +665,8 @@ int correu_mime_parser_finish(correu_mime_parser *p, correu_mime_message **out)
 		goto fail;
 	if (p->open[0].active)
 		p->msg->parts[0].flags |= CORREU_MIME_F_NO_CLOSE;
-	close_part(p, 0, p->off, p->lf, p->bare, p->last == '\n');
-	close_above(p, 0, p->off, p->lf, p->bare, p->last == '\n');
+	close_part(p, 0, p->off, p->lf, p->bare);
+	close_above(p, 0, p->off, p->lf, p->bare);
 	m = p->msg;
 	m->size = p->off;
 	for (uint32_t i = 0; i < m->nparts; i++)

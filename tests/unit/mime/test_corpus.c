@@ -86,9 +86,9 @@ Test(corpus, alternative_inside_mixed_with_attachment)
 	};
 
 	check("mixed_alternative.eml",
-	      "(((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"quoted-printable\" 21 2 "
+	      "(((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"quoted-printable\" 21 1 "
 	      "NIL NIL NIL NIL)(\"text\" \"html\" (\"charset\" \"utf-8\") NIL NIL "
-	      "\"quoted-printable\" 35 2 NIL NIL NIL NIL) \"alternative\" (\"boundary\" "
+	      "\"quoted-printable\" 35 1 NIL NIL NIL NIL) \"alternative\" (\"boundary\" "
 	      "\"=_alt_42\") NIL NIL NIL)(\"application\" \"pdf\" (\"name\" \"report.pdf\") "
 	      "\"<pdf1@example.com>\" \"Quarterly report\" \"base64\" 12 NIL (\"attachment\" "
 	      "(\"filename*\" \"utf-8'en'r%C3%A9sum%C3%A9%20-%202024.pdf\")) (\"en\" \"fr\") "
@@ -122,12 +122,13 @@ Test(corpus, forwarded_message_with_its_own_multipart)
 	};
 
 	check("forwarded.eml",
-	      "((\"text\" \"plain\" NIL NIL NIL \"7bit\" 10 1 NIL NIL NIL NIL)(\"message\" "
+	      "((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 10 0 NIL NIL "
+	      "NIL NIL)(\"message\" "
 	      "\"rfc822\" NIL NIL NIL \"7bit\" 444 (\"Wed, 3 Jan 2024 18:00:00 +0000\" "
 	      "\"Photos\" ((\"Judy\" NIL \"judy\" \"example.com\")) ((\"Judy\" NIL \"judy\" "
 	      "\"example.com\")) ((\"Judy\" NIL \"judy\" \"example.com\")) ((\"Heidi\" NIL "
 	      "\"heidi\" \"example.org\")) NIL NIL NIL \"<photos@example.com>\") "
-	      "((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 11 1 NIL NIL "
+	      "((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 11 0 NIL NIL "
 	      "NIL NIL)(\"image\" \"png\" NIL NIL NIL \"base64\" 12 NIL (\"attachment\" "
 	      "(\"filename\" \"a.png\")) NIL NIL) \"mixed\" (\"boundary\" \"b1-outer\") NIL NIL "
 	      "NIL) 19 NIL (\"inline\" NIL) NIL NIL) \"mixed\" (\"boundary\" \"b1-outer-xyz\") "
@@ -145,9 +146,11 @@ Test(corpus, broken_boundaries_still_give_a_structure)
 	};
 
 	check("broken.eml",
-	      "(((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 59 2 NIL NIL NIL "
-	      "NIL)(\"text\" \"html\" NIL NIL NIL \"7bit\" 19 1 NIL NIL NIL NIL) \"alternative\" "
-	      "(\"boundary\" \"BBB\") NIL NIL NIL)(\"text\" \"plain\" NIL NIL NIL \"7bit\" 35 1 "
+	      "(((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 59 1 NIL NIL NIL "
+	      "NIL)(\"text\" \"html\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 19 0 NIL NIL "
+	      "NIL NIL) \"alternative\" "
+	      "(\"boundary\" \"BBB\") NIL NIL NIL)(\"text\" \"plain\" (\"charset\" \"us-ascii\") "
+	      "NIL NIL \"7bit\" 35 1 "
 	      "NIL NIL NIL NIL) \"mixed\" (\"boundary\" \"AAA\") NIL NIL NIL)",
 	      NULL, CORREU_MIME_F_NO_CLOSE, secs);
 }
@@ -192,7 +195,7 @@ Test(corpus, raw_utf8_headers_are_literals_or_utf8_quoted)
 Test(corpus, encoded_words_stay_raw_in_imap_output)
 {
 	check("encoded.eml",
-	      "((\"text\" \"plain\" (\"charset\" \"iso-8859-1\") NIL NIL \"quoted-printable\" 6 1 "
+	      "((\"text\" \"plain\" (\"charset\" \"iso-8859-1\") NIL NIL \"quoted-printable\" 6 0 "
 	      "NIL NIL NIL NIL)(\"application\" \"octet-stream\" (\"name\" "
 	      "\"=?UTF-8?B?cmFwcG9ydC5wZGY=?=\") NIL NIL \"7bit\" 4 NIL (\"attachment\" "
 	      "(\"filename\" \"=?UTF-8?Q?r=C3=A9sum=C3=A9=2Epdf?=\")) NIL NIL) \"mixed\" "
@@ -221,15 +224,17 @@ Test(corpus, lf_only_message)
 	char *crlf;
 
 	check("lf_only.eml",
-	      "((\"text\" \"plain\" NIL NIL NIL \"7bit\" 7 2 NIL NIL NIL NIL)(\"text\" \"plain\" "
-	      "NIL NIL NIL \"7bit\" 5 1 NIL NIL NIL NIL) \"mixed\" (\"boundary\" \"lf\") NIL NIL "
-	      "NIL)",
+	      "((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 7 1 NIL NIL NIL "
+	      "NIL)(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 5 0 NIL NIL NIL "
+	      "NIL) \"mixed\" (\"boundary\" \"lf\") NIL NIL NIL)",
 	      NULL, 0, secs);
 	/* Sent with CRLF, "one\ntwo" is 8 octets. */
 	m = mime_parse(msg, len, NULL);
 	crlf = mime_imap(m, 0, CORREU_MIME_IMAP_BODY, CORREU_MIME_IMAP_CRLF_SIZES);
-	cr_assert_str_eq(crlf, "((\"text\" \"plain\" NIL NIL NIL \"7bit\" 8 2)(\"text\" \"plain\" "
-	                       "NIL NIL NIL \"7bit\" 5 1) \"mixed\")");
+	cr_assert_str_eq(crlf,
+	                 "((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 8 1)"
+	                 "(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 5 0) "
+	                 "\"mixed\")");
 	free(crlf);
 	correu_mime_message_free(m);
 	free(msg);
@@ -240,7 +245,7 @@ Test(corpus, close_delimiter_without_final_line_break)
 	static const struct sec secs[] = { { "1", "only part" }, { NULL, NULL } };
 
 	check("no_trailing_crlf.eml",
-	      "((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 9 1 NIL NIL NIL "
+	      "((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 9 0 NIL NIL NIL "
 	      "NIL) \"mixed\" (\"boundary\" \"end\") NIL NIL NIL)",
 	      NULL, 0, secs);
 }
@@ -270,8 +275,9 @@ Test(corpus, digest_parts_default_to_message_rfc822)
 	      "((\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 42 (NIL \"first\" ((NIL NIL \"a\" "
 	      "\"example.com\")) ((NIL NIL \"a\" \"example.com\")) ((NIL NIL \"a\" "
 	      "\"example.com\")) NIL NIL NIL NIL NIL) (\"text\" \"plain\" (\"charset\" "
-	      "\"us-ascii\") NIL NIL \"7bit\" 3 1 NIL NIL NIL NIL) 4 NIL NIL NIL NIL)(\"text\" "
-	      "\"plain\" NIL NIL NIL \"7bit\" 13 1 NIL NIL NIL NIL) \"digest\" (\"boundary\" "
+	      "\"us-ascii\") NIL NIL \"7bit\" 3 0 NIL NIL NIL NIL) 3 NIL NIL NIL NIL)(\"text\" "
+	      "\"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 13 0 NIL NIL NIL NIL) "
+	      "\"digest\" (\"boundary\" "
 	      "\"dg\") NIL NIL NIL)",
 	      NULL, 0, secs);
 }
@@ -281,7 +287,8 @@ Test(corpus, transport_padding_preamble_and_epilogue)
 	static const struct sec secs[] = { { "1", "padded" }, { NULL, NULL } };
 
 	check("padding.eml",
-	      "((\"text\" \"plain\" NIL NIL NIL \"7bit\" 6 1 NIL NIL NIL NIL) \"mixed\" "
+	      "((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 6 0 NIL NIL NIL "
+	      "NIL) \"mixed\" "
 	      "(\"boundary\" \"pad\") NIL NIL NIL)",
 	      NULL, 0, secs);
 }

@@ -232,7 +232,7 @@ Test(header, corpus_filenames_decode_to_utf8)
 	cr_assert_str_eq(param(m, 2, "Content-Type", "name", 0), "rapport.pdf");
 	bs = mime_imap(m, 1, CORREU_MIME_IMAP_BODY, 0);
 	cr_assert_str_eq(bs, "(\"text\" \"plain\" (\"charset\" \"iso-8859-1\") NIL NIL "
-	                     "\"quoted-printable\" 6 1)");
+	                     "\"quoted-printable\" 6 0)");
 	free(bs);
 	correu_mime_message_free(m);
 	free(msg);
@@ -251,9 +251,9 @@ Test(header, content_type_defaults_and_syntax_errors)
 	char *bs = mime_imap(m, 0, CORREU_MIME_IMAP_BODYSTRUCTURE, 0);
 
 	/* RFC 2045 §5.2: a bad Content-Type means text/plain; us-ascii. */
-	cr_assert_str_eq(bs, "((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 8 1 "
+	cr_assert_str_eq(bs, "((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 8 0 "
 	                     "NIL NIL NIL NIL)(\"Text\" \"HTML\" (\"charset\" \"utf-8\") NIL NIL "
-	                     "\"BASE64\" 1 1 NIL (\"INLINE\" NIL) \"de-CH\" NIL) \"mixed\" "
+	                     "\"BASE64\" 1 0 NIL (\"INLINE\" NIL) \"de-CH\" NIL) \"mixed\" "
 	                     "(\"boundary\" \"x\") NIL NIL NIL)");
 	free(bs);
 	mime_ctx_done(&ctx);

@@ -135,10 +135,12 @@ Test(section, a_part_without_body_keeps_ranges_nested)
 	is_in(m, m2, "2.MIME", "Content-Type: text/plain\r\n");
 	is_in(m, m2, "2", "");
 	bs = mime_imap(m, 0, CORREU_MIME_IMAP_BODY, 0);
-	cr_assert_str_eq(
-		bs, "((\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 0 (NIL NIL NIL NIL NIL "
-		    "NIL NIL NIL NIL NIL) (\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL "
-		    "NIL \"7bit\" 0 0) 0)(\"text\" \"plain\" NIL NIL NIL \"7bit\" 0 0) \"mixed\")");
+	cr_assert_str_eq(bs,
+	                 "((\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 0 (NIL NIL NIL NIL NIL "
+	                 "NIL NIL NIL NIL NIL) (\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL "
+	                 "NIL \"7bit\" 0 0) 0)(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL "
+	                 "NIL \"7bit\" 0 0) "
+	                 "\"mixed\")");
 	free(bs);
 	mime_ctx_done(&ctx);
 }
