@@ -61,12 +61,11 @@ static uint32_t mailbox_caps(const correu_store_backend *b)
 	/* RFC 6851 section 4.3: MOVE expunges, so EXPUNGE must work too. */
 	c |= b->move && b->expunge ? CORREU_STORE_CAP_MOVE : 0;
 	c |= b->sync ? CORREU_STORE_CAP_IDLE : 0;
-	c |= (b->features & CORREU_STORE_FEATURE_UIDPLUS) && b->expunge
-		     ? CORREU_STORE_CAP_UIDPLUS
-		     : 0;
+	c |= (b->features & CORREU_STORE_FEATURE_UIDPLUS) && b->expunge ? CORREU_STORE_CAP_UIDPLUS
+	                                                                : 0;
 	c |= (b->features & CORREU_STORE_FEATURE_MODSEQ) && b->set_flags && b->sync
-		     ? CORREU_STORE_CAP_CONDSTORE
-		     : 0;
+	             ? CORREU_STORE_CAP_CONDSTORE
+	             : 0;
 	c |= special ? CORREU_STORE_CAP_SPECIAL_USE : 0;
 	c |= special && b->create ? CORREU_STORE_CAP_CREATE_SPECIAL_USE : 0;
 	return c;
@@ -96,13 +95,12 @@ int correu_store_backend_caps(const correu_store_backend *b, uint32_t *caps_out)
 static bool table_consistent(const correu_store_backend *b)
 {
 	bool any_box = b->sync || b->message_open || b->stream_read || b->stream_close ||
-		       b->set_flags || b->expunge || b->copy || b->move;
-	bool any_session = b->list || b->create || b->delete_mailbox || b->rename ||
-			   b->subscribe || b->status || b->select || b->append_begin;
-	bool any_append = b->append_begin || b->append_write || b->append_commit ||
-			  b->append_abort;
+	               b->set_flags || b->expunge || b->copy || b->move;
+	bool any_session = b->list || b->create || b->delete_mailbox || b->rename || b->subscribe ||
+	                   b->status || b->select || b->append_begin;
+	bool any_append = b->append_begin || b->append_write || b->append_commit || b->append_abort;
 	bool any_deliver = b->deliver_begin || b->deliver_rcpt || b->deliver_data ||
-			   b->deliver_commit || b->deliver_abort;
+	                   b->deliver_commit || b->deliver_abort;
 
 	if (!b->session_open != !b->session_close)
 		return false;
@@ -153,7 +151,8 @@ int correu_store_new(const correu_store_backend *backend, void *backend_userdata
 	*store_out = NULL;
 	if (correu_store_backend_caps(backend, &caps) < 0 || !table_consistent(backend))
 		return CORREU_ERR_ARG;
-	if (settings && (settings->version < 1 || settings->version > CORREU_STORE_SETTINGS_VERSION))
+	if (settings &&
+	    (settings->version < 1 || settings->version > CORREU_STORE_SETTINGS_VERSION))
 		return CORREU_ERR_ARG;
 	st = correu__calloc(alloc, sizeof(*st));
 	if (!st)

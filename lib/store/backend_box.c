@@ -35,8 +35,7 @@ static int reserve_in(correu_store_req *r, size_t len, size_t n)
 }
 
 /* Copy the UID ranges into the request (they outlive a paused call). */
-static int copy_ranges(correu_store_req *r, const uint32_t *ranges, size_t n,
-                       const uint32_t **out)
+static int copy_ranges(correu_store_req *r, const uint32_t *ranges, size_t n, const uint32_t **out)
 {
 	size_t bytes = n * 2 * sizeof(uint32_t);
 	size_t pad = (sizeof(uint32_t) - r->in.len % sizeof(uint32_t)) % sizeof(uint32_t);
@@ -65,7 +64,7 @@ int correu_store_box_sync(correu_store_req *r, correu_store_box *box)
 int correu_store_message_open(correu_store_req *r, correu_store_box *box, uint32_t uid)
 {
 	int rc = on_obj(r, CORREU_STORE_OP_MESSAGE_OPEN, r && BE(r)->message_open,
-			box ? &box->o : NULL, OBJ_BOX);
+	                box ? &box->o : NULL, OBJ_BOX);
 
 	if (rc < 0)
 		return rc;
@@ -79,8 +78,8 @@ int correu_store_message_open(correu_store_req *r, correu_store_box *box, uint32
 
 int correu_store_stream_read(correu_store_req *r, correu_store_stream *s, size_t max)
 {
-	int rc = on_obj(r, CORREU_STORE_OP_STREAM_READ, r && BE(r)->stream_read,
-			s ? &s->o : NULL, OBJ_STREAM);
+	int rc = on_obj(r, CORREU_STORE_OP_STREAM_READ, r && BE(r)->stream_read, s ? &s->o : NULL,
+	                OBJ_STREAM);
 
 	if (rc < 0)
 		return rc;
@@ -99,13 +98,13 @@ void correu_store_stream_close(correu_store_stream *s)
 }
 
 int correu_store_set_flags(correu_store_req *r, correu_store_box *box, const uint32_t *ranges,
-                           size_t range_count, uint32_t mode, uint32_t flags,
-                           const char *keywords, size_t keywords_len, uint64_t unchangedsince)
+                           size_t range_count, uint32_t mode, uint32_t flags, const char *keywords,
+                           size_t keywords_len, uint64_t unchangedsince)
 {
 	const uint32_t *cr;
 	const char *ck;
-	int rc = on_obj(r, CORREU_STORE_OP_SET_FLAGS, r && BE(r)->set_flags,
-			box ? &box->o : NULL, OBJ_BOX);
+	int rc = on_obj(r, CORREU_STORE_OP_SET_FLAGS, r && BE(r)->set_flags, box ? &box->o : NULL,
+	                OBJ_BOX);
 
 	if (rc < 0)
 		return rc;
@@ -124,7 +123,7 @@ int correu_store_set_flags(correu_store_req *r, correu_store_box *box, const uin
 	if (rc < 0)
 		return correu__store_refuse(r, rc);
 	return correu__store_finish(r, BE(r)->set_flags(r, box->o.h, cr, range_count, mode, flags,
-							ck, keywords_len, unchangedsince, UD(r)));
+	                                                ck, keywords_len, unchangedsince, UD(r)));
 }
 
 int correu_store_expunge(correu_store_req *r, correu_store_box *box, const uint32_t *ranges,
@@ -132,7 +131,7 @@ int correu_store_expunge(correu_store_req *r, correu_store_box *box, const uint3
 {
 	const uint32_t *cr = NULL;
 	int rc = on_obj(r, CORREU_STORE_OP_EXPUNGE, r && BE(r)->expunge, box ? &box->o : NULL,
-			OBJ_BOX);
+	                OBJ_BOX);
 
 	if (rc < 0)
 		return rc;
@@ -153,7 +152,7 @@ int correu_store_copy(correu_store_req *r, correu_store_box *box, const uint32_t
 	const char *cd;
 	bool ok = r && (move ? BE(r)->move && BE(r)->expunge : BE(r)->copy != NULL);
 	int rc = on_obj(r, move ? CORREU_STORE_OP_MOVE : CORREU_STORE_OP_COPY, ok && move <= 1,
-			box ? &box->o : NULL, OBJ_BOX);
+	                box ? &box->o : NULL, OBJ_BOX);
 
 	if (rc < 0)
 		return rc;
@@ -171,6 +170,6 @@ int correu_store_copy(correu_store_req *r, correu_store_box *box, const uint32_t
 	if (move)
 		return correu__store_finish(
 			r, BE(r)->move(r, box->o.h, cr, range_count, cd, dest_len, UD(r)));
-	return correu__store_finish(r, BE(r)->copy(r, box->o.h, cr, range_count, cd, dest_len,
-						   UD(r)));
+	return correu__store_finish(r,
+	                            BE(r)->copy(r, box->o.h, cr, range_count, cd, dest_len, UD(r)));
 }

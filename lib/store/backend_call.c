@@ -13,22 +13,22 @@
 #define SET(r) (&(r)->st->set)
 
 /* Refuse with a check's code when it failed. */
-#define CHECK(r, expr)                                            \
-	do {                                                      \
-		int check_rc_ = (expr);                           \
-		if (check_rc_ < 0)                                \
+#define CHECK(r, expr)                                               \
+	do {                                                         \
+		int check_rc_ = (expr);                              \
+		if (check_rc_ < 0)                                   \
 			return correu__store_refuse((r), check_rc_); \
 	} while (0)
 
 int correu_store_auth_password(correu_store_req *r, const char *user, size_t user_len,
                                const char *password, size_t password_len)
 {
-	const char *p[2] = {user, password}, *c[2];
-	size_t l[2] = {user_len, password_len};
+	const char *p[2] = { user, password }, *c[2];
+	size_t l[2] = { user_len, password_len };
 	int rc;
 
 	rc = correu__store_begin(r, CORREU_STORE_OP_AUTH_PASSWORD,
-				 r && (BE(r)->auth_password || BE(r)->auth_scram_keys), NULL);
+	                         r && (BE(r)->auth_password || BE(r)->auth_scram_keys), NULL);
 	if (rc < 0)
 		return rc;
 	CHECK(r, correu__store_check_name(user, user_len, SET(r)->max_user, false));
@@ -53,8 +53,8 @@ int correu_store_auth_scram_keys(correu_store_req *r, uint32_t mech, const char 
 	const char *c;
 	int rc;
 
-	rc = correu__store_begin(r, CORREU_STORE_OP_AUTH_SCRAM_KEYS,
-				 r && BE(r)->auth_scram_keys, NULL);
+	rc = correu__store_begin(r, CORREU_STORE_OP_AUTH_SCRAM_KEYS, r && BE(r)->auth_scram_keys,
+	                         NULL);
 	if (rc < 0)
 		return rc;
 	if (mech != CORREU_SASL_SCRAM_SHA_1 && mech != CORREU_SASL_SCRAM_SHA_256)
@@ -65,11 +65,11 @@ int correu_store_auth_scram_keys(correu_store_req *r, uint32_t mech, const char 
 	return correu__store_finish(r, BE(r)->auth_scram_keys(r, mech, c, user_len, UD(r)));
 }
 
-int correu_store_auth_token(correu_store_req *r, uint32_t mech, const char *user,
-                            size_t user_len, const char *token, size_t token_len)
+int correu_store_auth_token(correu_store_req *r, uint32_t mech, const char *user, size_t user_len,
+                            const char *token, size_t token_len)
 {
-	const char *p[2] = {user, token}, *c[2];
-	size_t l[2] = {user_len, token_len};
+	const char *p[2] = { user, token }, *c[2];
+	size_t l[2] = { user_len, token_len };
 	int rc;
 
 	rc = correu__store_begin(r, CORREU_STORE_OP_AUTH_TOKEN, r && BE(r)->auth_token, NULL);
@@ -143,8 +143,8 @@ int correu_store_list(correu_store_req *r, correu_store_session *s, const char *
                       size_t pattern_len, uint32_t flags)
 {
 	const char *c;
-	int rc = named(r, CORREU_STORE_OP_LIST, r && BE(r)->list, s, pattern, pattern_len, true,
-		       &c);
+	int rc =
+		named(r, CORREU_STORE_OP_LIST, r && BE(r)->list, s, pattern, pattern_len, true, &c);
 
 	if (rc < 0)
 		return rc;
@@ -155,8 +155,7 @@ int correu_store_create(correu_store_req *r, correu_store_session *s, const char
                         size_t name_len, uint32_t special_use)
 {
 	const char *c;
-	int rc = named(r, CORREU_STORE_OP_CREATE, r && BE(r)->create, s, name, name_len, false,
-		       &c);
+	int rc = named(r, CORREU_STORE_OP_CREATE, r && BE(r)->create, s, name, name_len, false, &c);
 
 	if (rc < 0)
 		return rc;
@@ -170,7 +169,7 @@ int correu_store_delete(correu_store_req *r, correu_store_session *s, const char
 {
 	const char *c;
 	int rc = named(r, CORREU_STORE_OP_DELETE, r && BE(r)->delete_mailbox, s, name, name_len,
-		       false, &c);
+	               false, &c);
 
 	if (rc < 0)
 		return rc;
@@ -180,8 +179,8 @@ int correu_store_delete(correu_store_req *r, correu_store_session *s, const char
 int correu_store_rename(correu_store_req *r, correu_store_session *s, const char *from,
                         size_t from_len, const char *to, size_t to_len)
 {
-	const char *p[2] = {from, to}, *c[2];
-	size_t l[2] = {from_len, to_len};
+	const char *p[2] = { from, to }, *c[2];
+	size_t l[2] = { from_len, to_len };
 	int rc = on_session(r, CORREU_STORE_OP_RENAME, r && BE(r)->rename, s);
 
 	if (rc < 0)
@@ -190,8 +189,8 @@ int correu_store_rename(correu_store_req *r, correu_store_session *s, const char
 	CHECK(r, correu__store_check_name(to, to_len, SET(r)->max_name, false));
 	/* Both in one copy: a second one could move the first. */
 	CHECK(r, correu__store_copy_in(r, 2, p, l, c));
-	return correu__store_finish(r, BE(r)->rename(r, s->o.h, c[0], from_len, c[1], to_len,
-						     UD(r)));
+	return correu__store_finish(r,
+	                            BE(r)->rename(r, s->o.h, c[0], from_len, c[1], to_len, UD(r)));
 }
 
 int correu_store_subscribe(correu_store_req *r, correu_store_session *s, const char *name,
@@ -199,7 +198,7 @@ int correu_store_subscribe(correu_store_req *r, correu_store_session *s, const c
 {
 	const char *c;
 	int rc = named(r, CORREU_STORE_OP_SUBSCRIBE, r && BE(r)->subscribe, s, name, name_len,
-		       false, &c);
+	               false, &c);
 
 	if (rc < 0)
 		return rc;
@@ -209,11 +208,10 @@ int correu_store_subscribe(correu_store_req *r, correu_store_session *s, const c
 }
 
 int correu_store_mailbox_status(correu_store_req *r, correu_store_session *s, const char *name,
-                        size_t name_len, uint32_t items)
+                                size_t name_len, uint32_t items)
 {
 	const char *c;
-	int rc = named(r, CORREU_STORE_OP_STATUS, r && BE(r)->status, s, name, name_len, false,
-		       &c);
+	int rc = named(r, CORREU_STORE_OP_STATUS, r && BE(r)->status, s, name, name_len, false, &c);
 
 	if (rc < 0)
 		return rc;
@@ -226,17 +224,16 @@ int correu_store_select(correu_store_req *r, correu_store_session *s, const char
                         size_t name_len, uint32_t flags)
 {
 	const char *c;
-	int rc = named(r, CORREU_STORE_OP_SELECT, r && BE(r)->select, s, name, name_len, false,
-		       &c);
+	int rc = named(r, CORREU_STORE_OP_SELECT, r && BE(r)->select, s, name, name_len, false, &c);
 
 	if (rc < 0)
 		return rc;
 	if (flags & ~(uint32_t)(CORREU_STORE_SELECT_READ_ONLY | CORREU_STORE_SELECT_CONDSTORE |
-				CORREU_STORE_SELECT_POP3))
+	                        CORREU_STORE_SELECT_POP3))
 		return correu__store_refuse(r, CORREU_ERR_ARG);
 	CHECK(r, prepare_made(r, OBJ_BOX));
 	return correu__store_finish(r, BE(r)->select(r, s->o.h, c, name_len, flags,
-						     (correu_store_box *)r->made, UD(r)));
+	                                             (correu_store_box *)r->made, UD(r)));
 }
 
 void correu_store_box_close(correu_store_box *box)

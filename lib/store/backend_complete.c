@@ -30,8 +30,8 @@ int correu_store_complete(correu_store_req *r, int status)
 		return bad_answer(r, CORREU_ERR_ARG); /* an open needs its handle */
 	if (status == 0 && (r->op == CORREU_STORE_OP_AUTH_SCRAM_KEYS || r->via_keys))
 		return bad_answer(r, CORREU_ERR_ARG); /* a lookup needs its keys */
-	if (status == 0 && (r->op == CORREU_STORE_OP_DELIVER_RCPT ||
-	                    r->op == CORREU_STORE_OP_DELIVER_COMMIT))
+	if (status == 0 &&
+	    (r->op == CORREU_STORE_OP_DELIVER_RCPT || r->op == CORREU_STORE_OP_DELIVER_COMMIT))
 		return bad_answer(r, CORREU_ERR_ARG); /* the core needs a reply */
 	if (status == 0 && r->op == CORREU_STORE_OP_STREAM_READ)
 		r->data.len = 0; /* the end of the message */
@@ -138,7 +138,7 @@ static int set_status(correu_store_req *r, const correu_store_status *s)
 		return CORREU_ERR_ARG;
 	if (s->keywords_len) {
 		rc = correu__store_check_name(s->keywords, s->keywords_len, r->st->set.max_keywords,
-					      false);
+		                              false);
 		if (rc == 0)
 			rc = correu__buf_append(&r->kw, s->keywords, s->keywords_len);
 		if (rc == 0)
@@ -236,8 +236,8 @@ static int check_reply(uint32_t code, uint32_t cls, uint32_t subj, uint32_t det)
 	return 0;
 }
 
-int correu_store_complete_reply(correu_store_req *r, uint32_t code, uint32_t cls,
-                                uint32_t subj, uint32_t det, const char *text, size_t len)
+int correu_store_complete_reply(correu_store_req *r, uint32_t code, uint32_t cls, uint32_t subj,
+                                uint32_t det, const char *text, size_t len)
 {
 	int rc = correu__store_answerable(r);
 
@@ -258,9 +258,8 @@ int correu_store_complete_reply(correu_store_req *r, uint32_t code, uint32_t cls
 	return correu__store_settle(r, code < 400 ? 0 : CORREU_ERR_REPLY);
 }
 
-int correu_store_set_rcpt_reply(correu_store_req *r, uint32_t index, uint32_t code,
-                                uint32_t cls, uint32_t subj, uint32_t det, const char *text,
-                                size_t len)
+int correu_store_set_rcpt_reply(correu_store_req *r, uint32_t index, uint32_t code, uint32_t cls,
+                                uint32_t subj, uint32_t det, const char *text, size_t len)
 {
 	struct rcpt_reply *x;
 	int rc = correu__store_answerable(r);
@@ -359,12 +358,10 @@ static bool uid_kind_ok(uint32_t op, uint32_t kind)
 	case CORREU_STORE_UID_EXPUNGED:
 		return op == CORREU_STORE_OP_SYNC || op == CORREU_STORE_OP_EXPUNGE ||
 		       op == CORREU_STORE_OP_MOVE;
-	case CORREU_STORE_UID_MODIFIED:
-		return op == CORREU_STORE_OP_SET_FLAGS;
+	case CORREU_STORE_UID_MODIFIED: return op == CORREU_STORE_OP_SET_FLAGS;
 	case CORREU_STORE_UID_COPIED:
 		return op == CORREU_STORE_OP_COPY || op == CORREU_STORE_OP_MOVE;
-	default:
-		return false;
+	default: return false;
 	}
 }
 

@@ -253,7 +253,7 @@ static void report_rcpt_replies(correu_store_req *r)
 	for (uint32_t i = 0; i < r->rr_n; i++) {
 		const struct rcpt_reply *x = &r->rr[i];
 		const char *text = x->set ? (const char *)r->rtext.data + x->text_off
-					  : (r->text.len ? (const char *)r->text.data : "");
+		                          : (r->text.len ? (const char *)r->text.data : "");
 		size_t len = x->set ? x->text_len : (r->text.len ? r->text.len - 1 : 0);
 		uint32_t code = x->set ? x->code : r->code;
 		const uint32_t *enh = x->set ? x->enh : r->enh;
@@ -296,8 +296,8 @@ int correu__store_settle(correu_store_req *r, int status)
 /* ------------------------------------------------------------------ */
 /* Inputs                                                              */
 
-int correu__store_copy_in(correu_store_req *r, size_t n, const char *const *p,
-                          const size_t *len, const char **out)
+int correu__store_copy_in(correu_store_req *r, size_t n, const char *const *p, const size_t *len,
+                          const char **out)
 {
 	size_t total = 0;
 	int rc;
@@ -370,21 +370,11 @@ void correu__store_obj_close(correu__store_obj *o)
 
 	if (o->h) {
 		switch (o->kind) {
-		case OBJ_SESSION:
-			(void)be->session_close(o->h, ud);
-			break;
-		case OBJ_BOX:
-			(void)be->box_close(o->h, ud);
-			break;
-		case OBJ_STREAM:
-			(void)be->stream_close(o->h, ud);
-			break;
-		case OBJ_APPEND:
-			(void)be->append_abort(o->h, ud);
-			break;
-		case OBJ_DELIVERY:
-			(void)be->deliver_abort(o->h, ud);
-			break;
+		case OBJ_SESSION: (void)be->session_close(o->h, ud); break;
+		case OBJ_BOX: (void)be->box_close(o->h, ud); break;
+		case OBJ_STREAM: (void)be->stream_close(o->h, ud); break;
+		case OBJ_APPEND: (void)be->append_abort(o->h, ud); break;
+		case OBJ_DELIVERY: (void)be->deliver_abort(o->h, ud); break;
 		}
 	}
 	if (o->accepted)

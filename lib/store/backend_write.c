@@ -43,10 +43,10 @@ int correu_store_append_begin(correu_store_req *r, correu_store_session *s, cons
                               size_t name_len, uint32_t flags, const char *keywords,
                               size_t keywords_len, int64_t internal_date, uint64_t size)
 {
-	const char *p[2] = {name, keywords}, *c[2];
-	size_t l[2] = {name_len, keywords_len};
-	int rc = on_obj(r, CORREU_STORE_OP_APPEND_BEGIN, r && BE(r)->append_begin,
-			s ? &s->o : NULL, OBJ_SESSION);
+	const char *p[2] = { name, keywords }, *c[2];
+	size_t l[2] = { name_len, keywords_len };
+	int rc = on_obj(r, CORREU_STORE_OP_APPEND_BEGIN, r && BE(r)->append_begin, s ? &s->o : NULL,
+	                OBJ_SESSION);
 
 	if (rc < 0)
 		return rc;
@@ -61,9 +61,9 @@ int correu_store_append_begin(correu_store_req *r, correu_store_session *s, cons
 		rc = (r->made = correu__store_obj_new(r->st, OBJ_APPEND)) ? 0 : CORREU_ERR_NOMEM;
 	if (rc < 0)
 		return correu__store_refuse(r, rc);
-	return correu__store_finish(r, BE(r)->append_begin(r, s->o.h, c[0], name_len, flags, c[1],
-							   keywords_len, internal_date, size,
-							   UD(r)));
+	return correu__store_finish(r,
+	                            BE(r)->append_begin(r, s->o.h, c[0], name_len, flags, c[1],
+	                                                keywords_len, internal_date, size, UD(r)));
 }
 
 int correu_store_append_write(correu_store_req *r, correu_store_append *a, const uint8_t *data,
@@ -115,7 +115,7 @@ int correu_store_deliver_begin(correu_store_req *r, const correu_store_envelope 
 	const char *p[5], *c[5];
 	size_t l[5];
 	int rc = correu__store_begin(r, CORREU_STORE_OP_DELIVER_BEGIN, r && BE(r)->deliver_begin,
-				     NULL);
+	                             NULL);
 
 	if (rc < 0)
 		return rc;
@@ -194,8 +194,8 @@ int correu_store_deliver_rcpt(correu_store_req *r, correu_store_delivery *d,
 	return correu__store_finish(r, BE(r)->deliver_rcpt(r, d->o.h, x, UD(r)));
 }
 
-int correu_store_deliver_data(correu_store_req *r, correu_store_delivery *d,
-                              const uint8_t *data, size_t len)
+int correu_store_deliver_data(correu_store_req *r, correu_store_delivery *d, const uint8_t *data,
+                              size_t len)
 {
 	const uint8_t *c;
 	int rc = on_obj(r, CORREU_STORE_OP_DELIVER_DATA, true, d ? &d->o : NULL, OBJ_DELIVERY);

@@ -102,7 +102,7 @@ void memback_init(struct memback *mb)
 	(void)new_box(mb, "Sent", CORREU_STORE_USE_SENT);
 	(void)new_box(mb, "Archive", CORREU_STORE_USE_ARCHIVE);
 	if (correu_sasl_scram_derive(CORREU_SASL_SCRAM_SHA_256, MB_PASSWORD, strlen(MB_PASSWORD),
-				     salt, sizeof(salt), 4096, &mb->keys) < 0)
+	                             salt, sizeof(salt), 4096, &mb->keys) < 0)
 		memset(&mb->keys, 0, sizeof(mb->keys));
 }
 
@@ -120,8 +120,9 @@ static int run_auth_password(struct memback *mb, struct mb_call *c)
 static int auth_password(correu_store_req *req, const char *user, size_t ulen, const char *pw,
                          size_t plen, void *ud)
 {
-	struct mb_call c = {.req = req, .run = run_auth_password, .s1 = user, .l1 = ulen,
-			    .s2 = pw, .l2 = plen};
+	struct mb_call c = {
+		.req = req, .run = run_auth_password, .s1 = user, .l1 = ulen, .s2 = pw, .l2 = plen
+	};
 
 	return dispatch(MB(ud), &c);
 }
@@ -136,7 +137,9 @@ static int run_scram_keys(struct memback *mb, struct mb_call *c)
 static int auth_scram_keys(correu_store_req *req, uint32_t mech, const char *user, size_t ulen,
                            void *ud)
 {
-	struct mb_call c = {.req = req, .run = run_scram_keys, .s1 = user, .l1 = ulen, .u1 = mech};
+	struct mb_call c = {
+		.req = req, .run = run_scram_keys, .s1 = user, .l1 = ulen, .u1 = mech
+	};
 
 	return dispatch(MB(ud), &c);
 }
@@ -152,8 +155,13 @@ static int run_token(struct memback *mb, struct mb_call *c)
 static int auth_token(correu_store_req *req, uint32_t mech, const char *user, size_t ulen,
                       const char *tok, size_t tlen, void *ud)
 {
-	struct mb_call c = {.req = req, .run = run_token, .s1 = user, .l1 = ulen, .s2 = tok,
-			    .l2 = tlen, .u1 = mech};
+	struct mb_call c = { .req = req,
+		             .run = run_token,
+		             .s1 = user,
+		             .l1 = ulen,
+		             .s2 = tok,
+		             .l2 = tlen,
+		             .u1 = mech };
 
 	return dispatch(MB(ud), &c);
 }
@@ -168,7 +176,7 @@ static int run_session_open(struct memback *mb, struct mb_call *c)
 
 static int session_open(correu_store_req *req, const char *user, size_t ulen, void *ud)
 {
-	struct mb_call c = {.req = req, .run = run_session_open, .s1 = user, .l1 = ulen};
+	struct mb_call c = { .req = req, .run = run_session_open, .s1 = user, .l1 = ulen };
 
 	return dispatch(MB(ud), &c);
 }
@@ -187,13 +195,14 @@ static int run_list(struct memback *mb, struct mb_call *c)
 {
 	for (int i = 0; i < MB_BOXES; i++) {
 		struct mb_box *b = &mb->boxes[i];
-		correu_store_mailbox m = {.version = CORREU_STORE_MAILBOX_VERSION, .delimiter = '/'};
+		correu_store_mailbox m = { .version = CORREU_STORE_MAILBOX_VERSION,
+			                   .delimiter = '/' };
 		int rc;
 
 		if (!b->exists || ((c->u1 & CORREU_STORE_LIST_SUBSCRIBED) && !b->subscribed))
 			continue;
 		m.attrs = CORREU_STORE_MBOX_HASNOCHILDREN | b->use |
-			  (b->subscribed ? CORREU_STORE_MBOX_SUBSCRIBED : 0);
+		          (b->subscribed ? CORREU_STORE_MBOX_SUBSCRIBED : 0);
 		m.name = b->name;
 		m.name_len = strlen(b->name);
 		rc = correu_store_emit_mailbox(c->req, &m);
@@ -206,8 +215,9 @@ static int run_list(struct memback *mb, struct mb_call *c)
 static int list(correu_store_req *req, void *s, const char *pat, size_t plen, uint32_t flags,
                 void *ud)
 {
-	struct mb_call c = {.req = req, .run = run_list, .h = s, .s1 = pat, .l1 = plen,
-			    .u1 = flags};
+	struct mb_call c = {
+		.req = req, .run = run_list, .h = s, .s1 = pat, .l1 = plen, .u1 = flags
+	};
 
 	return dispatch(MB(ud), &c);
 }
@@ -230,8 +240,9 @@ static int run_create(struct memback *mb, struct mb_call *c)
 static int create(correu_store_req *req, void *s, const char *name, size_t len, uint32_t use,
                   void *ud)
 {
-	struct mb_call c = {.req = req, .run = run_create, .h = s, .s1 = name, .l1 = len,
-			    .u1 = use};
+	struct mb_call c = {
+		.req = req, .run = run_create, .h = s, .s1 = name, .l1 = len, .u1 = use
+	};
 
 	return dispatch(MB(ud), &c);
 }
@@ -250,7 +261,7 @@ static int run_delete(struct memback *mb, struct mb_call *c)
 
 static int delete_mailbox(correu_store_req *req, void *s, const char *name, size_t len, void *ud)
 {
-	struct mb_call c = {.req = req, .run = run_delete, .h = s, .s1 = name, .l1 = len};
+	struct mb_call c = { .req = req, .run = run_delete, .h = s, .s1 = name, .l1 = len };
 
 	return dispatch(MB(ud), &c);
 }
@@ -273,8 +284,9 @@ static int run_rename(struct memback *mb, struct mb_call *c)
 static int rename_mailbox(correu_store_req *req, void *s, const char *from, size_t flen,
                           const char *to, size_t tlen, void *ud)
 {
-	struct mb_call c = {.req = req, .run = run_rename, .h = s, .s1 = from, .l1 = flen,
-			    .s2 = to, .l2 = tlen};
+	struct mb_call c = {
+		.req = req, .run = run_rename, .h = s, .s1 = from, .l1 = flen, .s2 = to, .l2 = tlen
+	};
 
 	return dispatch(MB(ud), &c);
 }
@@ -291,8 +303,9 @@ static int run_subscribe(struct memback *mb, struct mb_call *c)
 static int subscribe(correu_store_req *req, void *s, const char *name, size_t len, uint32_t on,
                      void *ud)
 {
-	struct mb_call c = {.req = req, .run = run_subscribe, .h = s, .s1 = name, .l1 = len,
-			    .u1 = on};
+	struct mb_call c = {
+		.req = req, .run = run_subscribe, .h = s, .s1 = name, .l1 = len, .u1 = on
+	};
 
 	return dispatch(MB(ud), &c);
 }
@@ -330,8 +343,9 @@ static int run_status(struct memback *mb, struct mb_call *c)
 static int status(correu_store_req *req, void *s, const char *name, size_t len, uint32_t items,
                   void *ud)
 {
-	struct mb_call c = {.req = req, .run = run_status, .h = s, .s1 = name, .l1 = len,
-			    .u1 = items};
+	struct mb_call c = {
+		.req = req, .run = run_status, .h = s, .s1 = name, .l1 = len, .u1 = items
+	};
 
 	return dispatch(MB(ud), &c);
 }
@@ -341,10 +355,14 @@ static int status(correu_store_req *req, void *s, const char *name, size_t len, 
 
 static int emit_msg(correu_store_req *req, const struct mb_msg *m)
 {
-	correu_store_msg x = {.version = CORREU_STORE_MSG_VERSION, .uid = m->uid,
-			      .flags = m->flags, .size = strlen(m->body),
-			      .internal_date = 1700000000, .modseq = m->modseq,
-			      .keywords = m->keywords, .keywords_len = strlen(m->keywords)};
+	correu_store_msg x = { .version = CORREU_STORE_MSG_VERSION,
+		               .uid = m->uid,
+		               .flags = m->flags,
+		               .size = strlen(m->body),
+		               .internal_date = 1700000000,
+		               .modseq = m->modseq,
+		               .keywords = m->keywords,
+		               .keywords_len = strlen(m->keywords) };
 
 	return correu_store_emit_msg(req, &x);
 }
@@ -369,11 +387,16 @@ static int run_select(struct memback *mb, struct mb_call *c)
 	return correu_store_complete_box(c->req, b, &st);
 }
 
-static int select_box(correu_store_req *req, void *s, const char *name, size_t len,
-                      uint32_t flags, correu_store_box *box, void *ud)
+static int select_box(correu_store_req *req, void *s, const char *name, size_t len, uint32_t flags,
+                      correu_store_box *box, void *ud)
 {
-	struct mb_call c = {.req = req, .run = run_select, .h = s, .s1 = name, .l1 = len,
-			    .u1 = flags, .ptr = box};
+	struct mb_call c = { .req = req,
+		             .run = run_select,
+		             .h = s,
+		             .s1 = name,
+		             .l1 = len,
+		             .u1 = flags,
+		             .ptr = box };
 
 	return dispatch(MB(ud), &c);
 }
@@ -401,7 +424,7 @@ static int run_sync(struct memback *mb, struct mb_call *c)
 
 static int sync_box(correu_store_req *req, void *box, void *ud)
 {
-	struct mb_call c = {.req = req, .run = run_sync, .h = box};
+	struct mb_call c = { .req = req, .run = run_sync, .h = box };
 
 	return dispatch(MB(ud), &c);
 }
@@ -422,13 +445,13 @@ static int run_message_open(struct memback *mb, struct mb_call *c)
 
 	if (!m)
 		return correu_store_complete(c->req, CORREU_ERR_NOT_FOUND);
-	streams[mb->streams_open % 4] = (struct mb_stream){.msg = m};
+	streams[mb->streams_open % 4] = (struct mb_stream){ .msg = m };
 	return correu_store_complete_handle(c->req, &streams[mb->streams_open++ % 4]);
 }
 
 static int message_open(correu_store_req *req, void *box, uint32_t uid, void *ud)
 {
-	struct mb_call c = {.req = req, .run = run_message_open, .h = box, .u1 = uid};
+	struct mb_call c = { .req = req, .run = run_message_open, .h = box, .u1 = uid };
 
 	return dispatch(MB(ud), &c);
 }
@@ -446,7 +469,7 @@ static int run_stream_read(struct memback *mb, struct mb_call *c)
 
 static int stream_read(correu_store_req *req, void *stream, size_t max, void *ud)
 {
-	struct mb_call c = {.req = req, .run = run_stream_read, .h = stream, .n = max};
+	struct mb_call c = { .req = req, .run = run_stream_read, .h = stream, .n = max };
 
 	return dispatch(MB(ud), &c);
 }
@@ -500,16 +523,23 @@ static int set_flags(correu_store_req *req, void *box, const uint32_t *ranges, s
                      uint32_t mode, uint32_t flags, const char *kw, size_t kwlen,
                      uint64_t unchangedsince, void *ud)
 {
-	struct mb_call c = {.req = req, .run = run_set_flags, .h = box, .ranges = ranges, .n = n,
-			    .u1 = mode, .u2 = flags, .s1 = kw, .l1 = kwlen,
-			    .u64 = unchangedsince};
+	struct mb_call c = { .req = req,
+		             .run = run_set_flags,
+		             .h = box,
+		             .ranges = ranges,
+		             .n = n,
+		             .u1 = mode,
+		             .u2 = flags,
+		             .s1 = kw,
+		             .l1 = kwlen,
+		             .u64 = unchangedsince };
 
 	return dispatch(MB(ud), &c);
 }
 
 /* Remove messages flagged \Deleted (within the ranges, if any). */
-static int expunge_in(correu_store_req *req, struct mb_box *b, const uint32_t *ranges,
-                      size_t n, bool all)
+static int expunge_in(correu_store_req *req, struct mb_box *b, const uint32_t *ranges, size_t n,
+                      bool all)
 {
 	size_t keep = 0;
 	int rc = 0;
@@ -520,7 +550,8 @@ static int expunge_in(correu_store_req *req, struct mb_box *b, const uint32_t *r
 
 		if (in && (all || (m->flags & CORREU_STORE_FLAG_DELETED))) {
 			if (rc == 0)
-				rc = correu_store_emit_uid(req, CORREU_STORE_UID_EXPUNGED, m->uid, 0);
+				rc = correu_store_emit_uid(req, CORREU_STORE_UID_EXPUNGED, m->uid,
+				                           0);
 			continue;
 		}
 		b->msgs[keep++] = *m;
@@ -540,7 +571,7 @@ static int run_expunge(struct memback *mb, struct mb_call *c)
 
 static int expunge(correu_store_req *req, void *box, const uint32_t *ranges, size_t n, void *ud)
 {
-	struct mb_call c = {.req = req, .run = run_expunge, .h = box, .ranges = ranges, .n = n};
+	struct mb_call c = { .req = req, .run = run_expunge, .h = box, .ranges = ranges, .n = n };
 
 	return dispatch(MB(ud), &c);
 }
@@ -557,7 +588,7 @@ static int run_copy(struct memback *mb, struct mb_call *c)
 			continue;
 		add_msg(dst, src->msgs[i].body, src->msgs[i].flags);
 		rc = correu_store_emit_uid(c->req, CORREU_STORE_UID_COPIED, src->msgs[i].uid,
-					   dst->msgs[dst->count - 1].uid);
+		                           dst->msgs[dst->count - 1].uid);
 	}
 	if (rc == 0 && c->u1)
 		rc = expunge_in(c->req, src, c->ranges, c->n, true);
@@ -569,8 +600,13 @@ static int run_copy(struct memback *mb, struct mb_call *c)
 static int copy(correu_store_req *req, void *box, const uint32_t *ranges, size_t n,
                 const char *dest, size_t dlen, void *ud)
 {
-	struct mb_call c = {.req = req, .run = run_copy, .h = box, .ranges = ranges, .n = n,
-			    .s1 = dest, .l1 = dlen};
+	struct mb_call c = { .req = req,
+		             .run = run_copy,
+		             .h = box,
+		             .ranges = ranges,
+		             .n = n,
+		             .s1 = dest,
+		             .l1 = dlen };
 
 	return dispatch(MB(ud), &c);
 }
@@ -578,8 +614,14 @@ static int copy(correu_store_req *req, void *box, const uint32_t *ranges, size_t
 static int move(correu_store_req *req, void *box, const uint32_t *ranges, size_t n,
                 const char *dest, size_t dlen, void *ud)
 {
-	struct mb_call c = {.req = req, .run = run_copy, .h = box, .ranges = ranges, .n = n,
-			    .s1 = dest, .l1 = dlen, .u1 = 1};
+	struct mb_call c = { .req = req,
+		             .run = run_copy,
+		             .h = box,
+		             .ranges = ranges,
+		             .n = n,
+		             .s1 = dest,
+		             .l1 = dlen,
+		             .u1 = 1 };
 
 	return dispatch(MB(ud), &c);
 }
@@ -596,17 +638,25 @@ static int run_append_begin(struct memback *mb, struct mb_call *c)
 
 	if (!b)
 		return correu_store_complete(c->req, CORREU_ERR_NOT_FOUND);
-	*a = (struct mb_append){.box = b, .flags = c->u1};
+	*a = (struct mb_append){ .box = b, .flags = c->u1 };
 	mb->appends_open++;
 	return correu_store_complete_handle(c->req, a);
 }
 
 static int append_begin(correu_store_req *req, void *s, const char *name, size_t len,
-                        uint32_t flags, const char *kw, size_t kwlen, int64_t date,
-                        uint64_t size, void *ud)
+                        uint32_t flags, const char *kw, size_t kwlen, int64_t date, uint64_t size,
+                        void *ud)
 {
-	struct mb_call c = {.req = req, .run = run_append_begin, .h = s, .s1 = name, .l1 = len,
-			    .u1 = flags, .s2 = kw, .l2 = kwlen, .i64 = date, .u64 = size};
+	struct mb_call c = { .req = req,
+		             .run = run_append_begin,
+		             .h = s,
+		             .s1 = name,
+		             .l1 = len,
+		             .u1 = flags,
+		             .s2 = kw,
+		             .l2 = kwlen,
+		             .i64 = date,
+		             .u64 = size };
 
 	return dispatch(MB(ud), &c);
 }
@@ -623,11 +673,11 @@ static int run_append_write(struct memback *mb, struct mb_call *c)
 	return correu_store_complete(c->req, 0);
 }
 
-static int append_write(correu_store_req *req, void *h, const uint8_t *data, size_t len,
-                        void *ud)
+static int append_write(correu_store_req *req, void *h, const uint8_t *data, size_t len, void *ud)
 {
-	struct mb_call c = {.req = req, .run = run_append_write, .h = h, .data = data,
-			    .dlen = len};
+	struct mb_call c = {
+		.req = req, .run = run_append_write, .h = h, .data = data, .dlen = len
+	};
 
 	return dispatch(MB(ud), &c);
 }
@@ -646,7 +696,7 @@ static int run_append_commit(struct memback *mb, struct mb_call *c)
 
 static int append_commit(correu_store_req *req, void *h, void *ud)
 {
-	struct mb_call c = {.req = req, .run = run_append_commit, .h = h};
+	struct mb_call c = { .req = req, .run = run_append_commit, .h = h };
 
 	return dispatch(MB(ud), &c);
 }
@@ -668,10 +718,10 @@ static int run_deliver_begin(struct memback *mb, struct mb_call *c)
 	const correu_store_envelope *env = c->ptr;
 	struct mb_delivery *d = &deliveries[mb->deliveries_open % 2];
 
-	if (env->mail_from_len >= sizeof(d->from) || eq(env->mail_from, env->mail_from_len,
-							 "spammer@example.net"))
+	if (env->mail_from_len >= sizeof(d->from) ||
+	    eq(env->mail_from, env->mail_from_len, "spammer@example.net"))
 		return correu_store_complete_reply(c->req, 550, 5, 7, 1, "Sender refused", 14);
-	*d = (struct mb_delivery){0};
+	*d = (struct mb_delivery){ 0 };
 	memcpy(d->from, env->mail_from, env->mail_from_len);
 	mb->deliveries_open++;
 	return correu_store_complete_handle(c->req, d);
@@ -679,7 +729,7 @@ static int run_deliver_begin(struct memback *mb, struct mb_call *c)
 
 static int deliver_begin(correu_store_req *req, const correu_store_envelope *env, void *ud)
 {
-	struct mb_call c = {.req = req, .run = run_deliver_begin, .ptr = env};
+	struct mb_call c = { .req = req, .run = run_deliver_begin, .ptr = env };
 
 	return dispatch(MB(ud), &c);
 }
@@ -702,7 +752,7 @@ static int run_deliver_rcpt(struct memback *mb, struct mb_call *c)
 
 static int deliver_rcpt(correu_store_req *req, void *h, const correu_store_rcpt *rcpt, void *ud)
 {
-	struct mb_call c = {.req = req, .run = run_deliver_rcpt, .h = h, .ptr = rcpt};
+	struct mb_call c = { .req = req, .run = run_deliver_rcpt, .h = h, .ptr = rcpt };
 
 	return dispatch(MB(ud), &c);
 }
@@ -719,11 +769,11 @@ static int run_deliver_data(struct memback *mb, struct mb_call *c)
 	return correu_store_complete(c->req, 0);
 }
 
-static int deliver_data(correu_store_req *req, void *h, const uint8_t *data, size_t len,
-                        void *ud)
+static int deliver_data(correu_store_req *req, void *h, const uint8_t *data, size_t len, void *ud)
 {
-	struct mb_call c = {.req = req, .run = run_deliver_data, .h = h, .data = data,
-			    .dlen = len};
+	struct mb_call c = {
+		.req = req, .run = run_deliver_data, .h = h, .data = data, .dlen = len
+	};
 
 	return dispatch(MB(ud), &c);
 }
@@ -740,13 +790,14 @@ static int run_deliver_commit(struct memback *mb, struct mb_call *c)
 		if (!d->ok[i])
 			continue;
 		if (!strcmp(d->rcpt[i], "full@example.org")) {
-			rc = correu_store_set_rcpt_reply(c->req, i, 452, 4, 2, 2, "Mailbox full", 12);
+			rc = correu_store_set_rcpt_reply(c->req, i, 452, 4, 2, 2, "Mailbox full",
+			                                 12);
 		} else {
 			d->data[d->len] = '\0';
 			if (mb->ndelivered < 4)
 				memcpy(mb->delivered[mb->ndelivered++], d->data, d->len + 1);
 			rc = correu_store_set_rcpt_reply(c->req, i, 250, 2, 0, 0, d->rcpt[i],
-							 strlen(d->rcpt[i]));
+			                                 strlen(d->rcpt[i]));
 		}
 		if (rc < 0)
 			return correu_store_complete(c->req, rc);
@@ -756,7 +807,7 @@ static int run_deliver_commit(struct memback *mb, struct mb_call *c)
 
 static int deliver_commit(correu_store_req *req, void *h, void *ud)
 {
-	struct mb_call c = {.req = req, .run = run_deliver_commit, .h = h};
+	struct mb_call c = { .req = req, .run = run_deliver_commit, .h = h };
 
 	return dispatch(MB(ud), &c);
 }
@@ -784,7 +835,7 @@ static int destroy(void *ud)
 static const correu_store_backend table = {
 	.version = CORREU_STORE_BACKEND_VERSION,
 	.features = CORREU_STORE_FEATURE_MODSEQ | CORREU_STORE_FEATURE_SPECIAL_USE |
-		    CORREU_STORE_FEATURE_UIDPLUS | CORREU_STORE_FEATURE_NOTIFY,
+	            CORREU_STORE_FEATURE_UIDPLUS | CORREU_STORE_FEATURE_NOTIFY,
 	.auth_password = auth_password,
 	.auth_scram_keys = auth_scram_keys,
 	.auth_token = auth_token,

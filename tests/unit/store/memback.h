@@ -75,16 +75,16 @@ struct mb_delivery {
 };
 
 struct memback {
-	bool later;              /* answer every call later */
-	bool lazy;               /* return 0 without completing (a bug) */
+	bool later; /* answer every call later */
+	bool lazy;  /* return 0 without completing (a bug) */
 	struct mb_call queue[MB_QUEUE];
 	size_t queued;
 	struct mb_box boxes[MB_BOXES];
-	int session_token;       /* the "session" handle points here */
+	int session_token; /* the "session" handle points here */
 	long sessions_open, boxes_open, streams_open, appends_open, deliveries_open;
 	long cancels, destroyed;
 	correu_store_box *last_box;
-	char delivered[4][512];  /* message stored for each accepted rcpt */
+	char delivered[4][512]; /* message stored for each accepted rcpt */
 	size_t ndelivered;
 	correu_sasl_scram_keys keys; /* alice's, SCRAM-SHA-256 */
 };
