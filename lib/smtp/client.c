@@ -148,6 +148,16 @@ void correu_smtp_client_free(correu_smtp_client *c)
 	correu__free(c->alloc, c, sizeof(*c));
 }
 
+/* For log lines only. */
+static const char *cmd_name(uint32_t cmd)
+{
+	static const char *const names[] = { "?",    "greeting", "EHLO", "HELO", "LHLO",
+		                             "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA",
+		                             "BDAT", "end of data", "RSET", "NOOP", "QUIT" };
+
+	return cmd < CORREU__ARRAY_LEN(names) ? names[cmd] : "?";
+}
+
 int correu__smtp_emit(correu_smtp_client *c, uint32_t type, uint32_t cmd,
                       const correu__smtp_reply *r, uint32_t index)
 {
@@ -173,8 +183,12 @@ int correu__smtp_emit(correu_smtp_client *c, uint32_t type, uint32_t cmd,
 			ev.text += n;
 			ev.text_len -= n;
 		}
-		correu__log(&c->logger, CORREU_LOG_DEBUG, "smtp: reply %u to command %u", r->code,
-		            cmd);
+		/* The first line only: AUTH challenges never get this far. */
+		correu__log(&c->logger, CORREU_LOG_DEBUG, "smtp: %s: %u %.*s", cmd_name(cmd), r->code,
+		            (int)(memchr(ev.text, '\n', ev.text_len)
+		                      ? (size_t)((const char *)memchr(ev.text, '\n', ev.text_len) - ev.text)
+		                      : ev.text_len),
+		            ev.text);
 	}
 	rc = c->set.on_event(&ev, c->set.event_userdata);
 	if (rc < 0 && c->state != ST_FAILED) {
