@@ -26,6 +26,9 @@
 #if __has_include("correu/store.h")
 #include "correu/store.h"
 #endif
+#if __has_include("correu/passwd.h")
+#include "correu/passwd.h"
+#endif
 #if __has_include("correu/maildir.h")
 #include "correu/maildir.h"
 #endif
