@@ -516,7 +516,13 @@ void correu__conn_start(correu_server *srv, correu__listener *l, correu_transpor
 
 void correu__conn_io(conn *c, uint32_t events)
 {
-	(void)events;
+	/* Reset, or closed both ways: nothing can be read or written any
+	 * more, and the poller would keep reporting it. */
+	if (events & CORREU__POLL_ERR) {
+		conn_log(c, CORREU_LOG_INFO, "connection lost", NULL, CORREU_ERR_IO);
+		correu__conn_free(c);
+		return;
+	}
 	progress(c);
 }
 

@@ -79,12 +79,14 @@ int correu__poller_wait(correu__poller *p, int32_t timeout_ms, correu__pollev *o
 	for (int i = 0; i < n; i++) {
 		uint32_t e = 0;
 
-		/* Errors and hang-ups wake both directions: the next read or
-		 * write then reports what happened. */
-		if (ev[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP))
+		/* epoll reports errors and hang-ups even when nothing is
+		 * watched; level-triggered, they would wake us forever. */
+		if (ev[i].events & EPOLLIN)
 			e |= CORREU__POLL_IN;
-		if (ev[i].events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
+		if (ev[i].events & EPOLLOUT)
 			e |= CORREU__POLL_OUT;
+		if (ev[i].events & (EPOLLERR | EPOLLHUP))
+			e |= CORREU__POLL_ERR;
 		out[i].tag = ev[i].data.ptr;
 		out[i].events = e;
 	}

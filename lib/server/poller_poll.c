@@ -101,10 +101,13 @@ int correu__poller_wait(correu__poller *p, int32_t timeout_ms, correu__pollev *o
 		short r = p->fds[i].revents;
 		uint32_t e = 0;
 
-		if (r & (POLLIN | POLLERR | POLLHUP | POLLNVAL))
+		/* As with epoll, errors and hang-ups come unasked. */
+		if (r & POLLIN)
 			e |= CORREU__POLL_IN;
-		if (r & (POLLOUT | POLLERR | POLLHUP | POLLNVAL))
+		if (r & POLLOUT)
 			e |= CORREU__POLL_OUT;
+		if (r & (POLLERR | POLLHUP | POLLNVAL))
+			e |= CORREU__POLL_ERR;
 		if (!e)
 			continue;
 		out[got].tag = p->tags[i];

@@ -144,11 +144,13 @@ const correu__heapent *correu__heap_top(const correu__heap *h);
 
 #define CORREU__POLL_IN 1u
 #define CORREU__POLL_OUT 2u
+/* Reported only: the connection is gone (reset, or both sides closed). */
+#define CORREU__POLL_ERR 4u
 
 typedef struct correu__poller correu__poller;
 typedef struct correu__pollev {
 	void *tag;
-	uint32_t events; /* CORREU__POLL_*; errors and hang-ups count as both */
+	uint32_t events; /* CORREU__POLL_* */
 } correu__pollev;
 
 int correu__poller_new(const correu_allocator *a, uint32_t max_fds, correu__poller **out);

@@ -122,6 +122,21 @@ static void command(echo *e, const char *l, uint64_t now)
 		cr_assert_eq(correu__buf_append(&e->out, "\r\n", 2), 0);
 		if (e->out.len > atomic_load(&e->cfg->max_output))
 			atomic_store(&e->cfg->max_output, e->out.len);
+	} else if (strcmp(l, "PARK") == 0) {
+		e->cfg->parked = e;
+	} else if (strcmp(l, "POKE") == 0) {
+		echo *p = e->cfg->parked;
+
+		say(e, "+OK poke");
+		if (p) {
+			/* Another session's output changed outside its own calls. */
+			e->cfg->parked = NULL;
+			say(p, "+OK poked");
+			cr_assert_eq(correu_server_conn_wake(p->conn), 0);
+		}
+	} else if (strcmp(l, "LOG") == 0) {
+		cr_assert_eq(correu_server_conn_log(e->conn, CORREU_LOG_INFO, "core says hi", 12), 0);
+		say(e, "+OK");
 	} else {
 		say(e, "+OK %s", l);
 	}
@@ -235,6 +250,8 @@ static int e_close(void *session)
 	echo *e = session;
 
 	atomic_fetch_add(&e->cfg->closed, 1);
+	if (e->cfg->parked == e)
+		e->cfg->parked = NULL;
 	correu__buf_free(&e->out, false);
 	free(e);
 	return 0;

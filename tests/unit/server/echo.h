@@ -14,6 +14,9 @@
  *   SLOW <ms>  "+OK slow" once <ms> have passed (the core's deadline)
  *   BEGIN/END  a transaction: a shutdown waits for END
  *   BIG <n>    "+OK " and n bytes of 'x'
+ *   PARK       no answer until another session says POKE
+ *   POKE       "+OK poke"; the parked session answers "+OK poked" (a wake-up)
+ *   LOG        logs "core says hi" through the runtime, answers "+OK"
  *   other      "+OK <line>"
  * A shutdown outside a transaction answers "+OK shutdown" and closes; the
  * command timeout answers "-ERR timeout" and closes; a refusal is
@@ -35,6 +38,7 @@ typedef struct echo_cfg {
 	atomic_size_t max_output; /* most output one session held */
 	atomic_int opened, closed;
 	atomic_int shutdown_events;
+	void *parked;             /* server thread only */
 } echo_cfg;
 
 extern const correu_server_core echo_core;

@@ -620,3 +620,167 @@ Test(runtime, half_close_gets_the_answers_then_the_end, .timeout = 30)
 	cr_assert_eq(atomic_load(&cfg.closed), 1);
 	correu_server_free(srv);
 }
+
+Test(runtime, a_woken_session_is_looked_at_again, .timeout = 30)
+{
+	correu_server_settings s;
+	echo_cfg cfg = { 0 };
+	srv_thread st;
+	correu_server *srv;
+	uint32_t port;
+	int a, b;
+
+	test_settings(&s);
+	srv = test_server(&s);
+	port = test_listen(srv, CORREU_SERVER_LISTEN_PLAIN, 0, NULL, &cfg);
+	srv_start(&st, srv);
+	a = cli_connect(port);
+	b = cli_connect(port);
+	cli_expect(a, "+OK hello");
+	cli_expect(b, "+OK hello");
+	cli_send(a, "PARK\r\n");
+	usleep(100 * 1000);
+	cli_send(b, "POKE\r\n");
+	cli_expect(b, "+OK poke");
+	/* Nothing arrived on a's socket: only the wake-up makes the runtime
+	 * look at its session's output. */
+	cr_assert_str_eq(cli_expect(a, "+OK"), "+OK poked");
+	close(a);
+	close(b);
+	srv_stop(&st, 1000);
+	correu_server_free(srv);
+}
+
+struct logbook {
+	pthread_mutex_t mu;
+	char text[65536];
+	size_t len;
+	int lines;
+};
+
+static void log_hook(int level, const char *msg, size_t len, void *userdata)
+{
+	struct logbook *lb = userdata;
+
+	(void)level;
+	pthread_mutex_lock(&lb->mu);
+	if (len + 1 < sizeof(lb->text) - lb->len) {
+		memcpy(lb->text + lb->len, msg, len);
+		lb->text[lb->len + len] = '\n';
+		lb->len += len + 1;
+		lb->lines++;
+	}
+	pthread_mutex_unlock(&lb->mu);
+}
+
+Test(runtime, every_connection_message_names_its_id, .timeout = 30)
+{
+	static struct logbook lb = { .mu = PTHREAD_MUTEX_INITIALIZER };
+	correu_logger lg = { CORREU_LOGGER_VERSION, CORREU_LOG_TRACE, log_hook, &lb };
+	correu_server_settings s;
+	echo_cfg cfg = { 0 };
+	srv_thread st;
+	correu_server *srv;
+	uint32_t port;
+	int fd;
+	unsigned long long id;
+	char want[64];
+	const char *l;
+
+	test_settings(&s);
+	srv = test_server(&s);
+	cr_assert_eq(correu_server_set_logger(srv, &lg), 0);
+	port = test_listen(srv, CORREU_SERVER_LISTEN_PLAIN, 0, NULL, &cfg);
+	srv_start(&st, srv);
+	fd = cli_connect(port);
+	cli_expect(fd, "+OK hello");
+	cli_send(fd, "INFO\r\n");
+	l = cli_expect(fd, "+OK tls=0");
+	id = strtoull(strstr(l, "id=") + 3, NULL, 10);
+	cr_assert_gt(id, 0);
+	cli_send(fd, "LOG\r\nFAIL\r\nQUIT\r\n");
+	cli_expect(fd, "+OK");
+	cli_expect(fd, "-ERR delay");
+	cli_expect(fd, "+OK bye");
+	cr_assert(cli_closed_within(fd, 2000));
+	close(fd);
+	srv_stop(&st, 1000);
+	lb.text[lb.len] = '\0';
+	snprintf(want, sizeof(want), "conn %llu: core says hi\n", id);
+	cr_assert_not_null(strstr(lb.text, want), "log:\n%s", lb.text);
+	snprintf(want, sizeof(want), "conn %llu: accepted from 127.0.0.1:", id);
+	cr_assert_not_null(strstr(lb.text, want), "log:\n%s", lb.text);
+	snprintf(want, sizeof(want), "conn %llu: authentication failed", id);
+	cr_assert_not_null(strstr(lb.text, want), "log:\n%s", lb.text);
+	snprintf(want, sizeof(want), "conn %llu: closed\n", id);
+	cr_assert_not_null(strstr(lb.text, want), "log:\n%s", lb.text);
+	/* Only loop-wide messages go without an id. */
+	for (char *line = lb.text; *line; line = strchr(line, '\n') + 1)
+		cr_assert(strncmp(line, "conn ", 5) == 0 || strncmp(line, "stopping", 8) == 0,
+		          "a message without a connection id: %.60s", line);
+	correu_server_free(srv);
+}
+
+Test(runtime, run_returns_at_once_when_stopped_idle)
+{
+	correu_server_settings s;
+	echo_cfg cfg = { 0 };
+	correu_server *srv;
+
+	test_settings(&s);
+	srv = test_server(&s);
+	(void)test_listen(srv, CORREU_SERVER_LISTEN_PLAIN, 0, NULL, &cfg);
+	cr_assert_eq(correu_server_run_once(srv, 0), 1, "a listening loop has work");
+	cr_assert_eq(correu_server_stop(srv, 1000), 0);
+	cr_assert_eq(correu_server_run_once(srv, 0), 0);
+	cr_assert_eq(correu_server_run(srv), 0);
+	cr_assert_eq(correu_server_listen(srv, &(correu_server_listen_cfg){
+	                                          .version = CORREU_SERVER_LISTEN_VERSION,
+	                                          .host = "127.0.0.1", .core = &echo_core },
+	                                  NULL),
+	             CORREU_ERR_STATE);
+	correu_server_free(srv);
+}
+
+/* Accepting and serving with the Nth allocation after start-up failing:
+ * the client is served or closed, nothing leaks, the loop goes on. */
+Test(runtime, accept_survives_allocation_failures, .timeout = 120)
+{
+	long base = -1;
+	bool ended = false;
+
+	for (long n = 0; n < 40 && !ended; n++) {
+		correu_server_settings s;
+		echo_cfg cfg = { 0 };
+		srv_thread st;
+		correu_server *srv = NULL;
+		failalloc f;
+		uint32_t port;
+		int fd;
+		char line[256];
+
+		test_settings(&s);
+		failalloc_init(&f, 0);
+		cr_assert_eq(correu_server_new(&s, &f.table, &srv), 0);
+		port = test_listen(srv, CORREU_SERVER_LISTEN_PLAIN, 0, NULL, &cfg);
+		if (base < 0)
+			base = f.count;
+		f.fail_at = n ? f.count + n : 0;
+		srv_start(&st, srv);
+		fd = cli_connect(port);
+		cli_send(fd, "hi\r\n");
+		if (cli_line(fd, line, sizeof(line)) >= 0) {
+			cr_assert(strncmp(line, "+OK hello", 9) == 0, "got \"%s\"", line);
+			cr_assert_eq(cli_line(fd, line, sizeof(line)) >= 0 ? strcmp(line, "+OK hi") : 0,
+			             0, "got \"%s\"", line);
+		}
+		close(fd);
+		srv_stop(&st, 1000);
+		correu_server_free(srv);
+		cr_assert_eq(f.live_blocks, 0, "failing allocation %ld leaked", n);
+		/* Past the last allocation a connection makes: done. */
+		ended = n > 0 && !f.failed;
+	}
+	cr_assert(ended, "a connection still allocating after 40 allocations");
+	cr_assert_geq(base, 1);
+}
