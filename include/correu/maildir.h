@@ -66,7 +66,8 @@ typedef struct correu_maildir_settings {
 	/** Most messages a folder may hold (default 10000000). */
 	uint32_t max_messages;
 	/** Longest line accepted in dovecot-uidlist, dovecot-keywords,
-	 * subscriptions and correu-modseq, in bytes (default 8192). */
+	 * subscriptions and correu-modseq, in bytes (default 8192, at least
+	 * 512). */
 	uint32_t max_line;
 	/** Longest folder name, in bytes of its on-disk form (default 255). */
 	uint32_t max_name;
@@ -102,7 +103,8 @@ CORREU_API CORREU_NODISCARD int correu_maildir_settings_init(correu_maildir_sett
  *        correu_maildir_free().
  * @param logger log hook, NULL for none; borrowed until correu_maildir_free().
  * @param md_out receives the handle.
- * @return 0; ::CORREU_ERR_ARG (NULL pointer, empty or NUL-containing root),
+ * @return 0; ::CORREU_ERR_ARG (NULL pointer, empty or NUL-containing root,
+ *         wrong settings version, max_line below 512),
  *         ::CORREU_ERR_LIMIT (path too long), ::CORREU_ERR_NOMEM,
  *         ::CORREU_ERR_IO (the directories cannot be created).
  */

@@ -32,6 +32,33 @@ static int map_keywords(correu_maildir_box *src, uint32_t kw, correu_maildir_box
 	return 0;
 }
 
+/* RFC822.SIZE of a file without W=: count the bare LFs once, so the copy
+ * can still be a hard link. The offset is put back for copy_bytes(). */
+static int count_vsize(int fd, uint64_t *vsize)
+{
+	uint8_t buf[16384], last = 0;
+	uint64_t v = 0;
+
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return CORREU_ERR_IO;
+		if (n == 0)
+			break;
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] == '\n' && (i ? buf[i - 1] : last) != '\r')
+				v++;
+		}
+		last = buf[n - 1];
+		v += (uint64_t)n;
+	}
+	*vsize = v;
+	return lseek(fd, 0, SEEK_SET) == 0 ? 0 : CORREU_ERR_IO;
+}
+
 static int copy_bytes(correu_maildir_box *dst, int fd, uint32_t flags, uint32_t kw,
                       int64_t date, uint32_t *uid_out)
 {
@@ -95,9 +122,11 @@ int correu_maildir_box_copy(correu_maildir_box *src, uint32_t uid, correu_maildi
 	rc = correu__md_rec_path(src, r, p);
 	if (rc == 0)
 		rc = map_keywords(src, r->keywords, dst, &kw);
-	if (rc == 0 && vsize)
+	if (rc == 0 && !vsize)
+		rc = count_vsize(fd, &vsize);
+	if (rc == 0)
 		rc = correu__md_unique_name(dst->md, unique, sizeof(unique));
-	if (rc == 0 && vsize) {
+	if (rc == 0) {
 		rc = correu__md_box_lock(dst);
 		if (rc == 0) {
 			rc = correu__md_deliver_locked(dst, p, unique, size, vsize, flags, kw, true,
@@ -106,8 +135,6 @@ int correu_maildir_box_copy(correu_maildir_box *src, uint32_t uid, correu_maildi
 		}
 		if (rc == CORREU_ERR_UNSUPPORTED || rc == CORREU_ERR_NOT_FOUND)
 			rc = 1; /* no hard link here (or renamed): copy the bytes */
-	} else if (rc == 0) {
-		rc = 1; /* size with CRLFs unknown: the copy computes it */
 	}
 	if (rc == 1)
 		rc = copy_bytes(dst, fd, flags, kw, date, uid_out);

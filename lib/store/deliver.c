@@ -170,7 +170,14 @@ int correu__md_deliver_locked(correu_maildir_box *box, const char *tmp_path,
 		memcpy(name, base, (size_t)n + 1);
 	}
 	/* The newest NEXTUID and records of other writers. */
+	size_t before = box->n;
 	rc = correu__md_uidlist_load(box);
+	/* Others' new messages are in new/ until a session takes them. */
+	for (size_t i = before; rc == 0 && i < box->n; i++) {
+		box->recs[i].in_new = true;
+		if (correu__md_rec_stat(box, &box->recs[i]) < 0)
+			box->recs[i].in_new = false; /* found by the next sync */
+	}
 	if (rc == 0 && box->next_uid == UINT32_MAX)
 		rc = CORREU_ERR_LIMIT;
 	if (rc == 0)

@@ -90,6 +90,10 @@ int correu_maildir_open(const char *root, size_t root_len,
 		return CORREU_ERR_ARG;
 	if (settings && settings->version != CORREU_MAILDIR_SETTINGS_VERSION)
 		return CORREU_ERR_ARG;
+	/* Dovecot's own lines reach a few hundred bytes: a smaller limit
+	 * would only make good files look damaged. */
+	if (settings && settings->max_line && settings->max_line < 512)
+		return CORREU_ERR_ARG;
 	*md_out = NULL;
 	if (root_len >= MD_PATH_MAX - 512)
 		return CORREU_ERR_LIMIT;

@@ -14,6 +14,8 @@
 #include "maildir_internal.h"
 
 #define V2_HEADER "V\t2\n\n"
+/* The whole file is read at once: 2048 lines of the longest allowed. */
+#define SUBS_MAX(md) ((size_t)(md)->set.max_line * 2048u)
 
 /* One stored line to the on-disk name (v2: tabs back to "."). */
 static int line_to_name(const char *s, size_t len, bool v2, char *out, size_t cap,
@@ -91,7 +93,7 @@ static int load(correu_maildir *md, char **buf, size_t *len)
 	int rc = correu__md_path(path, md->root, MD_SUBSCRIPTIONS);
 
 	if (rc == 0)
-		rc = correu__md_read_file(md, path, (size_t)md->set.max_line * 100000u, buf, len);
+		rc = correu__md_read_file(md, path, SUBS_MAX(md), buf, len);
 	if (rc == CORREU_ERR_NOT_FOUND) {
 		*buf = NULL;
 		*len = 0;
@@ -186,7 +188,7 @@ int correu_maildir_subscribe(correu_maildir *md, const char *name, size_t len, i
 	c.name = enc;
 	c.len = elen;
 	c.keep = subscribe != 0;
-	correu__buf_init(&c.out, md->alloc, (size_t)md->set.max_line * 100000u);
+	correu__buf_init(&c.out, md->alloc, SUBS_MAX(md));
 	rc = load(md, &buf, &blen);
 	if (rc == 0) {
 		c.v2 = blen >= 5 && memcmp(buf, V2_HEADER, 5) == 0;

@@ -273,8 +273,9 @@ int correu__md_uidlist_load(correu_maildir_box *box)
 	if (rc == 0)
 		rc = read_into(fd, &p);
 	close(fd);
-	if (rc == CORREU_ERR_SYNTAX || (rc == CORREU_ERR_LIMIT && !p.header_done) ||
-	    (rc == 0 && !p.header_done)) {
+	/* A header longer than max_line is a limit of ours, not damage: it
+	 * must not cost the folder its UIDs. */
+	if (rc == CORREU_ERR_SYNTAX || (rc == 0 && !p.header_done)) {
 		correu__log(md->log, CORREU_LOG_WARN,
 		            "maildir: %s unreadable: new UIDVALIDITY, UIDs rebuilt", path);
 		correu__md_uidlist_parser_free(&p);

@@ -167,8 +167,16 @@ echo "$DOV" | grep -qx '4 $Label1,\\Answered from correu 1' || fail "Dovecot doe
 echo "$DOV" | grep -qx '5 - from correu 2' || fail "Dovecot does not serve UID 5"
 [ "$(echo "$DOV" | head -1)" = "$(echo "$OURS" | head -1)" ] || fail "UIDVALIDITY changed"
 
-# ---- folders and subscriptions ------------------------------------------
+# ---- a folder correu creates: its UIDVALIDITY is correu's -----------------
 tool mkdir "Entwürfe" || fail "correu mkdir"
+[ "$(tool deliver "Entwürfe" "$T/m2")" = 1 ] || fail "correu deliver into a new folder"
+OURS=$(tool list "Entwürfe") || fail "correu list"
+DOV=$(client state "$IMAP_PORT" alice secret 'Entw&APw-rfe') || fail "IMAP state"
+echo "dovecot: $DOV" | tr '\n' ';'; echo
+[ "$(echo "$DOV" | head -1)" = "$(echo "$OURS" | head -1)" ] || fail "Dovecot changed correu's UIDVALIDITY"
+[ "$(echo "$DOV" | sed 1d)" = "1 - from correu 2" ] || fail "Dovecot does not serve correu's UID 1"
+
+# ---- folders and subscriptions ------------------------------------------
 FOLDERS=$(client folders "$IMAP_PORT" alice secret) || fail "IMAP LIST"
 echo "$FOLDERS" | grep -qx 'Entw&APw-rfe' || fail "Dovecot does not list correu's folder: $FOLDERS"
 client subscribe "$IMAP_PORT" alice secret 'Entw&APw-rfe' || fail "SUBSCRIBE"

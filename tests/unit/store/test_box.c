@@ -469,6 +469,66 @@ Test(box, damaged_record_keeps_earlier_uids_and_uidvalidity)
 	correu_maildir_free(md);
 }
 
+Test(box, a_long_uidlist_header_is_a_limit_not_damage)
+{
+	correu_maildir_settings s;
+	correu_maildir *md;
+	correu_maildir_box *box;
+	char p[4096], hdr[1200], ext[700];
+	char *text;
+
+	memset(ext, 'x', sizeof(ext) - 1);
+	ext[sizeof(ext) - 1] = '\0';
+	/* "3 V77 N5 X" + 699 = 709 bytes: past 512, within the default. */
+	snprintf(hdr, sizeof(hdr), "3 V77 N5 X%s\n", ext);
+	md = st_open(root);
+	correu_maildir_free(md);
+	path_of(p, sizeof(p), "dovecot-uidlist");
+	st_write_file(p, hdr);
+	cr_assert_eq(correu_maildir_settings_init(&s), 0);
+	s.max_line = 512;
+	cr_assert_eq(correu_maildir_open(root, strlen(root), &s, NULL, NULL, &md), 0);
+	cr_assert_eq(correu_maildir_box_open(md, "INBOX", 5, &box), CORREU_ERR_LIMIT);
+	correu_maildir_free(md);
+	md = st_open(root);
+	box = st_box(md, "INBOX");
+	cr_assert_eq(correu_maildir_box_uidvalidity(box), 77);
+	cr_assert_eq(st_deliver(box, MSG1, 100), 5);
+	cr_assert_eq(correu_maildir_box_expunge(box, 5), 0);
+	cr_assert_eq(correu_maildir_box_sync(box), 0); /* rewrites the file */
+	text = st_slurp(p);
+	cr_assert(strstr(text, ext) != NULL, "unknown header field kept");
+	cr_assert(strncmp(text, "3 V77 N6 G", 10) == 0, "%.20s", text);
+	free(text);
+	correu_maildir_box_close(box);
+	correu_maildir_free(md);
+}
+
+Test(box, copy_of_a_file_without_sizes_is_still_a_link)
+{
+	correu_maildir *md = st_open(root);
+	correu_maildir_box *in, *arch;
+	correu_maildir_msg m;
+	uint32_t uid;
+	char p[4096];
+	struct stat st;
+
+	path_of(p, sizeof(p), "new/1700000002.M3P1.other");
+	st_write_file(p, "a\nb\r\nc\n");
+	cr_assert_eq(correu_maildir_folder_create(md, "Arch", 4), 0);
+	in = st_box(md, "INBOX");
+	arch = st_box(md, "Arch");
+	cr_assert_eq(correu_maildir_box_copy(in, 1, arch, &uid), 0);
+	st_msg(arch, uid, &m);
+	cr_assert_eq(m.size, 7);
+	cr_assert_eq(m.vsize, 9, "two bare LFs");
+	cr_assert_eq(stat(p, &st), 0);
+	cr_assert_eq(st.st_nlink, 2);
+	correu_maildir_box_close(in);
+	correu_maildir_box_close(arch);
+	correu_maildir_free(md);
+}
+
 Test(box, malformed_keywords_lines_are_skipped)
 {
 	correu_maildir *md;
@@ -598,6 +658,12 @@ Test(box, bad_arguments)
 	cr_assert_eq(correu_maildir_settings_init(&s), 0);
 	s.version = 99;
 	cr_assert_eq(correu_maildir_open(root, strlen(root), &s, NULL, NULL, &md), CORREU_ERR_ARG);
+	s.version = CORREU_MAILDIR_SETTINGS_VERSION;
+	s.max_line = 511;
+	cr_assert_eq(correu_maildir_open(root, strlen(root), &s, NULL, NULL, &md), CORREU_ERR_ARG);
+	s.max_line = 512;
+	cr_assert_eq(correu_maildir_open(root, strlen(root), &s, NULL, NULL, &md), 0);
+	correu_maildir_free(md);
 	md = st_open(root);
 	cr_assert_eq(correu_maildir_box_open(md, "Missing", 7, &box), CORREU_ERR_NOT_FOUND);
 	cr_assert_eq(correu_maildir_box_open(md, "a/../b", 6, &box), CORREU_ERR_ARG);
