@@ -92,7 +92,8 @@ typedef struct correu_smtp_client correu_smtp_client;
 /** Event: the greeting and EHLO (and STARTTLS) are done; the capabilities
  * are known and commands may be queued. Comes again after STARTTLS. */
 #define CORREU_SMTP_EV_READY 2u
-/** Event: the server said go ahead to STARTTLS. Upgrade the transport now
+/** Event: the server said go ahead to STARTTLS. Once
+ * correu_smtp_client_recv() has returned, upgrade the transport
  * (correu_transport_starttls()), then call correu_smtp_client_tls_done().
  * No byte may be read in plaintext in between. */
 #define CORREU_SMTP_EV_STARTTLS 3u
@@ -280,7 +281,8 @@ CORREU_API CORREU_NODISCARD int correu_smtp_client_tick(correu_smtp_client *clie
 
 /**
  * The server closed the connection. Expected after the reply to QUIT or a
- * 421; otherwise a fatal error is reported.
+ * 421, and accepted in place of the reply to QUIT; otherwise a fatal error
+ * is reported.
  * @param client the handle.
  * @return 0 when the close was expected; ::CORREU_ERR_INCOMPLETE (a reply
  *         was cut off mid-line) or ::CORREU_ERR_EOF otherwise;
@@ -352,8 +354,10 @@ CORREU_API int correu_smtp_client_error(const correu_smtp_client *client);
  * (the handshake may still be under way). The core forgets the
  * capabilities and sends EHLO again (RFC 3207 §4.2).
  * @param client the handle.
- * @return 0; ::CORREU_ERR_STATE when no STARTTLS go-ahead is pending;
- *         ::CORREU_ERR_NOMEM; ::CORREU_ERR_ARG.
+ * @return 0; ::CORREU_ERR_STATE when no STARTTLS go-ahead is pending, or
+ *         when called from the event callback (the rest of that recv's
+ *         input must still be refused as plaintext); ::CORREU_ERR_NOMEM;
+ *         ::CORREU_ERR_ARG.
  */
 CORREU_API CORREU_NODISCARD int correu_smtp_client_tls_done(correu_smtp_client *client);
 

@@ -235,25 +235,12 @@ static void clock_at(correu_smtp_client *c, uint64_t now)
 	}
 }
 
-correu_ssize correu_smtp_client_recv(correu_smtp_client *c, const uint8_t *in, size_t len,
-                                     uint64_t now_ms)
+/* Frame replies and dispatch them; stops at the first fatal error. */
+static int feed(correu_smtp_client *c, const uint8_t *in, size_t len)
 {
 	size_t off = 0;
 	int rc;
 
-	if (!c || (len && !in) || len > (size_t)PTRDIFF_MAX)
-		return CORREU_ERR_ARG;
-	rc = usable(c);
-	if (rc < 0)
-		return rc;
-	if (len)
-		c->progress = true;
-	clock_at(c, now_ms);
-	/* RFC 3207 §5 and DESIGN: nothing read after the go-ahead and before
-	 * the handshake can be trusted; a server (or an attacker) that sends
-	 * it is refused, never buffered for later. */
-	if (len && c->state == ST_TLS_WAIT)
-		return correu__smtp_fail(c, CORREU_ERR_PROTO, "plaintext bytes after STARTTLS go-ahead");
 	while (off < len) {
 		size_t used;
 
@@ -279,7 +266,31 @@ correu_ssize correu_smtp_client_recv(correu_smtp_client *c, const uint8_t *in, s
 		if (c->state == ST_CLOSED && off < len)
 			return correu__smtp_fail(c, CORREU_ERR_PROTO, "bytes after the session ended");
 	}
-	return (correu_ssize)len;
+	return 0;
+}
+
+correu_ssize correu_smtp_client_recv(correu_smtp_client *c, const uint8_t *in, size_t len,
+                                     uint64_t now_ms)
+{
+	int rc;
+
+	if (!c || (len && !in) || len > (size_t)PTRDIFF_MAX)
+		return CORREU_ERR_ARG;
+	rc = usable(c);
+	if (rc < 0)
+		return rc;
+	if (len)
+		c->progress = true;
+	clock_at(c, now_ms);
+	/* RFC 3207 §5 and DESIGN: nothing read after the go-ahead and before
+	 * the handshake can be trusted; a server (or an attacker) that sends
+	 * it is refused, never buffered for later. */
+	if (len && c->state == ST_TLS_WAIT)
+		return correu__smtp_fail(c, CORREU_ERR_PROTO, "plaintext bytes after STARTTLS go-ahead");
+	c->in_recv = true;
+	rc = feed(c, in, len);
+	c->in_recv = false;
+	return rc < 0 ? rc : (correu_ssize)len;
 }
 
 int correu_smtp_client_tick(correu_smtp_client *c, uint64_t now_ms)
@@ -298,6 +309,14 @@ int correu_smtp_client_eof(correu_smtp_client *c)
 		return 0;
 	if (c->state == ST_FAILED)
 		return c->error;
+	if (c->state == ST_QUITTING && c->nsent == 1 &&
+	    correu__smtp_cmd_at(c, 0)->cmd == CORREU_SMTP_CMD_QUIT &&
+	    !correu__smtp_reader_pending(&c->rd)) {
+		/* RFC 5321 §4.1.1.10 asks for a 221 first, but a server that just
+		 * closes after QUIT has still ended the session as asked. */
+		c->state = ST_CLOSED;
+		return correu__smtp_emit(c, CORREU_SMTP_EV_CLOSED, 0, NULL, 0);
+	}
 	if (correu__smtp_reader_pending(&c->rd))
 		return correu__smtp_fail(c, CORREU_ERR_INCOMPLETE, "connection closed inside a reply");
 	return correu__smtp_fail(c, CORREU_ERR_EOF, "connection closed by the server");
@@ -377,7 +396,9 @@ int correu_smtp_client_tls_done(correu_smtp_client *c)
 {
 	if (!c)
 		return CORREU_ERR_ARG;
-	if (c->state != ST_TLS_WAIT)
+	/* Not from the event callback: the rest of the input handed to that
+	 * recv call is plaintext that must be refused, not read as TLS. */
+	if (c->state != ST_TLS_WAIT || c->in_recv)
 		return c->state == ST_FAILED ? c->error : CORREU_ERR_STATE;
 	c->tls = true;
 	c->progress = true;

@@ -252,8 +252,15 @@ int correu__smtp_dispatch(correu_smtp_client *c, correu__smtp_reply *r)
 	uint8_t type;
 	int rc;
 
-	if (c->nsent == 0)
+	if (c->nsent == 0) {
+		/* RFC 5321 §3.8: a server shutting down may say 421 unasked. */
+		if (r->code == 421 && c->state != ST_FAILED) {
+			rc = correu__smtp_emit(c, CORREU_SMTP_EV_REPLY, 0, r, 0);
+			c->state = ST_CLOSED;
+			return rc < 0 ? rc : correu__smtp_emit(c, CORREU_SMTP_EV_CLOSED, 0, NULL, 0);
+		}
 		return correu__smtp_fail(c, CORREU_ERR_PROTO, "reply without a command");
+	}
 	cmd = correu__smtp_cmd_at(c, 0);
 	type = cmd->cmd;
 	/* Handlers may queue commands, which can move the ring: `cmd` is not

@@ -37,12 +37,15 @@ static int envelope(correu_smtp_session *s, const correu_smtp_envelope *env, uin
 	if (!mp.size)
 		mp.size = size_hint;
 	rc = correu_smtp_client_mail(s->c, env->from, strlen(env->from), &mp);
+	if (rc < 0)
+		return rc;
 	for (size_t i = 0; rc >= 0 && i < env->to_count; i++)
 		rc = correu_smtp_client_rcpt(s->c, env->to[i], strlen(env->to[i]), env->rcpt);
 	if (rc >= 0)
 		rc = correu_smtp_client_data(s->c);
 	if (rc < 0 && correu_smtp_client_error(s->c) == 0) {
-		/* A refused address after MAIL was queued: take it back. */
+		/* A recipient refused locally after MAIL was queued: take the
+		 * transaction back so the session stays usable. */
 		int r2 = correu_smtp_client_rset(s->c);
 
 		(void)r2;

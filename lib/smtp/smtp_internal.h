@@ -154,6 +154,7 @@ struct correu_smtp_client {
 	int error;
 	bool tls;
 	bool esmtp; /* EHLO (not HELO) succeeded */
+	bool in_recv; /* inside correu_smtp_client_recv(): events are being delivered */
 
 	correu__smtp_reader rd;
 	correu__smtp_caps caps;

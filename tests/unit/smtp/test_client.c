@@ -314,3 +314,36 @@ Test(client, callback_failure_poisons_the_client)
 	cr_assert_eq(correu_smtp_client_mail(c, "a@b", 3, NULL), CORREU_ERR_CANCELLED);
 	correu_smtp_client_free(c);
 }
+
+static int upgrade_in_callback(const correu_smtp_event *ev, void *userdata)
+{
+	correu_smtp_client **c = userdata;
+
+	if (ev->type == CORREU_SMTP_EV_STARTTLS)
+		cr_assert_eq(correu_smtp_client_tls_done(*c), CORREU_ERR_STATE,
+		             "the rest of this recv's input is still plaintext");
+	return 0;
+}
+
+Test(client, tls_done_is_refused_inside_the_callback)
+{
+	correu_smtp_settings s;
+	correu_smtp_client *c = NULL;
+	char out[64];
+
+	correu_smtp_settings_init(&s);
+	s.on_event = upgrade_in_callback;
+	s.event_userdata = &c;
+	cr_assert_eq(correu_smtp_client_new(&s, &c), 0);
+	feed(c, "220 hi\r\n", 0);
+	take(c, out, sizeof(out));
+	feed(c, "250-mx\r\n250 STARTTLS\r\n", 0);
+	take(c, out, sizeof(out));
+	cr_assert_str_eq(out, "STARTTLS\r\n");
+	feed(c, "220 go\r\n", 0);
+	cr_assert_eq(correu_smtp_client_want_read(c), 0, "nothing may be read before TLS");
+	cr_assert_eq(correu_smtp_client_tls_done(c), 0);
+	take(c, out, sizeof(out));
+	cr_assert_str_eq(out, "EHLO localhost\r\n");
+	correu_smtp_client_free(c);
+}
