@@ -259,7 +259,7 @@ correu_ssize correu_pop3_client_recv(correu_pop3_client *c, const uint8_t *in, s
 	for (;;) {
 		size_t used;
 
-		rc = correu__pop3_reader_feed(&c->rd, in + off, len - off, &used);
+		rc = correu__pop3_reader_feed(&c->rd, len ? in + off : in, len - off, &used);
 		off += used;
 		if (rc < 0)
 			return correu__pop3_fail(c, rc, why(rc));

@@ -1,0 +1,430 @@
+/*
+ * The blocking POP3 session against a scripted server in a thread, over a
+ * socket pair: login method choice (SASL, APOP, USER/PASS), STLS and
+ * implicit TLS with a self-signed certificate, every job (stat, list,
+ * uidl, retrieve to a callback and to a descriptor, top, delete, reset,
+ * quit), callback errors, refusals and timeouts.
+ */
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "correu/pop3.h"
+
+/* A script: "S:text" sends text CRLF, "C:text" expects the line text,
+ * "TLS" starts TLS as the server, "WAIT" reads until the client closes. */
+struct server {
+	const char *const *script;
+	int fd;
+	const correu_tls_config *tls;
+	char failure[4200];
+	pthread_t thread;
+};
+
+static int wait_io(correu_transport *t, correu_ssize rc)
+{
+	if (rc != CORREU_ERR_WANT_READ && rc != CORREU_ERR_WANT_WRITE)
+		return (int)rc;
+	return correu_transport_wait(t, rc == CORREU_ERR_WANT_READ ? CORREU_WAIT_READ
+	                                                            : CORREU_WAIT_WRITE,
+	                             5000) < 0
+	               ? CORREU_ERR_TIMEOUT
+	               : 0;
+}
+
+static int send_all(correu_transport *t, const char *p, size_t n)
+{
+	while (n > 0) {
+		correu_ssize k = correu_transport_send(t, (const uint8_t *)p, n);
+		int rc;
+
+		if (k > 0) {
+			p += k;
+			n -= (size_t)k;
+		} else if ((rc = wait_io(t, k)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Read one line (without CRLF), byte by byte so that nothing after it is
+ * consumed (a TLS upgrade may follow). */
+static int read_line(correu_transport *t, char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	for (;;) {
+		uint8_t ch;
+		correu_ssize k = correu_transport_recv(t, &ch, 1);
+		int rc;
+
+		if (k == 1) {
+			if (ch == '\n' && n > 0 && buf[n - 1] == '\r') {
+				buf[n - 1] = '\0';
+				return 0;
+			}
+			if (n + 1 >= cap)
+				return CORREU_ERR_LIMIT;
+			buf[n++] = (char)ch;
+		} else if ((rc = wait_io(t, k)) < 0)
+			return rc;
+	}
+}
+
+static void *serve(void *arg)
+{
+	struct server *sv = arg;
+	correu_transport *t;
+	char line[2048];
+
+	if (correu_tcp_from_fd(sv->fd, NULL, &t) < 0) {
+		snprintf(sv->failure, sizeof(sv->failure), "no transport");
+		return NULL;
+	}
+	for (const char *const *st = sv->script; *st; st++) {
+		int rc = 0;
+
+		if (strncmp(*st, "S:", 2) == 0) {
+			rc = send_all(t, *st + 2, strlen(*st + 2));
+			if (rc == 0)
+				rc = send_all(t, "\r\n", 2);
+		} else if (strncmp(*st, "C:", 2) == 0) {
+			rc = read_line(t, line, sizeof(line));
+			if (rc == 0 && strcmp(line, *st + 2) != 0) {
+				snprintf(sv->failure, sizeof(sv->failure), "expected \"%s\", got \"%s\"",
+				         *st + 2, line);
+				break;
+			}
+		} else if (strcmp(*st, "TLS") == 0) {
+			rc = correu_transport_starttls(t, sv->tls, NULL);
+			while (rc == 0 && (rc = correu_transport_handshake(t)) != 0)
+				rc = wait_io(t, rc);
+		} else if (strcmp(*st, "WAIT") == 0) {
+			while (read_line(t, line, sizeof(line)) == 0)
+				;
+		}
+		if (rc < 0) {
+			snprintf(sv->failure, sizeof(sv->failure), "step \"%s\": %s", *st,
+			         correu_err_name(rc));
+			break;
+		}
+	}
+	correu_transport_free(t);
+	return NULL;
+}
+
+static correu_tls_config *server_tls, *client_tls;
+
+static void make_tls(void)
+{
+	uint8_t pem[2048];
+	size_t len;
+
+	cr_assert_eq(correu_tls_config_new(CORREU_TLS_SERVER, NULL, &server_tls), 0);
+	cr_assert_eq(correu_tls_config_set_self_signed(server_tls, "localhost", 2, pem, sizeof(pem),
+	                                               &len),
+	             0);
+	cr_assert_eq(correu_tls_config_new(CORREU_TLS_CLIENT, NULL, &client_tls), 0);
+	cr_assert_eq(correu_tls_config_set_ca_pem(client_tls, pem, len + 1), 0);
+}
+
+static void free_tls(void)
+{
+	correu_tls_config_free(client_tls);
+	correu_tls_config_free(server_tls);
+	client_tls = server_tls = NULL;
+}
+
+static int test_random(uint8_t *buf, size_t len, void *userdata)
+{
+	(void)userdata;
+	memset(buf, 7, len);
+	return 0;
+}
+
+/* Start the server on one end of a socket pair, and a session on the
+ * other. Returns the session's start result. */
+static int start(struct server *sv, const char *const *script, uint32_t mode, uint32_t policy,
+                 uint32_t flags, uint32_t timeout_ms, correu_pop3_session **s)
+{
+	int fds[2];
+	correu_transport *t;
+	correu_pop3_settings set;
+	correu_pop3_session_options o;
+
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+	memset(sv, 0, sizeof(*sv));
+	sv->script = script;
+	sv->fd = fds[1];
+	sv->tls = server_tls;
+	cr_assert_eq(pthread_create(&sv->thread, NULL, serve, sv), 0);
+	cr_assert_eq(correu_tcp_from_fd(fds[0], NULL, &t), 0);
+	correu_pop3_settings_init(&set);
+	set.tls_policy = policy;
+	set.flags = flags;
+	set.max_chunk = 4;
+	set.timeout_command_ms = timeout_ms;
+	correu_pop3_session_options_init(&o);
+	o.tls_mode = mode;
+	o.tls = client_tls;
+	o.settings = &set;
+	o.random = test_random;
+	if (mode == CORREU_POP3_SESSION_IMPLICIT)
+		cr_assert_eq(correu_transport_starttls(t, client_tls, "localhost"), 0);
+	return correu_pop3_session_start(t, "localhost", &o, s);
+}
+
+static void finish(struct server *sv)
+{
+	pthread_join(sv->thread, NULL);
+	cr_assert_str_empty(sv->failure, "server: %s", sv->failure);
+}
+
+struct collect {
+	char text[256];
+	size_t len, chunks;
+	int fail_at; /* chunk number that returns an error, 0: never */
+};
+
+static int on_chunk(const uint8_t *data, size_t len, void *userdata)
+{
+	struct collect *c = userdata;
+
+	cr_assert_leq(len, 4, "chunks are bounded by max_chunk");
+	if (++c->chunks == (size_t)c->fail_at)
+		return CORREU_ERR_CANCELLED;
+	cr_assert_lt(c->len + len, sizeof(c->text));
+	memcpy(c->text + c->len, data, len);
+	c->len += len;
+	c->text[c->len] = '\0';
+	return 0;
+}
+
+static int on_list(uint32_t msg, uint64_t size, void *userdata)
+{
+	struct collect *c = userdata;
+
+	c->len += (size_t)snprintf(c->text + c->len, sizeof(c->text) - c->len, "%u=%llu;", msg,
+	                           (unsigned long long)size);
+	return 0;
+}
+
+static int on_uidl(uint32_t msg, const char *uid, size_t uid_len, void *userdata)
+{
+	struct collect *c = userdata;
+
+	c->len += (size_t)snprintf(c->text + c->len, sizeof(c->text) - c->len, "%u=%.*s;", msg,
+	                           (int)uid_len, uid);
+	return 0;
+}
+
+Test(session, every_job_in_plaintext_with_apop)
+{
+	static const char *const script[] = {
+		"S:+OK hello <9.9@localhost>", "C:CAPA", "S:+OK", "S:USER", "S:UIDL", "S:TOP",
+		"S:.", "C:APOP joe 1a5b59dd2d6e3466bdea12550b03afd9", "S:+OK in",
+		"C:STAT", "S:+OK 2 30", "C:LIST", "S:+OK", "S:1 10", "S:2 20", "S:.", "C:UIDL",
+		"S:+OK", "S:1 aa", "S:2 bb", "S:.", "C:RETR 1", "S:+OK", "S:..dot", "S:line two",
+		"S:.", "C:RETR 2", "S:+OK", "S:to fd", "S:.", "C:TOP 2 0", "S:+OK", "S:h: v", "S:.",
+		"C:DELE 1", "S:+OK", "C:DELE 7", "S:-ERR [SYS/PERM] no such message", "C:RSET",
+		"S:+OK", "C:QUIT", "S:+OK bye", NULL
+	};
+	struct server sv;
+	correu_pop3_session *s;
+	struct collect c;
+	uint32_t count = 0, code = 0;
+	uint64_t size = 0;
+	const char *text;
+	char tmpl[] = "/tmp/correu-pop3-XXXXXX";
+	int fd;
+	char buf[64];
+
+	/* No SASL offered: APOP, whose digest is MD5("<9.9@localhost>secret")
+	 * (RFC 1939 §7), before USER/PASS. */
+	cr_assert_eq(start(&sv, script, CORREU_POP3_SESSION_STLS, CORREU_POP3_TLS_NONE,
+	                   CORREU_POP3_ALLOW_PLAINTEXT_AUTH, 0, &s),
+	             0);
+	cr_assert_eq(correu_pop3_session_login(s, "joe", "secret"), 0);
+	cr_assert_eq(correu_pop3_session_stat(s, &count, &size), 0);
+	cr_assert(count == 2 && size == 30);
+	memset(&c, 0, sizeof(c));
+	cr_assert_eq(correu_pop3_session_list(s, on_list, &c), 0);
+	cr_assert_str_eq(c.text, "1=10;2=20;");
+	memset(&c, 0, sizeof(c));
+	cr_assert_eq(correu_pop3_session_uidl(s, on_uidl, &c), 0);
+	cr_assert_str_eq(c.text, "1=aa;2=bb;");
+	memset(&c, 0, sizeof(c));
+	cr_assert_eq(correu_pop3_session_retrieve(s, 1, on_chunk, &c), 0);
+	cr_assert_str_eq(c.text, ".dot\r\nline two\r\n");
+	cr_assert_gt(c.chunks, 3);
+	fd = mkstemp(tmpl);
+	cr_assert_geq(fd, 0);
+	unlink(tmpl);
+	cr_assert_eq(correu_pop3_session_retrieve_fd(s, 2, fd), 0);
+	cr_assert_eq(pread(fd, buf, sizeof(buf), 0), 7);
+	cr_assert(memcmp(buf, "to fd\r\n", 7) == 0);
+	close(fd);
+	memset(&c, 0, sizeof(c));
+	cr_assert_eq(correu_pop3_session_top(s, 2, 0, on_chunk, &c), 0);
+	cr_assert_str_eq(c.text, "h: v\r\n");
+	cr_assert_eq(correu_pop3_session_delete(s, 1), 0);
+	cr_assert_eq(correu_pop3_session_delete(s, 7), CORREU_ERR_REPLY);
+	cr_assert_eq(correu_pop3_session_last_reply(s, &text, &code), 0);
+	cr_assert_str_eq(text, "[SYS/PERM] no such message", "no RESP-CODES: the code is text");
+	cr_assert_eq(code, 0);
+	cr_assert_eq(correu_pop3_session_reset(s), 0);
+	cr_assert_eq(correu_pop3_session_quit(s), 0);
+	cr_assert_eq(correu_pop3_session_last_reply(s, &text, NULL), 1);
+	cr_assert_str_eq(text, "bye");
+	correu_pop3_session_free(s);
+	finish(&sv);
+}
+
+Test(session, stls_then_sasl_plain, .init = make_tls, .fini = free_tls)
+{
+	static const char *const script[] = {
+		"S:+OK hello", "C:CAPA", "S:+OK", "S:STLS", "S:USER", "S:.", "C:STLS",
+		"S:+OK go ahead", "TLS", "C:CAPA", "S:+OK", "S:SASL PLAIN", "S:USER", "S:.",
+		"C:AUTH PLAIN AGpvZQBzZWNyZXQ=", "S:+OK welcome", "C:QUIT", "S:+OK", NULL
+	};
+	struct server sv;
+	correu_pop3_session *s;
+
+	cr_assert_eq(start(&sv, script, CORREU_POP3_SESSION_STLS, CORREU_POP3_TLS_REQUIRED, 0, 0,
+	                   &s),
+	             0);
+	cr_assert(correu_pop3_client_is_tls(correu_pop3_session_client(s)));
+	cr_assert_eq(correu_pop3_session_login(s, "joe", "secret"), 0);
+	cr_assert_eq(correu_pop3_session_quit(s), 0);
+	correu_pop3_session_free(s);
+	finish(&sv);
+}
+
+Test(session, implicit_tls_and_user_pass, .init = make_tls, .fini = free_tls)
+{
+	static const char *const script[] = {
+		"TLS", "S:+OK hello", "C:CAPA", "S:+OK", "S:USER", "S:.", "C:USER joe",
+		"S:+OK", "C:PASS secret", "S:-ERR [AUTH] wrong password", "C:QUIT", "S:+OK", NULL
+	};
+	struct server sv;
+	correu_pop3_session *s;
+	uint32_t code = 0;
+
+	cr_assert_eq(start(&sv, script, CORREU_POP3_SESSION_IMPLICIT, CORREU_POP3_TLS_REQUIRED, 0,
+	                   0, &s),
+	             0);
+	cr_assert_eq(correu_pop3_session_login(s, "joe", "secret"), CORREU_ERR_AUTH);
+	cr_assert_eq(correu_pop3_session_last_reply(s, NULL, &code), 0);
+	cr_assert_eq(code, 0, "[AUTH] counts only with AUTH-RESP-CODE announced");
+	cr_assert_eq(correu_pop3_session_quit(s), 0);
+	correu_pop3_session_free(s);
+	finish(&sv);
+}
+
+Test(session, stls_required_but_missing)
+{
+	static const char *const script[] = { "S:+OK hello", "C:CAPA", "S:+OK", "S:USER", "S:.",
+		                              "C:QUIT", NULL };
+	struct server sv;
+	correu_pop3_session *s = (correu_pop3_session *)1;
+
+	cr_assert_eq(start(&sv, script, CORREU_POP3_SESSION_STLS, CORREU_POP3_TLS_REQUIRED, 0, 0,
+	                   &s),
+	             CORREU_ERR_TLS_REQUIRED);
+	cr_assert_null(s);
+	finish(&sv);
+}
+
+Test(session, refused_greeting)
+{
+	static const char *const script[] = { "S:-ERR [IN-USE] busy", "C:QUIT", "S:+OK", NULL };
+	struct server sv;
+	correu_pop3_session *s;
+
+	cr_assert_eq(start(&sv, script, CORREU_POP3_SESSION_STLS, CORREU_POP3_TLS_NONE, 0, 0, &s),
+	             CORREU_ERR_REPLY);
+	finish(&sv);
+}
+
+Test(session, no_plaintext_password_without_tls)
+{
+	static const char *const script[] = { "S:+OK hello", "C:CAPA", "S:+OK", "S:USER",
+		                              "S:SASL PLAIN", "S:.", "C:QUIT", "S:+OK", NULL };
+	struct server sv;
+	correu_pop3_session *s;
+
+	cr_assert_eq(start(&sv, script, CORREU_POP3_SESSION_STLS, CORREU_POP3_TLS_NONE, 0, 0, &s),
+	             0);
+	cr_assert_eq(correu_pop3_session_login(s, "joe", "secret"), CORREU_ERR_TLS_REQUIRED);
+	cr_assert_eq(correu_pop3_session_quit(s), 0);
+	correu_pop3_session_free(s);
+	finish(&sv);
+}
+
+Test(session, a_callback_error_leaves_the_session_usable)
+{
+	static const char *const script[] = {
+		"S:+OK hello", "C:CAPA", "S:-ERR", "C:USER joe", "S:+OK", "C:PASS pw", "S:+OK",
+		"C:RETR 1", "S:+OK", "S:a long enough body", "S:.", "C:STAT", "S:+OK 1 20",
+		"C:QUIT", "S:+OK", NULL
+	};
+	struct server sv;
+	correu_pop3_session *s;
+	struct collect c;
+	uint32_t count = 0;
+
+	cr_assert_eq(start(&sv, script, CORREU_POP3_SESSION_STLS, CORREU_POP3_TLS_NONE,
+	                   CORREU_POP3_ALLOW_PLAINTEXT_AUTH, 0, &s),
+	             0);
+	cr_assert_eq(correu_pop3_session_login(s, "joe", "pw"), 0);
+	memset(&c, 0, sizeof(c));
+	c.fail_at = 2;
+	cr_assert_eq(correu_pop3_session_retrieve(s, 1, on_chunk, &c), CORREU_ERR_CANCELLED);
+	cr_assert_eq(c.len, 4, "nothing after the refused chunk was handed on");
+	cr_assert_eq(correu_pop3_session_stat(s, &count, NULL), 0);
+	cr_assert_eq(count, 1);
+	cr_assert_eq(correu_pop3_session_quit(s), 0);
+	correu_pop3_session_free(s);
+	finish(&sv);
+}
+
+Test(session, a_silent_server_times_out)
+{
+	static const char *const script[] = { "S:+OK hello", "C:CAPA", "S:-ERR", "C:USER joe",
+		                              "S:+OK", "C:PASS pw", "S:+OK", "C:STAT", "WAIT",
+		                              NULL };
+	struct server sv;
+	correu_pop3_session *s;
+
+	cr_assert_eq(start(&sv, script, CORREU_POP3_SESSION_STLS, CORREU_POP3_TLS_NONE,
+	                   CORREU_POP3_ALLOW_PLAINTEXT_AUTH, 200, &s),
+	             0);
+	cr_assert_eq(correu_pop3_session_login(s, "joe", "pw"), 0);
+	cr_assert_eq(correu_pop3_session_stat(s, NULL, NULL), CORREU_ERR_TIMEOUT);
+	cr_assert_eq(correu_pop3_session_stat(s, NULL, NULL), CORREU_ERR_TIMEOUT, "sticky");
+	correu_pop3_session_free(s);
+	finish(&sv);
+}
+
+Test(session, arguments_are_checked)
+{
+	correu_pop3_session_options o;
+	correu_pop3_session *s = (correu_pop3_session *)1;
+
+	correu_pop3_session_options_init(NULL);
+	correu_pop3_session_options_init(&o);
+	cr_assert_eq(o.tls_mode, CORREU_POP3_SESSION_STLS);
+	cr_assert_eq(correu_pop3_session_start(NULL, NULL, &o, &s), CORREU_ERR_ARG);
+	cr_assert_null(s);
+	cr_assert_eq(correu_pop3_session_open(NULL, 110, &o, &s), CORREU_ERR_ARG);
+	cr_assert_eq(correu_pop3_session_login(NULL, "a", "b"), CORREU_ERR_ARG);
+	cr_assert_eq(correu_pop3_session_stat(NULL, NULL, NULL), CORREU_ERR_ARG);
+	cr_assert_eq(correu_pop3_session_quit(NULL), CORREU_ERR_ARG);
+	cr_assert_eq(correu_pop3_session_last_reply(NULL, NULL, NULL), CORREU_ERR_NOT_FOUND);
+	cr_assert_null(correu_pop3_session_client(NULL));
+	correu_pop3_session_free(NULL);
+}
