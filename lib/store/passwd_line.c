@@ -180,12 +180,16 @@ int correu__passwd_parse_line(const correu_passwd_settings *set, const char *p, 
 	size_t i = 0;
 	int rc;
 
+	/* Checked before comments too: a bare CR would turn into a line end
+	 * when the file is written back, a NUL would end it early. */
+	if (memchr(p, '\0', len))
+		return *why = "NUL byte in the line", CORREU_ERR_SYNTAX;
+	if (memchr(p, '\r', len))
+		return *why = "CR that does not end the line", CORREU_ERR_SYNTAX;
 	while (i < len && (p[i] == ' ' || p[i] == '\t'))
 		i++;
 	if (i == len || p[i] == '#')
 		return 0;
-	if (memchr(p, '\0', len))
-		return *why = "NUL byte in the line", CORREU_ERR_SYNTAX;
 	colon = memchr(p, ':', len);
 	if (!colon)
 		return *why = "no ':' after the user name", CORREU_ERR_SYNTAX;

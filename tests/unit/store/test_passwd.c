@@ -209,6 +209,9 @@ Test(passwd, malformed_lines_are_reported_with_their_number)
 		  "0RGSqYe0mQdki1J7oiHx7ufwLutePesAm47POUuTCmA=\n",
 		  CORREU_ERR_SYNTAX, 1 },
 		{ "bob:" DOVE_256 "\ncarol:" DOVE_1 "\nbob:" DOVE_1 "\n", CORREU_ERR_EXISTS, 3 },
+		/* A bare CR would become a line end when written back. */
+		{ "bob:" DOVE_256 "\r\r\n", CORREU_ERR_SYNTAX, 1 },
+		{ "# note\rbob:" DOVE_1 "\n", CORREU_ERR_SYNTAX, 1 },
 	};
 	correu_passwd *pw;
 
