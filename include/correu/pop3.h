@@ -407,8 +407,10 @@ CORREU_API int correu_pop3_client_error(const correu_pop3_client *client);
  * (the handshake may still be under way). The core forgets the
  * capabilities and asks for them again (RFC 2595 §4).
  * @param client the handle.
- * @return 0; ::CORREU_ERR_STATE when no STLS go-ahead is pending;
- *         ::CORREU_ERR_NOMEM; ::CORREU_ERR_ARG.
+ * @return 0; ::CORREU_ERR_STATE when no STLS go-ahead is pending, or
+ *         when called from the event callback (upgrade after
+ *         correu_pop3_client_recv() has returned); ::CORREU_ERR_NOMEM;
+ *         ::CORREU_ERR_ARG.
  */
 CORREU_API CORREU_NODISCARD int correu_pop3_client_tls_done(correu_pop3_client *client);
 

@@ -233,29 +233,12 @@ static int dispatch(correu_pop3_client *c, int what)
 	}
 }
 
-correu_ssize correu_pop3_client_recv(correu_pop3_client *c, const uint8_t *in, size_t len,
-                                     uint64_t now_ms)
+/* Frame responses and dispatch them; stops at the first fatal error. */
+static int feed(correu_pop3_client *c, const uint8_t *in, size_t len)
 {
 	size_t off = 0;
 	int rc;
 
-	if (!c || (len && !in) || len > (size_t)PTRDIFF_MAX)
-		return CORREU_ERR_ARG;
-	/* However the bytes were split, anything after the end is the same
-	 * violation. */
-	if (len && c->state == ST_CLOSED)
-		return correu__pop3_fail(c, CORREU_ERR_PROTO, "bytes after the session ended");
-	rc = correu__pop3_usable(c);
-	if (rc < 0)
-		return rc;
-	if (len)
-		c->progress = true;
-	clock_at(c, now_ms);
-	/* RFC 2595 §4 and DESIGN: nothing read after the go-ahead and before
-	 * the handshake can be trusted; a server (or an attacker) that sends
-	 * it is refused, never buffered for later. */
-	if (len && c->state == ST_TLS_WAIT)
-		return correu__pop3_fail(c, CORREU_ERR_PROTO, "plaintext bytes after STLS go-ahead");
 	for (;;) {
 		size_t used;
 
@@ -278,7 +261,35 @@ correu_ssize correu_pop3_client_recv(correu_pop3_client *c, const uint8_t *in, s
 		if (c->state == ST_CLOSED || c->state == ST_TLS_WAIT)
 			break;
 	}
-	return (correu_ssize)len;
+	return 0;
+}
+
+correu_ssize correu_pop3_client_recv(correu_pop3_client *c, const uint8_t *in, size_t len,
+                                     uint64_t now_ms)
+{
+	int rc;
+
+	if (!c || (len && !in) || len > (size_t)PTRDIFF_MAX)
+		return CORREU_ERR_ARG;
+	/* However the bytes were split, anything after the end is the same
+	 * violation. */
+	if (len && c->state == ST_CLOSED)
+		return correu__pop3_fail(c, CORREU_ERR_PROTO, "bytes after the session ended");
+	rc = correu__pop3_usable(c);
+	if (rc < 0)
+		return rc;
+	if (len)
+		c->progress = true;
+	clock_at(c, now_ms);
+	/* RFC 2595 §4 and DESIGN: nothing read after the go-ahead and before
+	 * the handshake can be trusted; a server (or an attacker) that sends
+	 * it is refused, never buffered for later. */
+	if (len && c->state == ST_TLS_WAIT)
+		return correu__pop3_fail(c, CORREU_ERR_PROTO, "plaintext bytes after STLS go-ahead");
+	c->in_recv = true;
+	rc = feed(c, in, len);
+	c->in_recv = false;
+	return rc < 0 ? rc : (correu_ssize)len;
 }
 
 int correu_pop3_client_tick(correu_pop3_client *c, uint64_t now_ms)
@@ -393,6 +404,10 @@ int correu_pop3_client_tls_done(correu_pop3_client *c)
 		return CORREU_ERR_ARG;
 	if (c->state != ST_TLS_WAIT)
 		return c->state == ST_FAILED ? c->error : CORREU_ERR_STATE;
+	/* From the event callback, the rest of the bytes recv is reading
+	 * would pass as if they had come over TLS. */
+	if (c->in_recv)
+		return CORREU_ERR_STATE;
 	c->tls = true;
 	c->progress = true;
 	/* RFC 2595 §4: forget everything learnt in plaintext. */

@@ -170,7 +170,8 @@ struct correu_pop3_client {
 	enum pop3_login login;
 	int error;
 	bool tls;
-	bool utf8; /* UTF8 accepted */
+	bool utf8;    /* UTF8 accepted */
+	bool in_recv; /* events are being delivered from recv */
 
 	correu__pop3_reader rd;
 	correu__pop3_caps caps;

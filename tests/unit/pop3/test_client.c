@@ -285,3 +285,40 @@ Test(queue, output_back_pressure_holds_commands_in_the_queue)
 	cr_assert_eq(total, 500 * strlen("DELE 1000000\r\n"));
 	correu_pop3_client_free(c);
 }
+
+struct careless {
+	correu_pop3_client *c;
+	int rc;
+};
+
+static int upgrade_at_once(const correu_pop3_event *ev, void *userdata)
+{
+	struct careless *k = userdata;
+
+	/* A careless driver upgrading from inside the callback. */
+	if (ev->type == CORREU_POP3_EV_STARTTLS)
+		k->rc = correu_pop3_client_tls_done(k->c);
+	return 0;
+}
+
+Test(tls, no_upgrade_from_inside_the_callback)
+{
+	struct careless k = { NULL, 1 };
+	correu_pop3_settings s;
+	static const char injected[] = "+OK go\r\n+OK\r\nSASL PLAIN\r\n.\r\n";
+
+	correu_pop3_settings_init(&s);
+	s.on_event = upgrade_at_once;
+	s.event_userdata = &k;
+	cr_assert_eq(correu_pop3_client_new(&s, &k.c), 0);
+	feed(k.c, "+OK hi\r\n", 0);
+	drain(k.c);
+	feed(k.c, "+OK\r\nSTLS\r\n.\r\n", 0);
+	drain(k.c);
+	/* The plaintext behind the go-ahead must not pass as TLS. */
+	cr_assert_eq(correu_pop3_client_recv(k.c, (const uint8_t *)injected, strlen(injected), 0),
+	             CORREU_ERR_PROTO);
+	cr_assert_eq(k.rc, CORREU_ERR_STATE);
+	cr_assert_not(correu_pop3_client_is_tls(k.c));
+	correu_pop3_client_free(k.c);
+}
