@@ -1,99 +1,28 @@
 /*
- * One connection's life in the server runtime (driver layer): an optional
- * PROXY header, an optional TLS handshake, then the core's session fed
- * with received bytes and drained of output, with back-pressure, STARTTLS
- * upgrades in place, timeouts and an orderly close. Everything here runs
- * on the loop's thread and never blocks.
+ * One connection's life in the server runtime (driver layer): accepted
+ * within the connection limits, an optional PROXY header, an optional
+ * TLS handshake, the core's session (its I/O steps are in session.c),
+ * timeouts, and the release of everything it held. Everything here runs on
+ * the loop's thread and never blocks.
  */
 #include <string.h>
 #include <sys/socket.h>
 
 #include "server_int.h"
 
-#define READ_CHUNK 16384
 #define ROUNDS 16 /* steps per wake-up, so one busy client cannot starve others */
 
 typedef struct correu_server_conn conn;
 
 /* "conn <id>: what[ detail][: CORREU_ERR_X]" through the loop's hook. */
-static void conn_log(conn *c, int level, const char *what, const char *detail, int rc)
+void correu__conn_log(conn *c, int level, const char *what, const char *detail, int rc)
 {
 	correu__log(&c->srv->log, level, "conn %llu: %s%s%s%s%s", (unsigned long long)c->id, what,
 	            detail ? " " : "", detail ? detail : "", rc < 0 ? ": " : "",
 	            rc < 0 ? correu_err_name(rc) : "");
 }
 
-static size_t out_pending(conn *c)
-{
-	const uint8_t *p = NULL;
-	size_t len = 0;
-
-	if (!c->session || c->lst->core.send_buf(&p, &len, c->session) < 0)
-		return 0;
-	return len;
-}
-
-static void begin_close(conn *c)
-{
-	if (c->state == CONN_CLOSING)
-		return;
-	c->state = CONN_CLOSING;
-	c->state_deadline = c->srv->now_ms + c->srv->set.close_linger_ms;
-}
-
-/* Write queued output: 0 when all is written, WANT_* or an error. */
-static int flush(conn *c)
-{
-	const correu_server_core *core = &c->lst->core;
-
-	while (c->session) {
-		const uint8_t *p = NULL;
-		size_t len = 0;
-		correu_ssize n;
-
-		if (core->send_buf(&p, &len, c->session) < 0)
-			return CORREU_ERR_INTERNAL;
-		if (len == 0)
-			return 0;
-		/* mbedTLS must see a blocked write again with the same length,
-		 * or it reports bytes as written that never were. */
-		if (c->retry_len && c->retry_len <= len)
-			len = c->retry_len;
-		n = correu_transport_send(c->t, p, len);
-		if (n == CORREU_ERR_WANT_WRITE || n == CORREU_ERR_WANT_READ) {
-			c->retry_len = len;
-			c->io_wait |= n == CORREU_ERR_WANT_WRITE ? CORREU__POLL_OUT : CORREU__POLL_IN;
-			return (int)n;
-		}
-		c->retry_len = 0;
-		if (n < 0)
-			return (int)n;
-		c->last_io_ms = c->srv->now_ms;
-		if (core->send_ack((size_t)n, c->session) < 0)
-			return CORREU_ERR_INTERNAL;
-	}
-	return 0;
-}
-
-/* Read into the input buffer, at most `cap` bytes: > 0, WANT_*, EOF, error. */
-static correu_ssize read_some(conn *c, size_t cap)
-{
-	correu_ssize n;
-	int rc = correu__buf_reserve(&c->in, cap);
-
-	if (rc < 0)
-		return rc;
-	n = correu_transport_recv(c->t, c->in.data + c->in.len, cap);
-	if (n > 0) {
-		c->in.len += (size_t)n;
-		c->last_io_ms = c->srv->now_ms;
-	} else if (n == CORREU_ERR_WANT_READ || n == CORREU_ERR_WANT_WRITE) {
-		c->io_wait |= n == CORREU_ERR_WANT_READ ? CORREU__POLL_IN : CORREU__POLL_OUT;
-	}
-	return n;
-}
-
-static int open_session(conn *c)
+int correu__conn_open_session(conn *c)
 {
 	correu_server_peer peer;
 	int rc;
@@ -109,12 +38,12 @@ static int open_session(conn *c)
 	rc = c->lst->core.open(&peer, c, &c->session, c->lst->cfg.core_userdata);
 	if (rc < 0) {
 		c->session = NULL;
-		conn_log(c, CORREU_LOG_WARN, "the core refused the session", NULL, rc);
+		correu__conn_log(c, CORREU_LOG_WARN, "the core refused the session", NULL, rc);
 		return rc;
 	}
 	c->state = CONN_RUN;
 	c->state_deadline = UINT64_MAX;
-	conn_log(c, CORREU_LOG_INFO, "session open for", c->addr_text, 0);
+	correu__conn_log(c, CORREU_LOG_INFO, "session open for", c->addr_text, 0);
 	return 0;
 }
 
@@ -130,7 +59,7 @@ static int after_preamble(conn *c)
 		c->state_deadline = c->srv->now_ms + c->srv->set.handshake_timeout_ms;
 		return 0;
 	}
-	return open_session(c);
+	return correu__conn_open_session(c);
 }
 
 /* Release this connection's per-IP count, if it holds one. */
@@ -206,161 +135,19 @@ static int step_proxy(conn *c)
 				c->flags |= CORREU_SERVER_PEER_PROXIED;
 			}
 			set_key(c);
-			conn_log(c, CORREU_LOG_INFO, "PROXY header names", c->addr_text, 0);
+			correu__conn_log(c, CORREU_LOG_INFO, "PROXY header names", c->addr_text, 0);
 			if (!count(c)) {
 				refuse(c->srv, c->lst, c->t, CORREU_SERVER_REFUSE_PER_IP);
 				return CORREU_ERR_LIMIT;
 			}
 			return 1;
 		}
-		rc = read_some(c, need);
+		rc = correu__conn_read(c, need);
 		if (rc == CORREU_ERR_WANT_READ || rc == CORREU_ERR_WANT_WRITE)
 			return 0;
 		if (rc < 0)
 			return (int)rc;
 	}
-}
-
-static bool can_read(conn *c, int want)
-{
-	return (want & CORREU_SERVER_WANT_READ) &&
-	       !(want & (CORREU_SERVER_WANT_CLOSE | CORREU_SERVER_WANT_STARTTLS)) && !c->peer_eof &&
-	       c->in.len < c->srv->set.max_input && out_pending(c) < c->srv->set.max_output;
-}
-
-static int start_upgrade(conn *c)
-{
-	int rc;
-
-	if (!c->lst->cfg.tls) {
-		conn_log(c, CORREU_LOG_ERROR, "STARTTLS asked for on a listener without TLS", NULL,
-		         CORREU_ERR_STATE);
-		return CORREU_ERR_STATE;
-	}
-	/* RFC 3207 section 4.2, RFC 2595 section 3.1: whatever arrived after
-	 * the command was sent in plaintext and must not be acted upon. */
-	c->discarded = c->in.len;
-	correu__buf_consume(&c->in, c->in.len);
-	rc = correu_transport_starttls(c->t, c->lst->cfg.tls, NULL);
-	if (rc < 0)
-		return rc;
-	c->state = CONN_UPGRADE;
-	c->state_deadline = c->srv->now_ms + c->srv->set.handshake_timeout_ms;
-	return 1;
-}
-
-/* One step of a running session: 1 progress, 0 blocked, < 0 close. */
-static int step_run(conn *c)
-{
-	const correu_server_core *core = &c->lst->core;
-	correu_server *srv = c->srv;
-	bool progressed = false, unfinished = false;
-	int want, rc;
-
-	if (srv->stopping && !c->shutdown_told) {
-		c->shutdown_told = true;
-		rc = core->event(CORREU_SERVER_EV_SHUTDOWN,
-		                 srv->stop_deadline > srv->now_ms ? srv->stop_deadline - srv->now_ms : 0,
-		                 srv->now_ms, c->session);
-		if (rc < 0)
-			return rc;
-	}
-	want = core->want(c->session);
-	while (want >= 0 && c->in.len > 0 && (want & CORREU_SERVER_WANT_READ) &&
-	       !(want & (CORREU_SERVER_WANT_CLOSE | CORREU_SERVER_WANT_STARTTLS)) &&
-	       out_pending(c) < srv->set.max_output) {
-		int n = core->recv(c->in.data, c->in.len, srv->now_ms, c->session);
-
-		if (n < 0)
-			return n;
-		if ((size_t)n > c->in.len)
-			return CORREU_ERR_INTERNAL;
-		if (n == 0) {
-			/* A core that wants input but cannot take a full buffer
-			 * would wait forever: its limits are wrong. */
-			if (c->in.len >= srv->set.max_input)
-				return CORREU_ERR_LIMIT;
-			unfinished = true;
-			break;
-		}
-		correu__buf_consume(&c->in, (size_t)n);
-		progressed = true;
-		want = core->want(c->session);
-	}
-	if (want < 0)
-		return want;
-	rc = flush(c);
-	if (rc < 0 && rc != CORREU_ERR_WANT_WRITE && rc != CORREU_ERR_WANT_READ)
-		return rc;
-	want = core->want(c->session);
-	if (want < 0)
-		return want;
-	if (rc == 0 && (want & CORREU_SERVER_WANT_CLOSE)) {
-		begin_close(c);
-		return 1;
-	}
-	if (rc == 0 && (want & CORREU_SERVER_WANT_STARTTLS))
-		return start_upgrade(c);
-	/* The client has closed its side and the core has taken all it can
-	 * (what is left is an unfinished command): nothing more will come. */
-	if (c->peer_eof && !c->eof_told &&
-	    (c->in.len == 0 || unfinished || !(want & CORREU_SERVER_WANT_READ))) {
-		c->eof_told = true;
-		rc = core->event(CORREU_SERVER_EV_PEER_CLOSED, 0, srv->now_ms, c->session);
-		begin_close(c); /* nothing more can arrive: flush and close */
-		return rc < 0 ? rc : 1;
-	}
-	if (can_read(c, want)) {
-		size_t room = srv->set.max_input - c->in.len;
-		correu_ssize n = read_some(c, room < READ_CHUNK ? room : READ_CHUNK);
-
-		if (n > 0)
-			return 1;
-		if (n == CORREU_ERR_EOF) {
-			c->peer_eof = true;
-			return 1;
-		}
-		if (n != CORREU_ERR_WANT_READ && n != CORREU_ERR_WANT_WRITE)
-			return (int)n;
-	}
-	return progressed;
-}
-
-/* Handshake of implicit TLS or STARTTLS: 1 done, 0 waiting, < 0 failed. */
-static int step_handshake(conn *c)
-{
-	int rc = correu_transport_handshake(c->t);
-
-	if (rc == CORREU_ERR_WANT_READ || rc == CORREU_ERR_WANT_WRITE) {
-		c->io_wait |= rc == CORREU_ERR_WANT_READ ? CORREU__POLL_IN : CORREU__POLL_OUT;
-		return 0;
-	}
-	if (rc < 0) {
-		c->srv->stats.tls_errors++;
-		conn_log(c, CORREU_LOG_WARN, "TLS handshake failed", NULL, rc);
-		return rc;
-	}
-	conn_log(c, CORREU_LOG_INFO, "TLS established:", correu_transport_tls_cipher(c->t), 0);
-	if (c->state == CONN_HANDSHAKE)
-		return open_session(c) < 0 ? CORREU_ERR_CANCELLED : 1;
-	c->state = CONN_RUN;
-	c->state_deadline = UINT64_MAX;
-	rc = c->lst->core.event(CORREU_SERVER_EV_TLS_STARTED, c->discarded, c->srv->now_ms,
-	                        c->session);
-	return rc < 0 ? rc : 1;
-}
-
-/* Flush the last output, then close: 1 freed, 0 waiting. */
-static int step_closing(conn *c)
-{
-	int rc = flush(c);
-
-	if (rc == CORREU_ERR_WANT_WRITE || rc == CORREU_ERR_WANT_READ)
-		return 0;
-	/* Best effort: close_notify and FIN; a slow peer is not waited for. */
-	(void)!correu_transport_shutdown(c->t);
-	correu__conn_free(c);
-	return 1;
 }
 
 static void update_watch(conn *c)
@@ -373,7 +160,7 @@ static void update_watch(conn *c)
 		int want = c->lst->core.want(c->session);
 		uint64_t d = UINT64_MAX;
 
-		if (want >= 0 && can_read(c, want))
+		if (want >= 0 && correu__conn_can_read(c, want))
 			ev |= CORREU__POLL_IN;
 		/* Decrypted bytes may wait inside TLS with nothing on the socket. */
 		if ((ev & CORREU__POLL_IN) && correu_transport_pending(c->t) > 0 && !c->dirty) {
@@ -407,25 +194,25 @@ static void progress(conn *c)
 			rc = step_proxy(c);
 			if (rc < 0 && rc != CORREU_ERR_LIMIT) {
 				c->srv->stats.proxy_errors++;
-				conn_log(c, CORREU_LOG_WARN, "missing or bad PROXY header", NULL, rc);
+				correu__conn_log(c, CORREU_LOG_WARN, "missing or bad PROXY header", NULL, rc);
 			}
 			if (rc > 0)
 				rc = after_preamble(c) < 0 ? CORREU_ERR_CANCELLED : 1;
 			break;
 		case CONN_HANDSHAKE:
 		case CONN_UPGRADE:
-			rc = step_handshake(c);
+			rc = correu__conn_step_handshake(c);
 			break;
 		case CONN_RUN:
-			rc = step_run(c);
+			rc = correu__conn_step_run(c);
 			if (rc < 0 && c->session) {
-				conn_log(c, CORREU_LOG_INFO, "closing", NULL, rc);
-				begin_close(c);
+				correu__conn_log(c, CORREU_LOG_INFO, "closing", NULL, rc);
+				correu__conn_begin_close(c);
 				rc = 1;
 			}
 			break;
 		case CONN_CLOSING:
-			if (step_closing(c) > 0)
+			if (correu__conn_step_closing(c) > 0)
 				return;
 			rc = 0;
 			break;
@@ -504,7 +291,7 @@ void correu__conn_start(correu_server *srv, correu__listener *l, correu_transpor
 		c->state_deadline = srv->now_ms + srv->set.proxy_timeout_ms;
 	} else if (!count(c)) {
 		refuse(srv, l, t, CORREU_SERVER_REFUSE_PER_IP);
-		conn_log(c, CORREU_LOG_WARN, "refused by the per-address limit:", c->addr_text, 0);
+		correu__conn_log(c, CORREU_LOG_WARN, "refused by the per-address limit:", c->addr_text, 0);
 		correu__conn_free(c);
 		return;
 	} else if (after_preamble(c) < 0) {
@@ -519,7 +306,7 @@ void correu__conn_io(conn *c, uint32_t events)
 	/* Reset, or closed both ways: nothing can be read or written any
 	 * more, and the poller would keep reporting it. */
 	if (events & CORREU__POLL_ERR) {
-		conn_log(c, CORREU_LOG_INFO, "connection lost", NULL, CORREU_ERR_IO);
+		correu__conn_log(c, CORREU_LOG_INFO, "connection lost", NULL, CORREU_ERR_IO);
 		correu__conn_free(c);
 		return;
 	}
@@ -539,25 +326,25 @@ void correu__conn_timer(conn *c)
 			srv->stats.proxy_errors++;
 		else if (c->state != CONN_CLOSING)
 			srv->stats.tls_errors++;
-		conn_log(c, CORREU_LOG_INFO, "timed out", NULL, CORREU_ERR_TIMEOUT);
+		correu__conn_log(c, CORREU_LOG_INFO, "timed out", NULL, CORREU_ERR_TIMEOUT);
 		correu__conn_free(c);
 		return;
 	}
 	if (c->last_io_ms + srv->set.idle_timeout_ms <= now) {
 		srv->stats.idle_closed++;
-		conn_log(c, CORREU_LOG_INFO, "idle timeout", NULL, 0);
+		correu__conn_log(c, CORREU_LOG_INFO, "idle timeout", NULL, 0);
 		(void)core->event(CORREU_SERVER_EV_IDLE, 0, now, c->session);
-		begin_close(c);
+		correu__conn_begin_close(c);
 	} else if (c->core_deadline <= now) {
 		uint64_t d = UINT64_MAX;
 
 		if (core->event(CORREU_SERVER_EV_TIMER, 0, now, c->session) < 0) {
-			begin_close(c);
+			correu__conn_begin_close(c);
 		} else if (core->next_deadline && core->next_deadline(&d, c->session) == 0 &&
 		           d <= now) {
 			/* A core that keeps its passed deadline would spin the loop. */
-			conn_log(c, CORREU_LOG_ERROR, "core deadline did not move", NULL, 0);
-			begin_close(c);
+			correu__conn_log(c, CORREU_LOG_ERROR, "core deadline did not move", NULL, 0);
+			correu__conn_begin_close(c);
 		}
 	}
 out:
@@ -599,7 +386,7 @@ void correu__conn_free(conn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	srv->nconns--;
-	conn_log(c, CORREU_LOG_INFO, "closed", NULL, 0);
+	correu__conn_log(c, CORREU_LOG_INFO, "closed", NULL, 0);
 	/* Freed at the end of the turn: this turn's events may still name it. */
 	c->next = srv->dead;
 	srv->dead = c;

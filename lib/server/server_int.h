@@ -2,7 +2,8 @@
  * What the server runtime's files share and nobody else sees (driver
  * layer): binary addresses and network lists, the bounded address table,
  * the auth back-off policy, the PROXY protocol parser, the deadline heap,
- * the poller and wake-up descriptor, and the loop and connection structs.
+ * the poller and wake-up descriptor, and the loop and connection structs
+ * with the steps of a connection's life (conn.c, session.c).
  */
 #ifndef CORREU_SERVER_INT_H
 #define CORREU_SERVER_INT_H
@@ -274,5 +275,21 @@ void correu__conn_timer(struct correu_server_conn *c);
 void correu__conn_shutdown(struct correu_server_conn *c);
 /* Close now: session closed, transport freed, counters released. */
 void correu__conn_free(struct correu_server_conn *c);
+/* "conn <id>: what[ detail][: CORREU_ERR_X]" through the loop's hook. */
+void correu__conn_log(struct correu_server_conn *c, int level, const char *what,
+                      const char *detail, int rc);
+int correu__conn_open_session(struct correu_server_conn *c);
+
+/* A connection's I/O steps (session.c): each returns 1 when it made
+ * progress, 0 when it must wait, < 0 when the connection must close. */
+void correu__conn_begin_close(struct correu_server_conn *c);
+/* Read at most `cap` bytes into the input buffer: > 0, WANT_*, EOF, error. */
+correu_ssize correu__conn_read(struct correu_server_conn *c, size_t cap);
+/* Whether the runtime should read from the client now. */
+bool correu__conn_can_read(struct correu_server_conn *c, int want);
+int correu__conn_step_run(struct correu_server_conn *c);
+int correu__conn_step_handshake(struct correu_server_conn *c);
+/* 1 once the connection is freed, 0 while the last output waits. */
+int correu__conn_step_closing(struct correu_server_conn *c);
 
 #endif
