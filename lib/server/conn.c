@@ -138,6 +138,8 @@ static int step_proxy(conn *c)
 			correu__conn_log(c, CORREU_LOG_INFO, "PROXY header names", c->addr_text, 0);
 			if (!count(c)) {
 				refuse(c->srv, c->lst, c->t, CORREU_SERVER_REFUSE_PER_IP);
+				correu__conn_log(c, CORREU_LOG_WARN, "refused by the per-address limit:",
+				                 c->addr_text, 0);
 				return CORREU_ERR_LIMIT;
 			}
 			return 1;

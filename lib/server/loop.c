@@ -8,6 +8,17 @@
 
 #define EVENTS 64
 #define ACCEPTS 64 /* per readiness, so a flood of connects cannot starve I/O */
+/* After a failed accept (out of descriptors or memory) the pending
+ * connection stays pending and the listener stays readable: watching it
+ * would spin, so listeners rest this long. */
+#define ACCEPT_PAUSE_MS 100
+
+static void watch_listeners(correu_server *srv, uint32_t events)
+{
+	for (correu__listener *l = srv->listeners; l; l = l->next)
+		if (l->tcp)
+			(void)correu__poller_mod(srv->poller, l->fd, events, l);
+}
 
 void correu__server_accept(correu_server *srv, correu__listener *l)
 {
@@ -19,9 +30,11 @@ void correu__server_accept(correu_server *srv, correu__listener *l)
 		if (rc == CORREU_ERR_WANT_READ)
 			return;
 		if (rc < 0) {
-			/* Out of descriptors or memory: the next turn tries again. */
-			correu__log(&srv->log, CORREU_LOG_WARN, "accept failed: %s",
-			            correu_err_name(rc));
+			correu__log(&srv->log, CORREU_LOG_WARN,
+			            "accept failed: %s; pausing for %d ms", correu_err_name(rc),
+			            ACCEPT_PAUSE_MS);
+			watch_listeners(srv, 0);
+			srv->accept_resume_ms = srv->now_ms + ACCEPT_PAUSE_MS;
 			return;
 		}
 		correu__conn_start(srv, l, t, peer);
@@ -107,6 +120,8 @@ static int32_t wait_ms(correu_server *srv, int32_t timeout_ms)
 		until = top->when;
 	if (srv->stopping && srv->stop_deadline < until)
 		until = srv->stop_deadline;
+	if (srv->accept_resume_ms < until)
+		until = srv->accept_resume_ms;
 	if (until != UINT64_MAX) {
 		uint64_t d = until > srv->now_ms ? until - srv->now_ms : 0;
 
@@ -153,6 +168,10 @@ int correu_server_run_once(correu_server *srv, int32_t timeout_ms)
 	}
 	run_dirty(srv);
 	run_deadlines(srv);
+	if (srv->accept_resume_ms <= srv->now_ms) {
+		srv->accept_resume_ms = UINT64_MAX;
+		watch_listeners(srv, CORREU__POLL_IN);
+	}
 	correu__server_reap(srv);
 	return srv->stopping && srv->nconns == 0 ? 0 : 1;
 }

@@ -79,6 +79,7 @@ int correu_server_new(const correu_server_settings *settings, const correu_alloc
 	srv->wake.rfd = srv->wake.wfd = -1;
 	srv->next_id = 1;
 	srv->stop_deadline = UINT64_MAX;
+	srv->accept_resume_ms = UINT64_MAX;
 	atomic_init(&srv->stop_grace, UINT32_MAX);
 	srv->stats.version = CORREU_SERVER_STATS_VERSION;
 	/* Every connection, listener and the wake-up descriptor may be watched. */

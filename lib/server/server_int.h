@@ -255,6 +255,7 @@ struct correu_server {
 	bool stopping;
 	bool running;
 	uint64_t stop_deadline;
+	uint64_t accept_resume_ms; /* listeners paused until then; UINT64_MAX: not */
 	correu_server_stats stats;
 };
 

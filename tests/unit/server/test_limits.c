@@ -2,17 +2,21 @@
  * Limits of the server runtime over real sockets on 127.0.0.1 with the
  * echo core: total and per-address connections (at the limit and one past
  * it), refusal lines, idle and command timeouts, back-pressure on a client
- * that never reads, the input buffer cap, and the auth-failure back-off.
+ * that never reads, the input buffer cap, running out of descriptors, and
+ * the auth-failure back-off.
  * Built twice: on epoll and on poll(2).
  */
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -351,5 +355,84 @@ Test(limits, auth_failures_per_session_are_capped, .timeout = 30)
 	cr_assert(cli_closed_within(fd, 2000));
 	close(fd);
 	srv_stop(&st, 1000);
+	correu_server_free(srv);
+}
+
+static int socket_for(uint32_t port, struct sockaddr_in *sa)
+{
+	struct timeval tv = { 5, 0 };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	cr_assert_geq(fd, 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons((uint16_t)port);
+	sa->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return fd;
+}
+
+static bool readable_within(int fd, int ms)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+
+	return poll(&p, 1, ms) > 0;
+}
+
+/* CPU time of the whole process (both threads), in ms. */
+static uint64_t cpu_ms(void)
+{
+	struct rusage ru;
+
+	cr_assert_eq(getrusage(RUSAGE_SELF, &ru), 0);
+	return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000u +
+	       (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000u;
+}
+
+/* Out of descriptors, accepting fails and the connection waits in the
+ * backlog: the loop rests its listeners instead of spinning, and takes the
+ * waiting clients once descriptors are free again. */
+Test(limits, out_of_descriptors_pauses_accepting, .timeout = 30)
+{
+	correu_server_settings s;
+	echo_cfg cfg = { 0 };
+	srv_thread st;
+	correu_server *srv;
+	struct sockaddr_in sa[3];
+	struct rlimit old, low;
+	uint32_t port;
+	int fds[3], spare;
+	uint64_t t0;
+
+	test_settings(&s);
+	srv = test_server(&s);
+	port = test_listen(srv, CORREU_SERVER_LISTEN_PLAIN, 0, NULL, &cfg);
+	srv_start(&st, srv);
+	for (int i = 0; i < 3; i++)
+		fds[i] = socket_for(port, &sa[i]);
+	/* Room for exactly one more descriptor: the first accepted client. */
+	spare = dup(0);
+	cr_assert_geq(spare, 0);
+	close(spare);
+	cr_assert_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = (rlim_t)spare + 1;
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(connect(fds[i], (struct sockaddr *)&sa[i], sizeof(sa[i])), 0);
+	cli_expect(fds[0], "+OK hello");
+	t0 = cpu_ms();
+	cr_assert_not(readable_within(fds[1], 300), "accepted past the descriptor limit");
+	cr_assert_lt(cpu_ms() - t0, 100, "the loop spun on a listener it cannot accept from");
+	/* Closing frees descriptors (client and server share the process's
+	 * table here), and the waiting clients are taken. */
+	close(fds[0]);
+	cli_expect(fds[1], "+OK hello");
+	cli_expect(fds[2], "+OK hello");
+	close(fds[1]);
+	close(fds[2]);
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	srv_stop(&st, 1000);
+	cr_assert_eq(atomic_load(&cfg.opened), 3);
 	correu_server_free(srv);
 }
