@@ -302,8 +302,8 @@ typedef struct correu_server_listen_cfg {
  * @param port_out receives the bound port; may be NULL.
  * @return 0, ::CORREU_ERR_ARG (bad version or mode, missing core operation,
  *         a TLS mode without `tls`), ::CORREU_ERR_LIMIT (`max_listeners`),
- *         ::CORREU_ERR_STATE (stopping), ::CORREU_ERR_UNSUPPORTED (TLS not
- *         built), or what correu_tcp_listen() returns.
+ *         ::CORREU_ERR_STATE (stopping), ::CORREU_ERR_NOMEM, or what
+ *         correu_tcp_listen() returns.
  */
 CORREU_API CORREU_NODISCARD int correu_server_listen(correu_server *srv,
                                                      const correu_server_listen_cfg *cfg,
@@ -322,8 +322,8 @@ CORREU_API CORREU_NODISCARD int correu_server_run(correu_server *srv);
  * deadline, then handle it; for applications that drive the loop themselves.
  * @param srv the loop.
  * @param timeout_ms longest wait; 0: just look; -1: until something happens.
- * @return 1 while the loop has work (listeners or connections), 0 once a
- *         stop has been carried out, ::CORREU_ERR_IO or ::CORREU_ERR_ARG.
+ * @return 1 until a stop request has been carried out, then 0;
+ *         ::CORREU_ERR_IO (the poller failed) or ::CORREU_ERR_ARG.
  */
 CORREU_API CORREU_NODISCARD int correu_server_run_once(correu_server *srv, int32_t timeout_ms);
 
