@@ -49,6 +49,7 @@ static void end_response(correu_imap_parser *p)
 	p->unit.len = 0;
 	p->unit_held = false;
 	p->depth = 0;
+	p->item_depth = 0;
 	p->resp = 0;
 	p->begun = false;
 	p->in_fetch = false;

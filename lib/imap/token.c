@@ -157,15 +157,16 @@ int correu__imap_nz_number(correu_imap_parser *p, uint64_t *out)
 	return rc;
 }
 
-/* Room for unescaped strings: reserved once per unit, as big as the unit,
- * so that strings already handed out never move. */
+/* Room for the n unescaped bytes of a string that ended at p->pos. The
+ * first time in a unit, room is made for the rest of the unit as well, so
+ * that strings already handed out never move: unescaping only shrinks. */
 static int scratch_room(correu_imap_parser *p, size_t n)
 {
 	if (p->scratch.cap - p->scratch.len >= n)
 		return 0;
 	if (p->scratch.len != 0)
 		return correu__imap_fail(p, CORREU_ERR_INTERNAL, "scratch overflow");
-	return correu__buf_reserve(&p->scratch, (size_t)(p->end - p->pos));
+	return correu__buf_reserve(&p->scratch, n + (size_t)(p->end - p->pos));
 }
 
 /* quoted = DQUOTE *QUOTED-CHAR DQUOTE; the opening quote is consumed. */
@@ -210,25 +211,28 @@ static int quoted(correu_imap_parser *p, struct ip_str *out)
 int correu__imap_literal_marker(const uint8_t *s, size_t n, size_t *start, uint64_t *size,
                                 bool *binary)
 {
-	size_t i, open;
+	size_t i, open, end = n - 1;
 	uint64_t v = 0;
 
-	/* "{" 1*DIGIT "}" at the very end; "~{" for literal8 (RFC 3516). */
+	/* "{" 1*DIGIT "}" at the very end; "~{" for literal8 (RFC 3516).
+	 * "{n+}" (RFC 7888) is for commands only: a marker, but a bad one. */
 	if (n < 3 || s[n - 1] != '}')
 		return 0;
-	for (i = n - 1; i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9'; i--)
+	if (s[end - 1] == '+')
+		end--;
+	for (i = end; i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9'; i--)
 		;
 	if (i == 0 || s[i - 1] != '{')
-		return i > 0 && s[i - 1] == '+' ? -1 : 0;
+		return 0;
 	open = i - 1;
-	if (open + 1 == n - 1 || n - 1 - (open + 1) > 19)
+	*binary = open > 0 && s[open - 1] == '~';
+	*start = *binary ? open - 1 : open;
+	if (end != n - 1 || end == open + 1 || end - (open + 1) > 19)
 		return -1;
-	for (i = open + 1; i < n - 1; i++)
+	for (i = open + 1; i < end; i++)
 		v = v * 10 + (uint64_t)(s[i] - '0');
 	if (v > INT64_MAX)
 		return -1;
-	*binary = open > 0 && s[open - 1] == '~';
-	*start = *binary ? open - 1 : open;
 	*size = v;
 	return 1;
 }

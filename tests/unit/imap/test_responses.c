@@ -17,3 +17,4 @@ Test(imap_responses, id) { imap_run_file("id.txt"); }
 Test(imap_responses, quota) { imap_run_file("quota.txt"); }
 Test(imap_responses, metadata) { imap_run_file("metadata.txt"); }
 Test(imap_responses, other) { imap_run_file("other.txt"); }
+Test(imap_responses, malformed) { imap_run_file("malformed.txt"); }
