@@ -1,0 +1,327 @@
+#!/usr/bin/python3
+"""Interop tests of correu's POP3 client against Dovecot (tests/interop,
+suite 'interop'). correu runs as pop3_driver (the blocking session) and as
+examples/correu-fetch; Dovecot is started by peers.py on 127.0.0.1 with its
+own configuration in a temporary directory, and mail is put in its
+mailboxes over LMTP.
+
+    test_pop3_client.py --driver PATH --fetch PATH [TestClass ...]
+
+Classes: Pop3Test (STLS, implicit TLS, SCRAM-SHA-256 and PLAIN, UIDL, LIST,
+TOP, RETR, DELE committed only by QUIT), FetchTest (correu-fetch into a
+Maildir, with --keep and without, and resuming after a dropped
+connection). Exits 77 when Dovecot is not installed.
+"""
+
+import argparse
+import glob
+import os
+import smtplib
+import socket
+import subprocess
+import sys
+import threading
+import unittest
+
+import peers
+
+ARGS = None
+RUN_TIMEOUT = 60  # seconds for one client run; every run is bounded
+
+
+def sample_message(n, body_lines=50):
+    """A message with dot-led lines (RFC 1939 §3 byte-stuffing) and more
+    than one chunk of text; CRLF line ends."""
+    lines = [f"From: Alice <alice@localhost>", f"To: <user@localhost>",
+             f"Subject: pop3 interop {n}", f"Message-ID: <pop3.{n}.{os.getpid()}@correu.test>",
+             "", ".a line that starts with a dot", "..two dots", ".", "x" * 900]
+    lines += [f"line {i:04d} of message {n}" for i in range(body_lines)]
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def deliver(peer, user, messages):
+    """Put messages in user's INBOX through Dovecot's LMTP."""
+    with smtplib.LMTP(peers.HOST, peer.port["lmtp"]) as lmtp:
+        for m in messages:
+            lmtp.sendmail("sender@localhost", [f"{user}@localhost"], m)
+
+
+class Cutter:
+    """A relay that closes the connection once the server has sent more
+    than `limit` bytes: a connection dropped in the middle of a RETR."""
+
+    def __init__(self, port, limit):
+        self.target, self.limit = port, limit
+        self.listener = socket.socket()
+        self.listener.bind((peers.HOST, 0))
+        self.listener.listen(1)
+        self.port = self.listener.getsockname()[1]
+        self.thread = threading.Thread(target=self._relay, daemon=True)
+        self.thread.start()
+
+    def _relay(self):
+        client, _ = self.listener.accept()
+        server = socket.create_connection((peers.HOST, self.target), timeout=10)
+        client.settimeout(10)
+        sent = 0
+
+        def upstream():
+            try:
+                while (data := client.recv(65536)):
+                    server.sendall(data)
+            except OSError:
+                pass
+        threading.Thread(target=upstream, daemon=True).start()
+        try:
+            while sent <= self.limit and (data := server.recv(65536)):
+                client.sendall(data[: self.limit + 1 - sent])
+                sent += len(data)
+        except OSError:
+            pass
+        client.close()
+        server.close()
+
+    def close(self):
+        self.listener.close()
+        self.thread.join(10)
+
+
+class PeerTest(unittest.TestCase):
+    """Starts Dovecot once per class."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.peers = peers.Peers()
+        try:
+            cls.dovecot = cls.peers.dovecot()
+        except BaseException:
+            cls.peers.close()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.peers.close()
+
+    def run_prog(self, argv, password):
+        env = dict(os.environ, CORREU_PASSWORD=password)
+        r = subprocess.run(argv, capture_output=True, env=env, timeout=RUN_TIMEOUT)
+        r.out = r.stdout.decode("utf-8", "replace")
+        r.err = r.stderr.decode("utf-8", "replace")
+        return r
+
+    def driver(self, user, *commands, tls="implicit", port=None):
+        port = port or self.dovecot.port["pop3s" if tls == "implicit" else "pop3"]
+        return self.run_prog([ARGS.driver, "--host", peers.HOST, "--port", str(port),
+                              "--user", user, "--tls", tls, "--ca-file", self.peers.ca_file,
+                              *commands], peers.USERS[user])
+
+    def explain(self, r):
+        return f"exit {r.returncode}\nstdout:\n{r.out}\nstderr:\n{r.err}"
+
+    def lines(self, r, prefix):
+        return [l.split() for l in r.out.splitlines() if l.startswith(prefix + " ")]
+
+    def empty_mailbox(self, user):
+        r = self.driver(user, "stat")
+        self.assertEqual(r.returncode, 0, self.explain(r))
+        count = int(self.lines(r, "stat")[0][1])
+        r = self.driver(user, *[f"dele:{i}" for i in range(1, count + 1)], "quit")
+        self.assertEqual(r.returncode, 0, self.explain(r))
+
+
+class Pop3Test(PeerTest):
+    """The blocking session against Dovecot's POP3."""
+
+    def setUp(self):
+        self.empty_mailbox("alice")
+        self.sent = [sample_message(i) for i in range(1, 4)]
+        deliver(self.dovecot, "alice", self.sent)
+
+    def test_implicit_tls_scram_and_every_command(self):
+        out = os.path.join(self.peers.dir, "retr")
+        r = self.driver("alice", "stat", "list", "uidl", f"top:2:0:{out}.top",
+                        *[f"retr:{i}:{out}.{i}" for i in (1, 2, 3)], "quit")
+        self.assertEqual(r.returncode, 0, self.explain(r))
+        ready = self.lines(r, "ready")[0]
+        self.assertEqual(ready[1], "tls=1")
+        self.assertIn("SCRAM-SHA-256", r.out)
+        # The strongest mechanism offered is chosen (RFC 7677 over PLAIN).
+        self.assertIn("pop3: AUTH SCRAM-SHA-256", r.err)
+        stat = self.lines(r, "stat")[0]
+        self.assertEqual(stat[1], "3")
+        sizes = {int(l[1]): int(l[2]) for l in self.lines(r, "list")}
+        self.assertEqual(sorted(sizes), [1, 2, 3])
+        self.assertEqual(sum(sizes.values()), int(stat[2]))
+        uids = [l[2] for l in self.lines(r, "uidl")]
+        self.assertEqual(len(set(uids)), 3)
+        for i, sent in enumerate(self.sent, 1):
+            with open(f"{out}.{i}", "rb") as f:
+                got = f.read()
+            # Dovecot adds its trace headers; the message follows intact,
+            # unstuffed, and LIST's size is exact (RFC 1939 §5).
+            self.assertTrue(got.endswith(sent), got[:200])
+            self.assertEqual(len(got), sizes[i])
+        with open(f"{out}.top", "rb") as f:
+            top = f.read()
+        self.assertTrue(top.endswith(b"\r\n\r\n"), top)
+        self.assertIn(b"Subject: pop3 interop 2\r\n", top)
+        self.assertNotIn(b"line 0000", top)
+
+    def test_stls_and_uidl_stable_across_sessions(self):
+        a = self.driver("alice", "uidl", "quit", tls="starttls")
+        b = self.driver("alice", "uidl", "quit", tls="starttls")
+        for r in (a, b):
+            self.assertEqual(r.returncode, 0, self.explain(r))
+            self.assertEqual(self.lines(r, "ready")[0][1], "tls=1")
+        self.assertEqual(self.lines(a, "uidl"), self.lines(b, "uidl"))
+        self.assertEqual(len(self.lines(a, "uidl")), 3)
+
+    def test_dele_is_committed_by_quit_only(self):
+        r = self.driver("alice", "dele:1", "drop")
+        self.assertEqual(r.returncode, 0, self.explain(r))
+        r = self.driver("alice", "stat", "dele:1", "dele:2", "rset", "dele:3", "quit")
+        self.assertEqual(r.returncode, 0, self.explain(r))
+        self.assertEqual(self.lines(r, "stat")[0][1], "3", "no QUIT, nothing deleted")
+        r = self.driver("alice", "stat", "quit")
+        self.assertEqual(self.lines(r, "stat")[0][1], "2", "RSET undid two deletions")
+
+    def test_wrong_password_and_missing_message(self):
+        r = self.run_prog([ARGS.driver, "--host", peers.HOST, "--port",
+                           str(self.dovecot.port["pop3s"]), "--user", "alice", "--tls",
+                           "implicit", "--ca-file", self.peers.ca_file, "stat"], "wrong")
+        self.assertEqual(r.returncode, 1, self.explain(r))
+        self.assertIn("error login CORREU_ERR_AUTH", r.out)
+        r = self.driver("alice", "dele:99")
+        self.assertEqual(r.returncode, 1, self.explain(r))
+        self.assertIn("error dele:99 CORREU_ERR_REPLY", r.out)
+
+    def test_certificate_is_verified(self):
+        r = self.run_prog([ARGS.driver, "--host", peers.HOST, "--port",
+                           str(self.dovecot.port["pop3s"]), "--user", "alice", "--tls",
+                           "implicit", "stat"], peers.USERS["alice"])
+        self.assertEqual(r.returncode, 1, self.explain(r))
+        self.assertIn("error open CORREU_ERR_CERT", r.out)
+
+
+class PlainOnlyTest(PeerTest):
+    """Dovecot offering only SASL PLAIN: chosen over TLS, refused without."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.peers = peers.Peers()
+        try:
+            cls.dovecot = cls.peers.dovecot(extra_conf="auth_mechanisms = plain\n")
+        except BaseException:
+            cls.peers.close()
+            raise
+
+    def test_plain_over_stls(self):
+        r = self.driver("bob", "stat", "quit", tls="starttls")
+        self.assertEqual(r.returncode, 0, self.explain(r))
+        self.assertIn("pop3: AUTH PLAIN", r.err)
+
+    def test_no_password_in_clear(self):
+        r = self.driver("bob", "stat", tls="none")
+        self.assertEqual(r.returncode, 1, self.explain(r))
+        self.assertIn("error login CORREU_ERR_TLS_REQUIRED", r.out)
+
+
+class FetchTest(PeerTest):
+    """examples/correu-fetch into a local Maildir."""
+
+    def setUp(self):
+        self.empty_mailbox("bob")
+        self.local = os.path.join(self.peers.dir, f"local-{self.id().rsplit('.', 1)[1]}")
+
+    def fetch(self, *extra, port=None):
+        port = port or self.dovecot.port["pop3s"]
+        return self.run_prog([ARGS.fetch, "-H", peers.HOST, "-p", str(port), "-u", "bob",
+                              "--ca-file", self.peers.ca_file, *extra, self.local],
+                             peers.USERS["bob"])
+
+    def stored(self):
+        found = []
+        for sub in ("new", "cur"):
+            for path in sorted(glob.glob(os.path.join(self.local, sub, "*"))):
+                with open(path, "rb") as f:
+                    found.append(f.read())
+        return found
+
+    def server_count(self):
+        r = self.driver("bob", "stat", "quit")
+        self.assertEqual(r.returncode, 0, self.explain(r))
+        return int(self.lines(r, "stat")[0][1])
+
+    def assert_same_messages(self, sent):
+        got = self.stored()
+        self.assertEqual(len(got), len(sent))
+        for m in sent:
+            self.assertEqual(sum(1 for g in got if g.endswith(m)), 1, "exactly once")
+
+    def test_keep_then_delete(self):
+        sent = [sample_message(i) for i in range(10, 13)]
+        deliver(self.dovecot, "bob", sent)
+        r = self.fetch("--keep")
+        self.assertEqual(r.returncode, 0, self.explain(r))
+        self.assertIn("3 fetched, 0 deleted, 3 left", r.out)
+        self.assert_same_messages(sent)
+        self.assertEqual(self.server_count(), 3)
+        # Nothing is fetched twice.
+        r = self.fetch("--keep")
+        self.assertIn("0 fetched, 0 deleted, 3 left", r.out)
+        self.assert_same_messages(sent)
+        # Without --keep: one new message fetched, all four deleted.
+        sent.append(sample_message(13))
+        deliver(self.dovecot, "bob", sent[-1:])
+        r = self.fetch()
+        self.assertEqual(r.returncode, 0, self.explain(r))
+        self.assertIn("1 fetched, 4 deleted, 0 left", r.out)
+        self.assert_same_messages(sent)
+        self.assertEqual(self.server_count(), 0)
+
+    def test_resume_after_a_dropped_connection(self):
+        sent = [sample_message(i, body_lines=400) for i in range(20, 24)]
+        deliver(self.dovecot, "bob", sent)
+        # Cut the connection in the middle of the third message.
+        cutter = Cutter(self.dovecot.port["pop3"], limit=int(2.5 * len(sent[0])))
+        r = self.fetch("--tls", "starttls", port=cutter.port)
+        cutter.close()
+        self.assertEqual(r.returncode, 1, self.explain(r))
+        partial = len(self.stored())
+        self.assertLess(partial, 4)
+        # No QUIT went through: the server deleted nothing.
+        self.assertEqual(self.server_count(), 4)
+        r = self.fetch()
+        self.assertEqual(r.returncode, 0, self.explain(r))
+        self.assertIn(f"{4 - partial} fetched, 4 deleted, 0 left", r.out)
+        self.assert_same_messages(sent)
+        self.assertEqual(self.server_count(), 0)
+
+
+CLASSES = {"Pop3Test": Pop3Test, "PlainOnlyTest": PlainOnlyTest, "FetchTest": FetchTest}
+
+
+def main():
+    global ARGS
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--driver", required=True)
+    ap.add_argument("--fetch", required=True)
+    ap.add_argument("classes", nargs="*", default=list(CLASSES))
+    ARGS = ap.parse_args()
+    for path in (ARGS.driver, ARGS.fetch):
+        if not os.access(path, os.X_OK):
+            print(f"FAIL: {path} is not built", flush=True)
+            return 1
+
+    def check_installed():
+        peers.find_program("dovecot")
+        peers.find_program("openssl")
+    peers.skip_or_fail(check_installed)
+    suite = unittest.TestSuite(unittest.defaultTestLoader.loadTestsFromTestCase(CLASSES[n])
+                               for n in ARGS.classes)
+    result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
+    return 0 if result.wasSuccessful() else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
