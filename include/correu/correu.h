@@ -32,6 +32,9 @@
 #if __has_include("correu/maildir.h")
 #include "correu/maildir.h"
 #endif
+#if __has_include("correu/maildir_backend.h")
+#include "correu/maildir_backend.h"
+#endif
 #if __has_include("correu/server.h")
 #include "correu/server.h"
 #endif
