@@ -298,3 +298,28 @@ Test(runtime, accept_survives_allocation_failures, .timeout = 120)
 	cr_assert(ended, "a connection still allocating after 40 allocations");
 	cr_assert_geq(base, 1);
 }
+
+Test(runtime, starttls_without_tls_closes, .timeout = 30)
+{
+	correu_server_settings s;
+	echo_cfg cfg = { 0 };
+	srv_thread st;
+	correu_server *srv;
+	uint32_t port;
+	int fd;
+
+	test_settings(&s);
+	srv = test_server(&s);
+	port = test_listen(srv, CORREU_SERVER_LISTEN_PLAIN, 0, NULL, &cfg);
+	srv_start(&st, srv);
+	fd = cli_connect(port);
+	cr_assert_not_null(strstr(cli_expect(fd, "+OK hello"), " tls=0 "));
+	/* The core asks for TLS on a listener that has none: the runtime
+	 * never goes on in plaintext after the go-ahead. */
+	cli_send(fd, "STARTTLS\r\nINFO\r\n");
+	cli_expect(fd, "+OK begin TLS");
+	cr_assert(cli_closed_within(fd, 2000));
+	close(fd);
+	srv_stop(&st, 1000);
+	correu_server_free(srv);
+}

@@ -1,8 +1,8 @@
 /*
  * TLS through the runtime over real sockets: an implicit-TLS listener, a
  * STARTTLS upgrade in place with plaintext pipelined behind the command
- * discarded (RFC 3207 section 4.2), PROXY before implicit TLS, and a
- * failed handshake. The certificate is made by the transport layer's
+ * discarded (RFC 3207 section 4.2), PROXY before implicit TLS, a failed
+ * handshake and one that never finishes. The certificate is made by the transport layer's
  * self-signed generator for "localhost" and trusted by the test client.
  */
 #include <criterion/criterion.h>
@@ -225,5 +225,32 @@ Test(tls, failed_handshake_is_closed_and_counted)
 	cr_assert_eq(correu_server_get_stats(srv, &stats), 0);
 	cr_assert_eq(stats.tls_errors, 1);
 	cr_assert_eq(atomic_load(&cfg.opened), 0);
+	correu_server_free(srv);
+}
+
+Test(tls, handshake_timeout)
+{
+	correu_server_settings s;
+	echo_cfg cfg = { 0 };
+	correu_server_stats stats = { .version = CORREU_SERVER_STATS_VERSION };
+	srv_thread st;
+	correu_server *srv;
+	uint32_t port;
+	uint64_t t0;
+	int fd;
+
+	test_settings(&s);
+	s.handshake_timeout_ms = 200;
+	srv = test_server(&s);
+	port = test_listen(srv, CORREU_SERVER_LISTEN_TLS, 0, env.srv_cfg, &cfg);
+	srv_start(&st, srv);
+	t0 = now_ms();
+	fd = cli_connect(port);
+	cr_assert(cli_closed_within(fd, 3000), "a silent client kept its handshake open");
+	cr_assert_geq(now_ms() - t0, 150);
+	close(fd);
+	srv_stop(&st, 1000);
+	cr_assert_eq(correu_server_get_stats(srv, &stats), 0);
+	cr_assert_eq(stats.tls_errors, 1);
 	correu_server_free(srv);
 }
