@@ -308,7 +308,8 @@ def main():
     ap.add_argument("--fetch", required=True)
     ap.add_argument("classes", nargs="*", default=list(CLASSES))
     ARGS = ap.parse_args()
-    for path in (ARGS.driver, ARGS.fetch):
+    needed = [ARGS.driver] + ([ARGS.fetch] if "FetchTest" in ARGS.classes else [])
+    for path in needed:
         if not os.access(path, os.X_OK):
             print(f"FAIL: {path} is not built", flush=True)
             return 1
