@@ -266,8 +266,9 @@ CORREU_API CORREU_NODISCARD int correu_passwd_save(correu_passwd *pw, const char
  * A backend table whose authentication callbacks (`auth_password`,
  * `auth_scram_keys`) answer from a password file, at once. Pass the
  * ::correu_passwd as the backend userdata to correu_store_new(); it must
- * outlive the store. Copy the table and add mailbox or delivery callbacks
- * to make a full backend (their userdata is then the same pointer).
+ * outlive the store. A backend of its own that wants the file's users calls
+ * these entries from its own callbacks with the ::correu_passwd as
+ * userdata (docs/server-store.md shows one), or uses maildir_backend.h.
  * @return a static table; never NULL.
  */
 CORREU_API const correu_store_backend *correu_passwd_backend(void);

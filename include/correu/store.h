@@ -596,8 +596,9 @@ typedef struct correu_store_backend {
 	 * "stored, fsynced": nothing acknowledged may ever be lost). For LMTP
 	 * give each accepted recipient its own reply with
 	 * correu_store_set_rcpt_reply() before completing; recipients without
-	 * one get the final reply. The delivery stays open until
-	 * `deliver_abort`-free close by the core (correu_store_delivery_close()). */
+	 * one get the final reply. The delivery stays open afterwards; the
+	 * core closes it with correu_store_delivery_close(), which calls
+	 * `deliver_abort` (then a no-op for what was committed). */
 	int (*deliver_commit)(correu_store_req *req, void *delivery, void *userdata);
 	/** Close a delivery: drop what was not committed and free it (RSET,
 	 * QUIT, a lost connection, or after commit). Synchronous; return
@@ -1000,7 +1001,8 @@ CORREU_API CORREU_NODISCARD int correu_store_auth_token(correu_store_req *req, u
 CORREU_API CORREU_NODISCARD int correu_store_session_open(correu_store_req *req, const char *user,
                                                           size_t user_len);
 /**
- * Close a session (its boxes must be closed first).
+ * Close a session. Its boxes, appends and streams must be closed first, and
+ * no request may be pending on it (free or cancel those first).
  * @param session the session; NULL is a no-op.
  */
 CORREU_API void correu_store_session_close(correu_store_session *session);
@@ -1094,7 +1096,8 @@ CORREU_API CORREU_NODISCARD int correu_store_select(correu_store_req *req,
                                                     correu_store_session *session, const char *name,
                                                     size_t name_len, uint32_t flags);
 /**
- * Close a mailbox (its streams must be closed first).
+ * Close a mailbox. Its streams must be closed first, and no request may be
+ * pending on it.
  * @param box the box; NULL is a no-op.
  */
 CORREU_API void correu_store_box_close(correu_store_box *box);
@@ -1145,7 +1148,7 @@ CORREU_API CORREU_NODISCARD int correu_store_message_open(correu_store_req *req,
 CORREU_API CORREU_NODISCARD int correu_store_stream_read(correu_store_req *req,
                                                          correu_store_stream *stream, size_t max);
 /**
- * Close a stream.
+ * Close a stream. No request may be pending on it.
  * @param stream the stream; NULL is a no-op.
  */
 CORREU_API void correu_store_stream_close(correu_store_stream *stream);
