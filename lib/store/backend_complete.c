@@ -67,7 +67,9 @@ int correu_store_complete_user(correu_store_req *r, const char *user, size_t use
 
 	if (rc < 0)
 		return rc;
-	if (r->op != CORREU_STORE_OP_AUTH_PASSWORD && r->op != CORREU_STORE_OP_AUTH_TOKEN)
+	/* A password checked through keys is verified here, never vouched for. */
+	if ((r->op != CORREU_STORE_OP_AUTH_PASSWORD && r->op != CORREU_STORE_OP_AUTH_TOKEN) ||
+	    r->via_keys)
 		return bad_answer(r, CORREU_ERR_ARG);
 	if (user) {
 		rc = set_text(r, user, user_len, r->st->set.max_user);

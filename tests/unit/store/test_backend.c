@@ -221,6 +221,13 @@ ParameterizedTest(bool *later, backend, password_through_scram_keys)
 	             CORREU_ERR_AUTH);
 	cr_assert_eq(settle(&w, correu_store_auth_password(fresh(&w), "nobody", 6, "pencil", 6)),
 	             CORREU_ERR_NOT_FOUND);
+	/* A key lookup answered with a bare "yes" does not log anyone in. */
+	w.mb.later = true;
+	cr_assert_eq(correu_store_auth_password(fresh(&w), "alice", 5, "guess", 5), CORREU_PAUSE);
+	cr_assert_eq(correu_store_complete_user(w.mb.queue[0].req, NULL, 0), CORREU_ERR_ARG);
+	w.mb.queued = 0;
+	cr_assert_eq(correu_store_req_done(w.req), 1);
+	cr_assert_eq(settle(&w, CORREU_ERR_ARG), CORREU_ERR_ARG);
 	world_free(&w);
 }
 
