@@ -41,6 +41,9 @@
 #if __has_include("correu/smtp.h")
 #include "correu/smtp.h"
 #endif
+#if __has_include("correu/smtp_server.h")
+#include "correu/smtp_server.h"
+#endif
 #if __has_include("correu/pop3.h")
 #include "correu/pop3.h"
 #endif

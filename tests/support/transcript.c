@@ -25,6 +25,7 @@ struct transcript {
 	const struct transcript_ops *ops;
 	void *ctx;
 	const char *name;
+	const char *roles; /* the peer's and the core's letters, or NULL */
 	struct step *steps;
 	size_t nsteps;
 	uint8_t *server; /* all S: bytes, in order */
@@ -139,6 +140,20 @@ static void add_step(transcript *t, struct step st)
 	t->steps[t->nsteps++] = st;
 }
 
+/* The step a script letter stands for: with roles (a server core's
+ * scripts use "CS") the peer's letter is an S step and the core's a C
+ * step; other letters keep their meaning, and unused S/C are refused. */
+static char role(const char *roles, char c)
+{
+	if (!roles)
+		return c;
+	if (c == roles[0])
+		return 'S';
+	if (c == roles[1])
+		return 'C';
+	return c == 'S' || c == 'C' ? '?' : c;
+}
+
 static void parse(transcript *t, const char *text)
 {
 	int lineno = 0;
@@ -168,10 +183,12 @@ static void parse(transcript *t, const char *text)
 			const char *body = p + 2 + (len > 2 && p[2] == ' ');
 			size_t blen = len - (size_t)(body - p);
 
+			char kind = role(t->roles, p[0]);
+
 			cr_assert(len >= 2 && (p[1] == ':' || p[1] == '-') &&
-			                  strchr("SCAE", p[0]) != NULL,
+			                  strchr("SCAE", kind) != NULL,
 			          "%s:%d: cannot parse line", t->name, lineno);
-			st.type = (enum step_type)p[0];
+			st.type = (enum step_type)kind;
 			if (st.type == STEP_A) {
 				const char *arrow = NULL;
 
@@ -240,7 +257,7 @@ static void check_wire(transcript *t, const struct step *st)
 		char *want = escaped(st->bytes, st->len);
 		char *got = escaped(t->wire.text ? t->wire.text : "", t->wire.len);
 
-		cr_assert_fail("%s:%d: client wrote\n  \"%s\"\nexpected\n  \"%s\"", t->name, st->line,
+		cr_assert_fail("%s:%d: the core wrote\n  \"%s\"\nexpected\n  \"%s\"", t->name, st->line,
 		               got, want);
 	}
 	t->wire.len = 0;
@@ -366,7 +383,7 @@ static void t_finish(void *ctx, struct split_out *out)
 	transcript *t = ctx;
 
 	run_steps(t);
-	cr_assert_eq(t->wire.len, 0, "%s: the client wrote bytes no C: line checks: \"%s\"",
+	cr_assert_eq(t->wire.len, 0, "%s: the core wrote bytes no script line checks: \"%s\"",
 	             t->name, escaped(t->wire.text, t->wire.len));
 	for (size_t i = 0; i < t->nlog; i++)
 		split_out_printf(out, "%s\n", t->log[i]);
@@ -377,6 +394,12 @@ static void t_finish(void *ctx, struct split_out *out)
 void transcript_run_text(const struct transcript_ops *ops, void *ctx, const char *text,
                          const char *name)
 {
+	transcript_run_text_roles(ops, ctx, text, name, NULL);
+}
+
+void transcript_run_text_roles(const struct transcript_ops *ops, void *ctx, const char *text,
+                               const char *name, const char *roles)
+{
 	static const struct split_ops sops = { t_reset, t_feed, t_finish };
 	transcript t;
 	char *res;
@@ -385,6 +408,7 @@ void transcript_run_text(const struct transcript_ops *ops, void *ctx, const char
 	t.ops = ops;
 	t.ctx = ctx;
 	t.name = name;
+	t.roles = roles;
 	parse(&t, text);
 	res = split_check(&sops, &t, t.server, t.server_len);
 	free(res);
@@ -403,6 +427,12 @@ void transcript_run_text(const struct transcript_ops *ops, void *ctx, const char
 void transcript_run_file(const struct transcript_ops *ops, void *ctx, const char *dir,
                          const char *name)
 {
+	transcript_run_file_roles(ops, ctx, dir, name, NULL);
+}
+
+void transcript_run_file_roles(const struct transcript_ops *ops, void *ctx, const char *dir,
+                               const char *name, const char *roles)
+{
 	char path[1024];
 	FILE *f;
 	long n;
@@ -416,6 +446,6 @@ void transcript_run_file(const struct transcript_ops *ops, void *ctx, const char
 	cr_assert(fread(text, 1, (size_t)n, f) == (size_t)n);
 	text[n] = '\0';
 	fclose(f);
-	transcript_run_text(ops, ctx, text, name);
+	transcript_run_text_roles(ops, ctx, text, name, roles);
 	free(text);
 }

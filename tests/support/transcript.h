@@ -1,16 +1,21 @@
 /*
- * Transcript tests for client cores: a script of server lines (S:), the
- * exact bytes the client must write (C:), calls into the client (A:) and
- * the events it must report (E:). The runner is protocol-neutral; each
- * protocol supplies a small adapter (transcript_ops). Every run goes
- * through split_check(): the server bytes are delivered whole, byte by
- * byte and cut at every offset, and all runs must agree.
+ * Transcript tests for client and server cores: a script of the peer's
+ * lines (S:), the exact bytes the core must write (C:), calls into the
+ * core (A:) and the events it must report (E:). A server core's scripts
+ * run with roles "CS" (transcript_run_file_roles()), so they read the
+ * natural way round: C: is what the client sends, S: what the server core
+ * must answer.
+ * The runner is protocol-neutral; each protocol supplies a small adapter
+ * (transcript_ops). Every run goes through split_check(): the peer's
+ * bytes are delivered whole, byte by byte and cut at every offset, and
+ * all runs must agree.
  *
  * Script lines (anything else is an error; "#" starts a comment line):
  *   @ option        adapter option, read before the first run
- *   S: text         server sends text + CRLF      S- text  without CRLF
- *   C: text         the client must have written text + CRLF since the
+ *   S: text         the peer sends text + CRLF    S- text  without CRLF
+ *   C: text         the core must have written text + CRLF since the
  *                   last C: line (consecutive C: lines form one block)
+ *                   (with roles "CS" the two letters swap)
  *   A: verb args    call the adapter; "A: verb args => NAME" expects the
  *                   call to fail with CORREU_ERR_NAME
  *   E: event        the next matching line of the event log (events in
@@ -54,5 +59,11 @@ void transcript_run_file(const struct transcript_ops *ops, void *ctx, const char
 /* Run a script held in memory; `name` labels failures. */
 void transcript_run_text(const struct transcript_ops *ops, void *ctx, const char *text,
                          const char *name);
+/* The same with the script's letters for the peer and the core: NULL (or
+ * "SC") for a client core, "CS" for a server core. */
+void transcript_run_file_roles(const struct transcript_ops *ops, void *ctx, const char *dir,
+                               const char *name, const char *roles);
+void transcript_run_text_roles(const struct transcript_ops *ops, void *ctx, const char *text,
+                               const char *name, const char *roles);
 
 #endif

@@ -1,0 +1,27 @@
+/*
+ * SMTP server transcripts: each tests/data/smtpd/<name>.txt is run against
+ * the server core with the client's bytes split every way, once with a
+ * backend that answers at once and once with one that answers later.
+ */
+#include <criterion/criterion.h>
+
+#include "smtpd_adapter.h"
+
+static void run(const char *name)
+{
+	struct smtpd_tctx x;
+
+	smtpd_tctx_init(&x);
+	smtpd_run(&x, SMTPD_DATA_DIR, name);
+	smtpd_tctx_init(&x);
+	x.later = true;
+	smtpd_run(&x, SMTPD_DATA_DIR, name);
+}
+
+#define TRANSCRIPT(n)                    \
+	Test(server_transcript, n)       \
+	{                                \
+		run(#n ".txt");          \
+	}
+
+TRANSCRIPT(basic)
