@@ -157,8 +157,9 @@ typedef struct correu_smtp_event {
 	 * transaction (0 for the first correu_smtp_client_rcpt()); else 0. */
 	uint32_t index;
 	int32_t error; /**< for ::CORREU_SMTP_EV_ERROR: the `CORREU_ERR_*` code */
-	/** Reply text without the codes, lines joined by "\n" (not
-	 * NUL-terminated), or the error message; may be empty. */
+	/** Reply text without the reply codes, lines joined by "\n" (not
+	 * NUL-terminated), the first line's enhanced status code removed; or
+	 * the error message. May be empty. */
 	const char *text;
 	size_t text_len; /**< bytes in `text` */
 } correu_smtp_event;

@@ -232,6 +232,7 @@ int correu_smtp_client_rcpt(correu_smtp_client *c, const char *to, size_t len,
 
 int correu_smtp_client_data(correu_smtp_client *c)
 {
+	bool bdat;
 	int rc;
 
 	if (!c)
@@ -241,11 +242,11 @@ int correu_smtp_client_data(correu_smtp_client *c)
 		return rc;
 	if (c->txn != TXN_OPEN || c->nrcpt == 0)
 		return CORREU_ERR_STATE;
-	c->use_bdat = c->binary || ((c->set.flags & CORREU_SMTP_PREFER_CHUNKING) &&
-	                            has(c, CORREU_SMTP_CAP_CHUNKING));
+	bdat = c->binary ||
+	       ((c->set.flags & CORREU_SMTP_PREFER_CHUNKING) && has(c, CORREU_SMTP_CAP_CHUNKING));
 	/* Set first: with BDAT the body may begin inside the queue call. */
 	c->txn = TXN_DATA;
-	if (c->use_bdat)
+	if (bdat)
 		rc = correu__smtp_queue(c, CMD_BDAT_START, 0, NULL, 0);
 	else
 		rc = correu__smtp_queue_simple(c, CORREU_SMTP_CMD_DATA, "DATA");

@@ -125,7 +125,6 @@ enum smtp_txn {
 
 enum smtp_body {
 	BODY_NONE,
-	BODY_WAIT,  /* DATA sent, 354 awaited */
 	BODY_DOT,   /* DATA body flowing */
 	BODY_BDAT   /* BDAT chunks flowing */
 };
@@ -173,7 +172,6 @@ struct correu_smtp_client {
 	uint32_t naccepted;
 	correu__buf accepted; /* uint32_t indexes of accepted recipients (LMTP) */
 	size_t lmtp_next;     /* next accepted recipient to report */
-	bool use_bdat;
 	bool binary;
 	bool utf8;
 	enum smtp_body body;
