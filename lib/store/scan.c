@@ -7,10 +7,14 @@
  *
  * readdir() may miss a file renamed while the directory is read (a flag
  * change in another process; Dovecot's Maildir notes describe the same
- * race). A record without its file is therefore confirmed by scanning again
- * before it counts as expunged. new/ is read before cur/, so a message moved
- * from new/ to cur/ during the scan is seen at least once; seen twice, the
- * cur/ copy wins. tmp/ is cleaned of files older than tmp_max_age_s.
+ * race). A record without its file therefore counts as expunged only after
+ * a scan during which neither directory changed: their mtimes are the same
+ * before and after, and older than the scan's start by more than the
+ * clock's tick (a change during the scan would have moved them). Under
+ * constant changes such records are kept for a later sync. new/ is read
+ * before cur/, so a message moved from new/ to cur/ during the scan is seen
+ * at least once; seen twice, the cur/ copy wins. tmp/ is cleaned of files
+ * older than tmp_max_age_s.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -127,15 +131,48 @@ static struct entry *lookup(struct scan *s, const char *fname)
 	return NULL;
 }
 
-static int scan_once(correu_maildir_box *box, struct scan *s, size_t *missing)
+/* Both directories' mtimes in nanoseconds. */
+static void dir_times(correu_maildir_box *box, int64_t t[2])
+{
+	static const char *const subs[2] = {"new", "cur"};
+	char dir[MD_PATH_MAX];
+	struct stat st;
+
+	for (int i = 0; i < 2; i++) {
+		t[i] = -1;
+		if (correu__md_path(dir, box->path, subs[i]) == 0 && stat(dir, &st) == 0)
+			t[i] = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	}
+}
+
+static int64_t wall_ns(void)
+{
+	struct timespec ts;
+
+	/* The clock the kernel stamps mtimes with. */
+#ifdef CLOCK_REALTIME_COARSE
+	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+#else
+	clock_gettime(CLOCK_REALTIME, &ts);
+#endif
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int scan_once(correu_maildir_box *box, struct scan *s, size_t *missing, bool *stable)
 {
 	char dir[MD_PATH_MAX];
+	int64_t before[2], after[2], start = wall_ns();
 	int rc;
 
+	dir_times(box, before);
 	if ((rc = correu__md_path(dir, box->path, "new")) < 0 || (rc = list_dir(s, dir, true)) < 0)
 		return rc;
 	if ((rc = correu__md_path(dir, box->path, "cur")) < 0 || (rc = list_dir(s, dir, false)) < 0)
 		return rc;
+	dir_times(box, after);
+	/* 20 ms: well past the kernel's timestamp granularity (a jiffy). */
+	*stable = before[0] == after[0] && before[1] == after[1] &&
+	          before[0] < start - 20000000 && before[1] < start - 20000000;
 	if (s->n)
 		qsort(s->e, s->n, sizeof(*s->e), entry_cmp);
 	*missing = 0;
@@ -231,17 +268,22 @@ int correu__md_sync_locked(correu_maildir_box *box)
 	size_t missing = 0, kept = 0, from;
 	int rc = correu__md_uidlist_load(box);
 
+	bool stable = false;
+
 	for (int attempt = 0; rc == 0 && attempt < 3; attempt++) {
+		if (attempt)
+			usleep(25000); /* let the directories age past a tick */
 		scan_free(&s);
-		rc = scan_once(box, &s, &missing);
-		if (missing == 0)
+		rc = scan_once(box, &s, &missing, &stable);
+		if (missing == 0 || stable)
 			break;
 	}
 	if (rc < 0)
 		goto out;
-	/* Records still without a file were expunged. */
+	/* Records still without a file after a quiet scan were expunged;
+	 * after a busy one they wait for the next sync. */
 	for (size_t i = 0; i < box->n; i++) {
-		if (box->recs[i].found)
+		if (box->recs[i].found || !stable)
 			box->recs[kept++] = box->recs[i];
 		else
 			correu__md_rec_clear(box->md, &box->recs[i]);

@@ -251,3 +251,82 @@ Test(concurrent, two_writers_get_unique_increasing_uids, .timeout = 120)
 	correu_maildir_free(md);
 	st_rm_tree(root);
 }
+
+/* Another program (a MUA without Dovecot's lock) renames files for flag
+ * changes all the time: readdir may skip a file being renamed, but no sync
+ * may take a message for expunged, or give it a new UID. */
+Test(concurrent, renames_during_syncs_lose_no_message, .timeout = 120)
+{
+	/* More entries than one getdents() call returns, so that readdir
+	 * really can miss a file renamed behind its cursor. */
+	enum { N = 3000 };
+	char root[64], p[256];
+	correu_maildir *md;
+	correu_maildir_box *box;
+	pid_t pid;
+
+	st_mkdtemp(root, sizeof(root));
+	md = st_open(root);
+	for (unsigned i = 0; i < N; i++) {
+		snprintf(p, sizeof(p), "%s/cur/%u.M%uP1.churn.example.org:2,", root, 1700000000 + i, i);
+		st_write_file(p, "Subject: x\n\nchurn\n");
+	}
+	box = st_box(md, "INBOX");
+	cr_assert_eq(correu_maildir_box_count(box), N);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		static char names[N][512];
+		char dir[128], from[800], to[800];
+		size_t n = 0;
+		DIR *d;
+		struct dirent *e;
+
+		snprintf(dir, sizeof(dir), "%s/cur", root);
+		d = opendir(dir);
+		while (d && (e = readdir(d)) != NULL && n < N) {
+			if (e->d_name[0] != '.')
+				snprintf(names[n++], sizeof(names[0]), "%s", e->d_name);
+		}
+		if (d)
+			closedir(d);
+		/* Bounded, so a failed test never leaves it running. */
+		for (time_t end = time(NULL) + 20; time(NULL) < end;) {
+			for (size_t i = 0; i < n; i++) {
+				size_t len = strlen(names[i]);
+
+				snprintf(from, sizeof(from), "%s/%s", dir, names[i]);
+				/* toggle between ":2," and ":2,F" */
+				if (names[i][len - 1] == 'F')
+					names[i][len - 1] = '\0';
+				else
+					names[i][len] = 'F', names[i][len + 1] = '\0';
+				snprintf(to, sizeof(to), "%s/%s", dir, names[i]);
+				if (rename(from, to) != 0)
+					_exit(1);
+			}
+		}
+		_exit(0);
+	}
+	usleep(20000);
+	for (int round = 0; round < 30; round++) {
+		cr_assert_eq(correu_maildir_box_sync(box), 0);
+		cr_assert_eq(correu_maildir_box_count(box), N, "round %d", round);
+		for (uint32_t uid = 1; uid <= N; uid++)
+			cr_assert_eq(correu_maildir_box_find(box, uid, &(size_t){0}), 0);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	cr_assert_eq(correu_maildir_box_sync(box), 0);
+	cr_assert_eq(correu_maildir_box_count(box), N);
+	cr_assert_eq(correu_maildir_box_uidnext(box), N + 1);
+	for (uint32_t uid = 1; uid <= N; uid += 97) {
+		char *text = st_read(box, uid);
+
+		cr_assert_str_eq(text, "Subject: x\n\nchurn\n");
+		free(text);
+	}
+	correu_maildir_box_close(box);
+	correu_maildir_free(md);
+	st_rm_tree(root);
+}
