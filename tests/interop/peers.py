@@ -74,7 +74,8 @@ def need_aiosmtpd():
     """Raise Skip unless /usr/bin/python3 can import aiosmtpd."""
     if not os.access(PYTHON, os.X_OK):
         raise Skip(f"{PYTHON} is not installed")
-    r = subprocess.run([PYTHON, "-c", "import aiosmtpd"], capture_output=True, timeout=30)
+    r = subprocess.run([PYTHON, "-c", "import aiosmtpd"], capture_output=True, timeout=30,
+                       env=peer_env())
     if r.returncode != 0:
         raise Skip(f"{PYTHON} cannot import aiosmtpd (apt-get install python3-aiosmtpd)")
 
@@ -94,6 +95,15 @@ def free_ports(n):
     finally:
         for s in socks:
             s.close()
+
+
+def peer_env():
+    """The environment for a peer: the caller's, without a sanitizer
+    runtime preloaded for correu's own tests (peers are not instrumented)."""
+    env = dict(os.environ)
+    for name in ("LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+        env.pop(name, None)
+    return env
 
 
 def tail(path, lines=30):
@@ -157,7 +167,7 @@ class Process:
             # Its own session, so a terminal's ^C reaches the test, which
             # then stops the peer in order, rather than the peer directly.
             self.popen = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
-                                          stderr=subprocess.STDOUT,
+                                          stderr=subprocess.STDOUT, env=peer_env(),
                                           start_new_session=True)
         self.pid = self.popen.pid
 
@@ -264,7 +274,7 @@ class Peers:
                  "-subj", "/CN=localhost", "-keyout", key, "-out", cert,
                  "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
                  "-addext", "basicConstraints=critical,CA:TRUE"],
-                capture_output=True, timeout=60)
+                capture_output=True, timeout=60, env=peer_env())
             if r.returncode != 0:
                 raise PeerError("openssl could not make a certificate:\n"
                                 + r.stderr.decode("utf-8", "replace"))

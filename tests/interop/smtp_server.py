@@ -15,11 +15,13 @@ accept:
   plain_auth  STARTTLS offered; AUTH allowed in cleartext too
   smtps       TLS from the first byte (RFC 8314); AUTH allowed
 
-Accounts: alice/secret and bob/secret2 through PLAIN and LOGIN. Each
+Accounts: alice/secret and bob/secret2 through PLAIN and LOGIN. A
+recipient whose address starts with "refuse" gets 550 at RCPT. Each
 message is written to DIR/NNNNNN.eml: its envelope as X-Peer-Mail-From,
-X-Peer-Rcpt-To, X-Peer-Auth and X-Peer-TLS lines, a blank line, then the
-message bytes exactly as received (dot-stuffing undone). Stops on SIGTERM,
-or by itself after --max-seconds so a forgotten server cannot linger.
+X-Peer-Rcpt-To, X-Peer-Auth, X-Peer-TLS and X-Peer-Helo (the EHLO name)
+lines, a blank line, then the message bytes exactly as received
+(dot-stuffing undone). Stops on SIGTERM, or by itself after
+--max-seconds so a forgotten server cannot linger.
 """
 
 import argparse
@@ -50,6 +52,13 @@ class Spool:
         self.directory = directory
         self.count = 0
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        # A way for tests to see a recipient refused at RCPT time.
+        if address.startswith("refuse"):
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 Ok"
+
     async def handle_DATA(self, server, session, envelope):
         # One event loop thread: the counter needs no lock.
         self.count += 1
@@ -58,7 +67,8 @@ class Spool:
         meta = (f"X-Peer-Mail-From: {envelope.mail_from}\r\n"
                 f"X-Peer-Rcpt-To: {','.join(envelope.rcpt_tos)}\r\n"
                 f"X-Peer-Auth: {bool(session.authenticated)}\r\n"
-                f"X-Peer-TLS: {tls}\r\n\r\n").encode()
+                f"X-Peer-TLS: {tls}\r\n"
+                f"X-Peer-Helo: {session.host_name}\r\n\r\n").encode()
         name = os.path.join(self.directory, f"{self.count:06d}.eml")
         with open(name + ".tmp", "wb") as f:
             f.write(meta)

@@ -2,15 +2,17 @@
 
 The package calls the C library directly; nothing is compiled. Failures are
 raised as CorreuError, whose ``code`` is a member of the Error enum (also
-available as module constants ERR_NOMEM, ERR_ARG, ...). The library is
+available as module constants ERR_NOMEM, ERR_ARG, ...). correu.SMTP sends
+mail (see correu._smtp). The library is
 found through CORREU_LIBRARY, CORREU_BUILD_DIR, or the system's loader; see
 correu._lib.
 """
 
 from ._errors import CorreuError, Error, check, err_name, strerror
 from ._lib import lib as _clib
+from ._smtp import SMTP, SMTPError
 
-__all__ = ["CorreuError", "Error", "check", "err_name", "strerror",
+__all__ = ["CorreuError", "Error", "SMTP", "SMTPError", "check", "err_name", "strerror",
            "version", "version_num"]
 
 # ERR_NOMEM = Error.NOMEM, ... so that codes read like their C names.
