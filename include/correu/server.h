@@ -176,9 +176,9 @@ typedef struct correu_server_core {
 	uint32_t version; /**< ::CORREU_SERVER_CORE_VERSION */
 	/** Create a session. `peer` is borrowed for the call (its strings until
 	 * `close`); `conn` gives the runtime's services until `close`. Queue the
-	 * greeting in the session's output. `userdata` is the listener's
-	 * `core_userdata`. Return 0 or a negative code (connection closed).
-	 * Required. */
+	 * greeting in the session's output and set `*session_out` (not NULL).
+	 * `userdata` is the listener's `core_userdata`. Return 0 or a negative
+	 * code (connection closed; `close` is not called). Required. */
 	int (*open)(const correu_server_peer *peer, correu_server_conn *conn, void **session_out,
 	            void *userdata);
 	/** Take received bytes (`len` <= `max_input`, so it fits an int); return

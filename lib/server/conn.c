@@ -36,6 +36,8 @@ int correu__conn_open_session(conn *c)
 	peer.local_addr = c->local_text;
 	peer.local_port = c->local_port;
 	rc = c->lst->core.open(&peer, c, &c->session, c->lst->cfg.core_userdata);
+	if (rc >= 0 && !c->session)
+		rc = CORREU_ERR_INTERNAL; /* the session pointer is how we know one exists */
 	if (rc < 0) {
 		c->session = NULL;
 		correu__conn_log(c, CORREU_LOG_WARN, "the core refused the session", NULL, rc);
