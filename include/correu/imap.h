@@ -245,9 +245,9 @@ enum correu_imap_item {
 	/** extension data the parser does not know, as sent: `str[0]` */
 	CORREU_IMAP_ITEM_PART_EXTENSION = 71,
 	CORREU_IMAP_ITEM_PART_END = 72, /**< the part at `depth` is complete */
-	/** streamed BODY[section]<origin> (LITERAL events only) */
+	/** streamed BODY[section]\<origin\> (LITERAL events only) */
 	CORREU_IMAP_ITEM_BODY_SECTION = 73,
-	/** streamed BINARY[section]<origin> (RFC 3516; LITERAL events only) */
+	/** streamed BINARY[section]\<origin\> (RFC 3516; LITERAL events only) */
 	CORREU_IMAP_ITEM_BINARY_SECTION = 74,
 	CORREU_IMAP_ITEM_RFC822 = 75,        /**< streamed RFC822 (RFC 3501) */
 	CORREU_IMAP_ITEM_RFC822_HEADER = 76, /**< streamed RFC822.HEADER */

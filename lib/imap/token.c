@@ -240,7 +240,7 @@ int correu__imap_literal_marker(const uint8_t *s, size_t n, size_t *start, uint6
 /* literal = "{" number "}" CRLF *OCTET, held inline in the unit. */
 static int literal(correu_imap_parser *p, struct ip_str *out, bool allow8)
 {
-	uint64_t n;
+	uint64_t n = 0;
 	const uint8_t *q;
 	bool binary = correu__imap_accept(p, '~');
 	int rc;
