@@ -21,10 +21,10 @@
 #include <libetpan/libetpan.h>
 #endif
 
-#define ROUNDS 7        /* best of */
-#define BATCH 100       /* FETCH responses per tagged completion */
-#define CHUNK 65536     /* bytes handed to the parser per call, as a read */
-#define LITERAL 65536   /* body size in the literal-heavy stream */
+#define ROUNDS 7      /* best of */
+#define BATCH 100     /* FETCH responses per tagged completion */
+#define CHUNK 65536   /* bytes handed to the parser per call, as a read */
+#define LITERAL 65536 /* body size in the literal-heavy stream */
 
 static double now(void)
 {
@@ -55,20 +55,21 @@ static void add(struct buf *b, const char *s, size_t n)
 
 /* A FETCH like a mail client's message list: flags, date, size,
  * envelope and a multipart/mixed body structure with a forwarded message. */
-#define FETCH_FMT \
-	"* %u FETCH (UID %u FLAGS (\\Seen $Label%u) INTERNALDATE \"17-Jul-1996 02:44:25 -0700\" " \
-	"RFC822.SIZE 44827 ENVELOPE (\"Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\" " \
-	"\"IMAP4rev2 WG mtg summary and minutes %u\" ((\"Terry Gray\" NIL \"gray\" " \
-	"\"cac.washington.edu\")) ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) " \
-	"((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((NIL NIL \"imap\" " \
-	"\"cac.washington.edu\")) ((NIL NIL \"minutes\" \"CNRI.Reston.VA.US\")(\"John Klensin\" " \
-	"NIL \"KLENSIN\" \"MIT.EDU\")) NIL NIL \"<B27397-%u@cac.washington.edu>\") " \
-	"BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 1152 23 " \
+#define FETCH_FMT                                                                                  \
+	"* %u FETCH (UID %u FLAGS (\\Seen $Label%u) INTERNALDATE \"17-Jul-1996 02:44:25 -0700\" "  \
+	"RFC822.SIZE 44827 ENVELOPE (\"Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\" "                   \
+	"\"IMAP4rev2 WG mtg summary and minutes %u\" ((\"Terry Gray\" NIL \"gray\" "               \
+	"\"cac.washington.edu\")) ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) "         \
+	"((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((NIL NIL \"imap\" "               \
+	"\"cac.washington.edu\")) ((NIL NIL \"minutes\" \"CNRI.Reston.VA.US\")(\"John Klensin\" "  \
+	"NIL \"KLENSIN\" \"MIT.EDU\")) NIL NIL \"<B27397-%u@cac.washington.edu>\") "               \
+	"BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 1152 23 "  \
 	"NIL NIL NIL NIL)(\"TEXT\" \"HTML\" (\"CHARSET\" \"utf-8\") NIL NIL \"QUOTED-PRINTABLE\" " \
-	"4554 73 NIL (\"INLINE\" NIL) NIL NIL)(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 342 " \
+	"4554 73 NIL (\"INLINE\" NIL) NIL NIL)(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 342 "   \
 	"(\"Mon, 1 Jan 2024 10:00:00 +0000\" \"inner\" ((NIL NIL \"a\" \"example.org\")) NIL NIL " \
-	"NIL NIL NIL NIL \"<inner@example.org>\") (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\") NIL " \
-	"NIL \"8BIT\" 100 4 NIL NIL NIL NIL) 12 NIL NIL NIL NIL) \"MIXED\" (\"BOUNDARY\" " \
+	"NIL NIL NIL NIL \"<inner@example.org>\") (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\") "    \
+	"NIL "                                                                                     \
+	"NIL \"8BIT\" 100 4 NIL NIL NIL NIL) 12 NIL NIL NIL NIL) \"MIXED\" (\"BOUNDARY\" "         \
 	"\"----=_Part_0\") NIL NIL NIL))\r\n"
 
 static void make_structure_stream(struct buf *b, unsigned n)

@@ -99,8 +99,8 @@ static int on_event(const correu_imap_event *ev, void *userdata)
 }
 
 /* Parse `data` cut at `cut`, then every `step` bytes (0: no more cuts). */
-static void run(const correu_imap_parser_settings *base, const uint8_t *data, size_t n,
-                size_t cut, size_t step, struct record *r)
+static void run(const correu_imap_parser_settings *base, const uint8_t *data, size_t n, size_t cut,
+                size_t step, struct record *r)
 {
 	correu_imap_parser_settings s = *base;
 	correu_imap_parser *p;

@@ -144,12 +144,12 @@ enum correu_imap_item {
 	/** a sequence set as sent, `str[0]` ("1:4,7"); read it with
 	 * correu_imap_seqset_next(). VANISHED and ESEARCH ALL. */
 	CORREU_IMAP_ITEM_SEQSET = 6,
-	CORREU_IMAP_ITEM_THREAD_OPEN = 7,  /**< "(" of a thread; `depth` */
-	CORREU_IMAP_ITEM_THREAD_CLOSE = 8, /**< ")" of a thread; `depth` */
-	CORREU_IMAP_ITEM_ESEARCH_TAG = 9,  /**< the tag ESEARCH answers: `str[0]` */
-	CORREU_IMAP_ITEM_ESEARCH_UID = 10, /**< ESEARCH results are UIDs */
-	CORREU_IMAP_ITEM_ESEARCH_MIN = 11, /**< MIN: `num` */
-	CORREU_IMAP_ITEM_ESEARCH_MAX = 12, /**< MAX: `num` */
+	CORREU_IMAP_ITEM_THREAD_OPEN = 7,    /**< "(" of a thread; `depth` */
+	CORREU_IMAP_ITEM_THREAD_CLOSE = 8,   /**< ")" of a thread; `depth` */
+	CORREU_IMAP_ITEM_ESEARCH_TAG = 9,    /**< the tag ESEARCH answers: `str[0]` */
+	CORREU_IMAP_ITEM_ESEARCH_UID = 10,   /**< ESEARCH results are UIDs */
+	CORREU_IMAP_ITEM_ESEARCH_MIN = 11,   /**< MIN: `num` */
+	CORREU_IMAP_ITEM_ESEARCH_MAX = 12,   /**< MAX: `num` */
 	CORREU_IMAP_ITEM_ESEARCH_COUNT = 13, /**< COUNT: `num` */
 	CORREU_IMAP_ITEM_MBOX_ATTR = 14,     /**< a LIST attribute: `str[0]` */
 	/** the hierarchy delimiter: `str[0]` (one character), NULL for NIL */
@@ -170,7 +170,7 @@ enum correu_imap_item {
 	CORREU_IMAP_ITEM_STATUS_HIGHESTMODSEQ = 26, /**< STATUS HIGHESTMODSEQ: `num` */
 	/** STATUS APPENDLIMIT (RFC 7889): `num`, or ::CORREU_IMAP_EVF_NIL */
 	CORREU_IMAP_ITEM_STATUS_APPENDLIMIT = 27,
-	CORREU_IMAP_ITEM_STATUS_MAILBOXID = 28, /**< STATUS MAILBOXID (RFC 8474): `str[0]` */
+	CORREU_IMAP_ITEM_STATUS_MAILBOXID = 28,   /**< STATUS MAILBOXID (RFC 8474): `str[0]` */
 	CORREU_IMAP_ITEM_NAMESPACE_PERSONAL = 29, /**< marker; ::CORREU_IMAP_EVF_NIL if NIL */
 	CORREU_IMAP_ITEM_NAMESPACE_OTHER = 30,    /**< marker; ::CORREU_IMAP_EVF_NIL if NIL */
 	CORREU_IMAP_ITEM_NAMESPACE_SHARED = 31,   /**< marker; ::CORREU_IMAP_EVF_NIL if NIL */
@@ -178,7 +178,7 @@ enum correu_imap_item {
 	CORREU_IMAP_ITEM_NAMESPACE_ENTRY = 32,
 	/** a namespace extension value: `str[0]` its name, `str[1]` one value */
 	CORREU_IMAP_ITEM_NAMESPACE_EXT = 33,
-	CORREU_IMAP_ITEM_ID_FIELD = 34, /**< ID: `str[0]` field, `str[1]` value or NULL */
+	CORREU_IMAP_ITEM_ID_FIELD = 34,   /**< ID: `str[0]` field, `str[1]` value or NULL */
 	CORREU_IMAP_ITEM_QUOTA_ROOT = 35, /**< a quota root name: `str[0]` */
 	/** a quota resource: `str[0]` name, `num` usage, `num2` limit */
 	CORREU_IMAP_ITEM_QUOTA_RESOURCE = 36,
@@ -191,11 +191,11 @@ enum correu_imap_item {
 	/** FETCH INTERNALDATE: `time` seconds since 1970 UTC, `zone` minutes
 	 * east of UTC, `str[0]` as sent */
 	CORREU_IMAP_ITEM_INTERNALDATE = 40,
-	CORREU_IMAP_ITEM_RFC822_SIZE = 41, /**< FETCH RFC822.SIZE: `num` */
+	CORREU_IMAP_ITEM_RFC822_SIZE = 41,  /**< FETCH RFC822.SIZE: `num` */
 	CORREU_IMAP_ITEM_FETCH_MODSEQ = 42, /**< FETCH MODSEQ (RFC 7162): `num` */
-	CORREU_IMAP_ITEM_EMAILID = 43, /**< FETCH EMAILID (RFC 8474): `str[0]` */
-	CORREU_IMAP_ITEM_THREADID = 44, /**< FETCH THREADID: `str[0]`, NULL for NIL */
-	CORREU_IMAP_ITEM_PREVIEW = 45, /**< FETCH PREVIEW (RFC 8970): `str[0]`, NULL for NIL */
+	CORREU_IMAP_ITEM_EMAILID = 43,      /**< FETCH EMAILID (RFC 8474): `str[0]` */
+	CORREU_IMAP_ITEM_THREADID = 44,     /**< FETCH THREADID: `str[0]`, NULL for NIL */
+	CORREU_IMAP_ITEM_PREVIEW = 45,      /**< FETCH PREVIEW (RFC 8970): `str[0]`, NULL for NIL */
 	/** FETCH BINARY.SIZE[section] (RFC 3516): `str[0]` section, `num` */
 	CORREU_IMAP_ITEM_BINARY_SIZE = 46,
 	/** ENVELOPE marker; ENV_* items follow (also inside message/rfc822
@@ -240,8 +240,8 @@ enum correu_imap_item {
 	 * parameters follow as PART_DISPOSITION_PARAM */
 	CORREU_IMAP_ITEM_PART_DISPOSITION = 67,
 	CORREU_IMAP_ITEM_PART_DISPOSITION_PARAM = 68, /**< `str[0]` name, `str[1]` value */
-	CORREU_IMAP_ITEM_PART_LANGUAGE = 69, /**< a Content-Language tag: `str[0]` */
-	CORREU_IMAP_ITEM_PART_LOCATION = 70, /**< Content-Location: `str[0]` or NULL */
+	CORREU_IMAP_ITEM_PART_LANGUAGE = 69,          /**< a Content-Language tag: `str[0]` */
+	CORREU_IMAP_ITEM_PART_LOCATION = 70,          /**< Content-Location: `str[0]` or NULL */
 	/** extension data the parser does not know, as sent: `str[0]` */
 	CORREU_IMAP_ITEM_PART_EXTENSION = 71,
 	CORREU_IMAP_ITEM_PART_END = 72, /**< the part at `depth` is complete */
@@ -261,31 +261,31 @@ enum correu_imap_item {
 /** Response codes (RFC 9051 §7.1, RFC 5530, RFC 4315, RFC 7162 ...), the
  * `code` field of END events of status responses. */
 enum correu_imap_code {
-	CORREU_IMAP_CODE_NONE = 0,         /**< no response code */
-	CORREU_IMAP_CODE_ALERT = 1,        /**< show the text to the user */
-	CORREU_IMAP_CODE_BADCHARSET = 2,   /**< CHARSET items came before END */
-	CORREU_IMAP_CODE_CAPABILITY = 3,   /**< ATOM items came before END */
-	CORREU_IMAP_CODE_PARSE = 4,        /**< a message could not be parsed */
+	CORREU_IMAP_CODE_NONE = 0,           /**< no response code */
+	CORREU_IMAP_CODE_ALERT = 1,          /**< show the text to the user */
+	CORREU_IMAP_CODE_BADCHARSET = 2,     /**< CHARSET items came before END */
+	CORREU_IMAP_CODE_CAPABILITY = 3,     /**< ATOM items came before END */
+	CORREU_IMAP_CODE_PARSE = 4,          /**< a message could not be parsed */
 	CORREU_IMAP_CODE_PERMANENTFLAGS = 5, /**< FLAG items came before END */
-	CORREU_IMAP_CODE_READ_ONLY = 6,    /**< READ-ONLY */
-	CORREU_IMAP_CODE_READ_WRITE = 7,   /**< READ-WRITE */
-	CORREU_IMAP_CODE_TRYCREATE = 8,    /**< the target mailbox does not exist */
-	CORREU_IMAP_CODE_UIDNEXT = 9,      /**< `num` the next UID */
-	CORREU_IMAP_CODE_UIDVALIDITY = 10, /**< `num` the UIDVALIDITY */
-	CORREU_IMAP_CODE_UNSEEN = 11,      /**< `num` the first unseen message */
+	CORREU_IMAP_CODE_READ_ONLY = 6,      /**< READ-ONLY */
+	CORREU_IMAP_CODE_READ_WRITE = 7,     /**< READ-WRITE */
+	CORREU_IMAP_CODE_TRYCREATE = 8,      /**< the target mailbox does not exist */
+	CORREU_IMAP_CODE_UIDNEXT = 9,        /**< `num` the next UID */
+	CORREU_IMAP_CODE_UIDVALIDITY = 10,   /**< `num` the UIDVALIDITY */
+	CORREU_IMAP_CODE_UNSEEN = 11,        /**< `num` the first unseen message */
 	/** APPENDUID (RFC 4315): `num` UIDVALIDITY, `str[2]` the UID set */
 	CORREU_IMAP_CODE_APPENDUID = 12,
 	/** COPYUID: `num` UIDVALIDITY, `str[2]` source and `str[3]` new UIDs */
 	CORREU_IMAP_CODE_COPYUID = 13,
-	CORREU_IMAP_CODE_UIDNOTSTICKY = 14,  /**< UIDs are not persistent */
-	CORREU_IMAP_CODE_HIGHESTMODSEQ = 15, /**< RFC 7162: `num` */
-	CORREU_IMAP_CODE_NOMODSEQ = 16,      /**< RFC 7162 */
-	CORREU_IMAP_CODE_MODIFIED = 17,      /**< RFC 7162: `str[2]` the set */
-	CORREU_IMAP_CODE_CLOSED = 18,        /**< RFC 7162: the mailbox was closed */
-	CORREU_IMAP_CODE_TOOBIG = 19,        /**< RFC 7889 */
-	CORREU_IMAP_CODE_NOTSAVED = 20,      /**< RFC 5182 */
-	CORREU_IMAP_CODE_HASCHILDREN = 21,   /**< RFC 9051 */
-	CORREU_IMAP_CODE_UNAVAILABLE = 22,   /**< RFC 5530 */
+	CORREU_IMAP_CODE_UIDNOTSTICKY = 14,         /**< UIDs are not persistent */
+	CORREU_IMAP_CODE_HIGHESTMODSEQ = 15,        /**< RFC 7162: `num` */
+	CORREU_IMAP_CODE_NOMODSEQ = 16,             /**< RFC 7162 */
+	CORREU_IMAP_CODE_MODIFIED = 17,             /**< RFC 7162: `str[2]` the set */
+	CORREU_IMAP_CODE_CLOSED = 18,               /**< RFC 7162: the mailbox was closed */
+	CORREU_IMAP_CODE_TOOBIG = 19,               /**< RFC 7889 */
+	CORREU_IMAP_CODE_NOTSAVED = 20,             /**< RFC 5182 */
+	CORREU_IMAP_CODE_HASCHILDREN = 21,          /**< RFC 9051 */
+	CORREU_IMAP_CODE_UNAVAILABLE = 22,          /**< RFC 5530 */
 	CORREU_IMAP_CODE_AUTHENTICATIONFAILED = 23, /**< RFC 5530 */
 	CORREU_IMAP_CODE_AUTHORIZATIONFAILED = 24,  /**< RFC 5530 */
 	CORREU_IMAP_CODE_EXPIRED = 25,              /**< RFC 5530 */
@@ -337,27 +337,27 @@ enum correu_imap_code {
  * what you keep.
  */
 typedef struct correu_imap_event {
-	uint32_t version; /**< ::CORREU_IMAP_EVENT_VERSION */
-	uint32_t type;    /**< a `CORREU_IMAP_EV_*` value */
-	uint32_t resp;    /**< the response, a ::correu_imap_resp value (0 if unknown) */
-	uint32_t item;    /**< a ::correu_imap_item value for items and literals; else 0 */
-	uint32_t code;    /**< for END of a status response: a ::correu_imap_code value */
-	uint32_t depth;   /**< nesting depth (THREAD, body parts); else 0 */
-	uint32_t flags;   /**< `CORREU_IMAP_EVF_*` flags */
-	int32_t error;    /**< for ::CORREU_IMAP_EV_ERROR: the `CORREU_ERR_*` code */
-	int32_t zone;     /**< INTERNALDATE: the zone in minutes east of UTC */
+	uint32_t version;  /**< ::CORREU_IMAP_EVENT_VERSION */
+	uint32_t type;     /**< a `CORREU_IMAP_EV_*` value */
+	uint32_t resp;     /**< the response, a ::correu_imap_resp value (0 if unknown) */
+	uint32_t item;     /**< a ::correu_imap_item value for items and literals; else 0 */
+	uint32_t code;     /**< for END of a status response: a ::correu_imap_code value */
+	uint32_t depth;    /**< nesting depth (THREAD, body parts); else 0 */
+	uint32_t flags;    /**< `CORREU_IMAP_EVF_*` flags */
+	int32_t error;     /**< for ::CORREU_IMAP_EV_ERROR: the `CORREU_ERR_*` code */
+	int32_t zone;      /**< INTERNALDATE: the zone in minutes east of UTC */
 	uint32_t reserved; /**< zero; keeps the 64-bit fields aligned */
-	uint64_t num;     /**< the main number, as documented per item */
-	uint64_t num2;    /**< a second number */
-	uint64_t num3;    /**< a third number */
-	int64_t time;     /**< INTERNALDATE: seconds since 1970-01-01 UTC */
+	uint64_t num;      /**< the main number, as documented per item */
+	uint64_t num2;     /**< a second number */
+	uint64_t num3;     /**< a third number */
+	int64_t time;      /**< INTERNALDATE: seconds since 1970-01-01 UTC */
 	/** ERROR: stream offset where the response began; LITERAL_DATA: the
 	 * offset of `data` in the item */
 	uint64_t offset;
-	const char *tag; /**< the tag of a tagged response, else NULL */
-	size_t tag_len;  /**< bytes in `tag` */
-	const char *str[4]; /**< strings, as documented per event and item */
-	size_t str_len[4];  /**< bytes in each of `str` */
+	const char *tag;     /**< the tag of a tagged response, else NULL */
+	size_t tag_len;      /**< bytes in `tag` */
+	const char *str[4];  /**< strings, as documented per event and item */
+	size_t str_len[4];   /**< bytes in each of `str` */
 	const uint8_t *data; /**< LITERAL_DATA bytes */
 	size_t data_len;     /**< bytes in `data` */
 } correu_imap_event;

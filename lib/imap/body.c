@@ -166,8 +166,7 @@ static int fields(correu_imap_parser *p)
 	    (rc = correu__imap_sp(p)) < 0 || (rc = correu__imap_nstring(p, &id)) < 0 ||
 	    (rc = correu__imap_sp(p)) < 0 || (rc = correu__imap_nstring(p, &desc)) < 0 ||
 	    (rc = correu__imap_sp(p)) < 0 || (rc = correu__imap_nstring(p, &enc)) < 0 ||
-	    (rc = correu__imap_sp(p)) < 0 ||
-	    (rc = correu__imap_number(p, UINT32_MAX, &octets)) < 0)
+	    (rc = correu__imap_sp(p)) < 0 || (rc = correu__imap_number(p, UINT32_MAX, &octets)) < 0)
 		return rc;
 	correu__imap_ev_init(p, &ev, CORREU_IMAP_EV_ITEM, CORREU_IMAP_ITEM_PART_FIELDS);
 	ev.str[0] = id.s;
@@ -226,8 +225,8 @@ int correu__imap_parse_body(correu_imap_parser *p, uint32_t item)
 			return rc;
 		p->item_depth = top + 1;
 		if (ip_peek(p) == '(') {
-			if ((rc = item2(p, CORREU_IMAP_ITEM_PART_BEGIN, CORREU_IMAP_EVF_MULTIPART, NULL,
-			                NULL)) < 0)
+			if ((rc = item2(p, CORREU_IMAP_ITEM_PART_BEGIN, CORREU_IMAP_EVF_MULTIPART,
+			                NULL, NULL)) < 0)
 				return rc;
 			stack[top++] = OPEN_MULTIPART;
 			continue;
@@ -248,7 +247,8 @@ int correu__imap_parse_body(correu_imap_parser *p, uint32_t item)
 					break; /* the next child */
 				if ((rc = correu__imap_sp(p)) < 0 ||
 				    (rc = correu__imap_string(p, &sub)) < 0 ||
-				    (rc = item2(p, CORREU_IMAP_ITEM_PART_SUBTYPE, 0, NULL, &sub)) < 0 ||
+				    (rc = item2(p, CORREU_IMAP_ITEM_PART_SUBTYPE, 0, NULL, &sub)) <
+				            0 ||
 				    (rc = extension(p, true)) < 0)
 					return rc;
 			} else if ((rc = lines(p)) < 0 || (rc = extension(p, false)) < 0) {

@@ -65,14 +65,17 @@ static int address_list(correu_imap_parser *p, uint32_t item)
 
 int correu__imap_parse_envelope(correu_imap_parser *p)
 {
-	static const uint32_t lists[6] = { CORREU_IMAP_ITEM_ENV_FROM,     CORREU_IMAP_ITEM_ENV_SENDER,
-		                           CORREU_IMAP_ITEM_ENV_REPLY_TO, CORREU_IMAP_ITEM_ENV_TO,
-		                           CORREU_IMAP_ITEM_ENV_CC,       CORREU_IMAP_ITEM_ENV_BCC };
+	static const uint32_t lists[6] = {
+		CORREU_IMAP_ITEM_ENV_FROM,     CORREU_IMAP_ITEM_ENV_SENDER,
+		CORREU_IMAP_ITEM_ENV_REPLY_TO, CORREU_IMAP_ITEM_ENV_TO,
+		CORREU_IMAP_ITEM_ENV_CC,       CORREU_IMAP_ITEM_ENV_BCC
+	};
 	int i, rc;
 
 	if ((rc = correu__imap_item(p, CORREU_IMAP_ITEM_ENVELOPE, NULL, NULL)) < 0 ||
 	    (rc = correu__imap_open(p)) < 0 ||
-	    (rc = nstring_item(p, CORREU_IMAP_ITEM_ENV_DATE)) < 0 || (rc = correu__imap_sp(p)) < 0 ||
+	    (rc = nstring_item(p, CORREU_IMAP_ITEM_ENV_DATE)) < 0 ||
+	    (rc = correu__imap_sp(p)) < 0 ||
 	    (rc = nstring_item(p, CORREU_IMAP_ITEM_ENV_SUBJECT)) < 0)
 		return rc;
 	for (i = 0; i < 6; i++) {

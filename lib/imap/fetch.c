@@ -109,7 +109,7 @@ static int streamed(correu_imap_parser *p, uint32_t item, const struct att *a)
 	}
 	binary = ip_peek(p) == '~';
 	rc = item == CORREU_IMAP_ITEM_BINARY_SECTION ? correu__imap_nstring8(p, &s)
-	                                              : correu__imap_nstring(p, &s);
+	                                             : correu__imap_nstring(p, &s);
 	if (rc < 0)
 		return rc;
 	ev->num3 = s.len;
@@ -185,8 +185,8 @@ static int modseq(correu_imap_parser *p)
 {
 	int rc = correu__imap_open(p);
 
-	if (rc < 0 || (rc = number_item(p, CORREU_IMAP_ITEM_FETCH_MODSEQ, INT64_MAX, false,
-	                                NULL)) < 0)
+	if (rc < 0 ||
+	    (rc = number_item(p, CORREU_IMAP_ITEM_FETCH_MODSEQ, INT64_MAX, false, NULL)) < 0)
 		return rc;
 	return correu__imap_close(p);
 }
@@ -232,7 +232,8 @@ static int att_value(correu_imap_parser *p, const struct att *a)
 		if (is(b, "PREVIEW")) {
 			int rc = correu__imap_nstring(p, &raw);
 
-			return rc < 0 ? rc : correu__imap_item(p, CORREU_IMAP_ITEM_PREVIEW, &raw, NULL);
+			return rc < 0 ? rc
+			              : correu__imap_item(p, CORREU_IMAP_ITEM_PREVIEW, &raw, NULL);
 		}
 		if (is(b, "RFC822"))
 			return streamed(p, CORREU_IMAP_ITEM_RFC822, a);

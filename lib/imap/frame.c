@@ -76,8 +76,8 @@ struct lex {
 	uint32_t depth;
 	bool quote, esc;
 	uint32_t bracket;
-	size_t tok;         /* start of the open depth-1 token, or SIZE_MAX */
-	size_t stream_end;  /* end of the last depth-1 streamed item name */
+	size_t tok;        /* start of the open depth-1 token, or SIZE_MAX */
+	size_t stream_end; /* end of the last depth-1 streamed item name */
 };
 
 static void lex_token_end(struct lex *x, const uint8_t *line, size_t i)
@@ -155,8 +155,8 @@ bool correu__imap_line_literal(correu_imap_parser *p, const uint8_t *line, size_
 	}
 	lex_token_end(&x, line, start);
 	p->fdepth = x.depth;
-	*streamed = p->kind == K_FETCH && x.depth == 1 && start > 0 &&
-	            x.stream_end == start - 1 && line[start - 1] == ' ';
+	*streamed = p->kind == K_FETCH && x.depth == 1 && start > 0 && x.stream_end == start - 1 &&
+	            line[start - 1] == ' ';
 	return true;
 }
 

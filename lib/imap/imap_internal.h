@@ -45,8 +45,8 @@ struct ip_str {
 struct correu_imap_parser {
 	correu_imap_parser_settings set; /* copy, defaults filled in */
 	const correu_allocator *alloc;
-	uint32_t flags;      /* current CORREU_IMAP_PARSER_* flags */
-	int fatal;           /* sticky fatal error, 0 if none */
+	uint32_t flags; /* current CORREU_IMAP_PARSER_* flags */
+	int fatal;      /* sticky fatal error, 0 if none */
 
 	/* ---- framer ---- */
 	void *dec_mem;
@@ -55,15 +55,15 @@ struct correu_imap_parser {
 	correu_line_decoder *dec;
 	enum ip_fstate fstate;
 	enum ip_kind kind;
-	uint64_t off;        /* stream offset of the next input byte */
-	uint64_t resp_off;   /* where the current response began */
-	bool bad;            /* the response was reported malformed: skip it */
-	size_t resp_bytes;   /* bytes of the response counted to max_response */
-	uint32_t fdepth;     /* parenthesis depth at the end of its lines */
-	uint64_t lit_left;   /* bytes of the current literal still to come */
-	uint64_t line_off;   /* stream offset where the current line began */
-	correu__buf unit;    /* a unit spread over lines and literals */
-	bool unit_held;      /* the unit lives in `unit` (else zero-copy) */
+	uint64_t off;      /* stream offset of the next input byte */
+	uint64_t resp_off; /* where the current response began */
+	bool bad;          /* the response was reported malformed: skip it */
+	size_t resp_bytes; /* bytes of the response counted to max_response */
+	uint32_t fdepth;   /* parenthesis depth at the end of its lines */
+	uint64_t lit_left; /* bytes of the current literal still to come */
+	uint64_t line_off; /* stream offset where the current line began */
+	correu__buf unit;  /* a unit spread over lines and literals */
+	bool unit_held;    /* the unit lives in `unit` (else zero-copy) */
 	/* the tail of an over-long line, to see whether a literal follows */
 	bool skip_quote, skip_esc, skip_cr;
 	uint8_t tail[24];
@@ -71,16 +71,16 @@ struct correu_imap_parser {
 
 	/* ---- grammar ---- */
 	const uint8_t *pos, *end; /* the unit being read */
-	uint32_t depth;      /* parenthesis depth while reading */
-	uint32_t item_depth; /* `depth` of item events (the body part read) */
-	uint32_t resp;       /* CORREU_IMAP_RESP_* of the current response */
-	bool begun;          /* BEGIN was reported */
-	bool in_fetch;       /* a FETCH continues after a streamed literal */
-	bool streaming;      /* the unit ended in a streamed literal */
-	uint64_t seq;        /* FETCH message number */
-	const char *tag;     /* tag of a tagged response (in the unit) */
+	uint32_t depth;           /* parenthesis depth while reading */
+	uint32_t item_depth;      /* `depth` of item events (the body part read) */
+	uint32_t resp;            /* CORREU_IMAP_RESP_* of the current response */
+	bool begun;               /* BEGIN was reported */
+	bool in_fetch;            /* a FETCH continues after a streamed literal */
+	bool streaming;           /* the unit ended in a streamed literal */
+	uint64_t seq;             /* FETCH message number */
+	const char *tag;          /* tag of a tagged response (in the unit) */
 	size_t tag_len;
-	int perr;            /* what was wrong with the response */
+	int perr; /* what was wrong with the response */
 	const char *pmsg;
 	bool utf8;           /* CORREU_IMAP_PARSER_UTF8 for this response */
 	uint8_t *bstack;     /* body-structure frames, max_depth bytes */

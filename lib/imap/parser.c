@@ -155,8 +155,7 @@ int correu_imap_parser_pending(const correu_imap_parser *p)
 {
 	if (!p)
 		return 0;
-	return p->kind != K_NONE || p->fstate != FR_LINE ||
-	       correu_line_decoder_pending(p->dec) > 0;
+	return p->kind != K_NONE || p->fstate != FR_LINE || correu_line_decoder_pending(p->dec) > 0;
 }
 
 /* Report the response as malformed (once) and skip the rest of it. */
@@ -210,8 +209,8 @@ static int start_literal(correu_imap_parser *p, uint64_t size, bool streamed)
 	return 0;
 }
 
-static int line_literal_unit(correu_imap_parser *p, const uint8_t *line, size_t n,
-                             uint64_t size, bool streamed)
+static int line_literal_unit(correu_imap_parser *p, const uint8_t *line, size_t n, uint64_t size,
+                             bool streamed)
 {
 	int rc;
 
@@ -283,8 +282,9 @@ static int on_line(correu_imap_parser *p, const uint8_t *line, size_t n, int lrc
 	if (!p->bad) {
 		if (p->unit_held) {
 			if ((rc = correu__buf_append(&p->unit, line, n)) < 0)
-				return rc == CORREU_ERR_NOMEM ? (p->fatal = rc)
-				                              : bad_response(p, rc, "response too big");
+				return rc == CORREU_ERR_NOMEM
+				               ? (p->fatal = rc)
+				               : bad_response(p, rc, "response too big");
 			line = p->unit.data;
 			n = p->unit.len;
 		}

@@ -120,7 +120,8 @@ static int code_args(correu_imap_parser *p, correu_imap_event *ev)
 		return correu__imap_number(p, INT64_MAX, &ev->num);
 	case CORREU_IMAP_CODE_APPENDUID:
 	case CORREU_IMAP_CODE_COPYUID:
-		if ((rc = correu__imap_sp(p)) < 0 || (rc = correu__imap_nz_number(p, &ev->num)) < 0 ||
+		if ((rc = correu__imap_sp(p)) < 0 ||
+		    (rc = correu__imap_nz_number(p, &ev->num)) < 0 ||
 		    (rc = correu__imap_sp(p)) < 0 || (rc = correu__imap_seqset(p, &a)) < 0)
 			return rc;
 		set_str(ev, 2, &a);
@@ -157,7 +158,7 @@ static int resp_code(correu_imap_parser *p, correu_imap_event *ev)
 	struct ip_str name;
 	int rc;
 
-	while (q < p->end && *q > 0x20 && *q < 0x7f && *q != ']')
+	while (q<p->end && * q> 0x20 && *q < 0x7f && *q != ']')
 		q++;
 	if (q == p->pos)
 		return correu__imap_fail(p, CORREU_ERR_SYNTAX, "empty response code");
@@ -296,7 +297,7 @@ static int tag(correu_imap_parser *p)
 {
 	const uint8_t *q = p->pos;
 
-	while (q < p->end && *q > 0x20 && *q < 0x7f && !strchr("(){%*\"\\+", *q))
+	while (q<p->end && * q> 0x20 && *q < 0x7f && !strchr("(){%*\"\\+", *q))
 		q++;
 	if (q == p->pos)
 		return correu__imap_fail(p, CORREU_ERR_SYNTAX, "malformed tag");
@@ -320,8 +321,9 @@ int correu__imap_parse_start(correu_imap_parser *p)
 		if (ip_peek(p) >= '0' && ip_peek(p) <= '9')
 			return numbered(p);
 		if ((kind = status_kind(p, true)) != 0)
-			return (rc = correu__imap_begin(p, kind, 0)) < 0 ? rc
-			                                                : correu__imap_parse_status(p);
+			return (rc = correu__imap_begin(p, kind, 0)) < 0
+			               ? rc
+			               : correu__imap_parse_status(p);
 		if ((rc = correu__imap_atom(p, &name)) < 0)
 			return rc;
 		return correu__imap_parse_data(p, &name);

@@ -245,14 +245,22 @@ int correu__imap_parse_data(correu_imap_parser *p, const struct ip_str *name)
 		const char *name;
 		uint32_t resp;
 	} kinds[] = {
-		{ "CAPABILITY", CORREU_IMAP_RESP_CAPABILITY }, { "ENABLED", CORREU_IMAP_RESP_ENABLED },
-		{ "FLAGS", CORREU_IMAP_RESP_FLAGS },           { "SEARCH", CORREU_IMAP_RESP_SEARCH },
-		{ "SORT", CORREU_IMAP_RESP_SORT },             { "ESEARCH", CORREU_IMAP_RESP_ESEARCH },
-		{ "THREAD", CORREU_IMAP_RESP_THREAD },         { "VANISHED", CORREU_IMAP_RESP_VANISHED },
-		{ "LIST", CORREU_IMAP_RESP_LIST },             { "LSUB", CORREU_IMAP_RESP_LSUB },
-		{ "STATUS", CORREU_IMAP_RESP_STATUS },         { "NAMESPACE", CORREU_IMAP_RESP_NAMESPACE },
-		{ "ID", CORREU_IMAP_RESP_ID },                 { "QUOTA", CORREU_IMAP_RESP_QUOTA },
-		{ "QUOTAROOT", CORREU_IMAP_RESP_QUOTAROOT },   { "METADATA", CORREU_IMAP_RESP_METADATA },
+		{ "CAPABILITY", CORREU_IMAP_RESP_CAPABILITY },
+		{ "ENABLED", CORREU_IMAP_RESP_ENABLED },
+		{ "FLAGS", CORREU_IMAP_RESP_FLAGS },
+		{ "SEARCH", CORREU_IMAP_RESP_SEARCH },
+		{ "SORT", CORREU_IMAP_RESP_SORT },
+		{ "ESEARCH", CORREU_IMAP_RESP_ESEARCH },
+		{ "THREAD", CORREU_IMAP_RESP_THREAD },
+		{ "VANISHED", CORREU_IMAP_RESP_VANISHED },
+		{ "LIST", CORREU_IMAP_RESP_LIST },
+		{ "LSUB", CORREU_IMAP_RESP_LSUB },
+		{ "STATUS", CORREU_IMAP_RESP_STATUS },
+		{ "NAMESPACE", CORREU_IMAP_RESP_NAMESPACE },
+		{ "ID", CORREU_IMAP_RESP_ID },
+		{ "QUOTA", CORREU_IMAP_RESP_QUOTA },
+		{ "QUOTAROOT", CORREU_IMAP_RESP_QUOTAROOT },
+		{ "METADATA", CORREU_IMAP_RESP_METADATA },
 	};
 	uint32_t resp = CORREU_IMAP_RESP_OTHER;
 	size_t i;
@@ -273,22 +281,16 @@ int correu__imap_parse_data(correu_imap_parser *p, const struct ip_str *name)
 		return rc;
 	switch (resp) {
 	case CORREU_IMAP_RESP_CAPABILITY:
-	case CORREU_IMAP_RESP_ENABLED:
-		return atoms(p);
+	case CORREU_IMAP_RESP_ENABLED: return atoms(p);
 	case CORREU_IMAP_RESP_FLAGS:
 		if ((rc = correu__imap_sp(p)) < 0 || (rc = correu__imap_flag_list(p)) < 0)
 			return rc;
 		return correu__imap_end(p);
 	case CORREU_IMAP_RESP_SEARCH:
-	case CORREU_IMAP_RESP_SORT:
-		return numbers(p);
-	case CORREU_IMAP_RESP_ESEARCH:
-		return esearch(p);
-	case CORREU_IMAP_RESP_THREAD:
-		return thread(p);
-	case CORREU_IMAP_RESP_VANISHED:
-		return vanished(p);
-	default:
-		return correu__imap_parse_mailbox_data(p, resp);
+	case CORREU_IMAP_RESP_SORT: return numbers(p);
+	case CORREU_IMAP_RESP_ESEARCH: return esearch(p);
+	case CORREU_IMAP_RESP_THREAD: return thread(p);
+	case CORREU_IMAP_RESP_VANISHED: return vanished(p);
+	default: return correu__imap_parse_mailbox_data(p, resp);
 	}
 }

@@ -69,8 +69,10 @@ static int list_extended(correu_imap_parser *p)
 			if ((rc = correu__imap_open(p)) < 0)
 				return rc;
 			for (m = 0; ip_peek(p) != ')';) {
-				if ((rc = next_elem(p, &m)) < 0 || (rc = correu__imap_string(p, &v)) < 0 ||
-				    (rc = correu__imap_item(p, CORREU_IMAP_ITEM_CHILDINFO, &v, NULL)) < 0)
+				if ((rc = next_elem(p, &m)) < 0 ||
+				    (rc = correu__imap_string(p, &v)) < 0 ||
+				    (rc = correu__imap_item(p, CORREU_IMAP_ITEM_CHILDINFO, &v,
+				                            NULL)) < 0)
 					return rc;
 			}
 			rc = correu__imap_close(p);
@@ -199,7 +201,8 @@ static int namespace_descr(correu_imap_parser *p)
 			return rc;
 		for (n = 0; ip_peek(p) != ')';) {
 			if ((rc = next_elem(p, &n)) < 0 || (rc = correu__imap_string(p, &v)) < 0 ||
-			    (rc = correu__imap_item(p, CORREU_IMAP_ITEM_NAMESPACE_EXT, &name, &v)) < 0)
+			    (rc = correu__imap_item(p, CORREU_IMAP_ITEM_NAMESPACE_EXT, &name, &v)) <
+			            0)
 				return rc;
 		}
 		if ((rc = correu__imap_close(p)) < 0)
@@ -332,8 +335,10 @@ static int metadata(correu_imap_parser *p)
 			return rc;
 		while (ip_peek(p) != ')') {
 			if ((rc = next_elem(p, &n)) < 0 || (rc = correu__imap_astring(p, &e)) < 0 ||
-			    (rc = correu__imap_sp(p)) < 0 || (rc = correu__imap_nstring(p, &v)) < 0 ||
-			    (rc = correu__imap_item(p, CORREU_IMAP_ITEM_METADATA_ENTRY, &e, &v)) < 0)
+			    (rc = correu__imap_sp(p)) < 0 ||
+			    (rc = correu__imap_nstring(p, &v)) < 0 ||
+			    (rc = correu__imap_item(p, CORREU_IMAP_ITEM_METADATA_ENTRY, &e, &v)) <
+			            0)
 				return rc;
 		}
 		if ((rc = correu__imap_close(p)) < 0)
@@ -357,19 +362,12 @@ int correu__imap_parse_mailbox_data(correu_imap_parser *p, uint32_t resp)
 {
 	switch (resp) {
 	case CORREU_IMAP_RESP_LIST:
-	case CORREU_IMAP_RESP_LSUB:
-		return list(p);
-	case CORREU_IMAP_RESP_STATUS:
-		return status(p);
-	case CORREU_IMAP_RESP_NAMESPACE:
-		return namespace(p);
-	case CORREU_IMAP_RESP_ID:
-		return id(p);
-	case CORREU_IMAP_RESP_QUOTA:
-		return quota(p);
-	case CORREU_IMAP_RESP_QUOTAROOT:
-		return quotaroot(p);
-	default:
-		return metadata(p);
+	case CORREU_IMAP_RESP_LSUB: return list(p);
+	case CORREU_IMAP_RESP_STATUS: return status(p);
+	case CORREU_IMAP_RESP_NAMESPACE: return namespace(p);
+	case CORREU_IMAP_RESP_ID: return id(p);
+	case CORREU_IMAP_RESP_QUOTA: return quota(p);
+	case CORREU_IMAP_RESP_QUOTAROOT: return quotaroot(p);
+	default: return metadata(p);
 	}
 }

@@ -18,9 +18,17 @@ static const char empty[1] = "";
  * resp-specials, and nothing outside 7-bit CHAR. */
 static bool atom_char(uint8_t c)
 {
-	if (c <= 0x20 || c >= 0x7f)
-		return false;
-	return !strchr("(){%*\"\\]", c);
+	switch (c) {
+	case '(':
+	case ')':
+	case '{':
+	case '%':
+	case '*':
+	case '"':
+	case '\\':
+	case ']': return false;
+	default: return c > 0x20 && c < 0x7f;
+	}
 }
 
 bool correu__imap_accept(correu_imap_parser *p, uint8_t c)
@@ -34,13 +42,16 @@ bool correu__imap_accept(correu_imap_parser *p, uint8_t c)
 
 int correu__imap_expect(correu_imap_parser *p, uint8_t c)
 {
-	static const char *const what[] = { "expected a space", "expected \"(\"",
-		                            "expected \")\"", "unexpected character" };
+	static const char *const what[] = { "expected a space", "expected \"(\"", "expected \")\"",
+		                            "unexpected character" };
 
 	if (correu__imap_accept(p, c))
 		return 0;
 	return correu__imap_fail(p, CORREU_ERR_SYNTAX,
-	                         what[c == ' ' ? 0 : c == '(' ? 1 : c == ')' ? 2 : 3]);
+	                         what[c == ' '   ? 0
+	                              : c == '(' ? 1
+	                              : c == ')' ? 2
+	                                         : 3]);
 }
 
 int correu__imap_sp(correu_imap_parser *p)
@@ -153,7 +164,8 @@ int correu__imap_nz_number(correu_imap_parser *p, uint64_t *out)
 	int rc = correu__imap_number(p, UINT32_MAX, out);
 
 	if (rc == 0 && *out == 0)
-		return correu__imap_fail(p, CORREU_ERR_SYNTAX, "zero where a non-zero number is due");
+		return correu__imap_fail(p, CORREU_ERR_SYNTAX,
+		                         "zero where a non-zero number is due");
 	return rc;
 }
 
@@ -181,7 +193,8 @@ static int quoted(correu_imap_parser *p, struct ip_str *out)
 			return correu__imap_fail(p, CORREU_ERR_SYNTAX, "NUL in a quoted string");
 		if (*q == '\\') {
 			if (q + 1 >= p->end || (q[1] != '\\' && q[1] != '"'))
-				return correu__imap_fail(p, CORREU_ERR_SYNTAX, "bad escape in a quoted string");
+				return correu__imap_fail(p, CORREU_ERR_SYNTAX,
+				                         "bad escape in a quoted string");
 			escaped = true;
 			q++;
 		}
@@ -272,7 +285,7 @@ bool correu__imap_at_stream(correu_imap_parser *p, uint64_t *size, bool *binary)
 	size_t start;
 
 	if (correu__imap_literal_marker(p->pos, (size_t)(p->end - p->pos), &start, size, binary) !=
-	        1 ||
+	            1 ||
 	    start != 0)
 		return false;
 	p->pos = p->end;
@@ -382,7 +395,7 @@ static int skip_token(correu_imap_parser *p)
 		return correu__imap_string(p, &s);
 	if (ip_peek(p) == '{' || ip_peek(p) == '~')
 		return literal(p, &s, true);
-	while (q < p->end && *q > 0x20 && *q != 0x7f && !strchr("(){\"", *q))
+	while (q<p->end && * q> 0x20 && *q != 0x7f && !strchr("(){\"", *q))
 		q++;
 	if (q == p->pos)
 		return correu__imap_fail(p, CORREU_ERR_SYNTAX, "expected a value");

@@ -97,12 +97,12 @@ static int on_event(const correu_imap_event *ev, void *userdata)
 		split_out_printf(out, "\"");
 		break;
 	case CORREU_IMAP_EV_ERROR:
-		split_out_printf(out, "ERROR %s %s @%" PRIu64 " %s", correu_imap_resp_name(ev->resp),
-		                 correu_err_name(ev->error), ev->offset, ev->str[0]);
+		split_out_printf(out, "ERROR %s %s @%" PRIu64 " %s",
+		                 correu_imap_resp_name(ev->resp), correu_err_name(ev->error),
+		                 ev->offset, ev->str[0]);
 		split_out_printf(out, "\n");
 		return 0;
-	default:
-		cr_assert_fail("unknown event type %u", ev->type);
+	default: cr_assert_fail("unknown event type %u", ev->type);
 	}
 	print_fields(out, ev);
 	split_out_printf(out, "\n");

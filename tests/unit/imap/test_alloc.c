@@ -19,9 +19,9 @@ static int count_event(const correu_imap_event *ev, void *userdata)
  * quoted string with escapes (scratch), a modified UTF-7 name (name) and a
  * streamed section (section). */
 static const char input[] = "* LIST () \"/\" {5}\r\nabcde\r\n"
-                            "* LIST () \"/\" \"a\\\"b\"\r\n"
-                            "* LIST () \"/\" \"Entw&APw-rfe\"\r\n"
-                            "* 1 FETCH (BODY[HEADER.FIELDS (SUBJECT)] {3}\r\nabc)\r\n";
+			    "* LIST () \"/\" \"a\\\"b\"\r\n"
+			    "* LIST () \"/\" \"Entw&APw-rfe\"\r\n"
+			    "* 1 FETCH (BODY[HEADER.FIELDS (SUBJECT)] {3}\r\nabc)\r\n";
 
 static int scenario(void *ctx, const correu_allocator *a)
 {

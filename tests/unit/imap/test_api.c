@@ -126,10 +126,11 @@ Test(imap_api, normalise_eol)
 	imap_expect(&s, "* OK a\n* OK b\r\n",
 	            "ERROR ? CORREU_ERR_BARE_EOL @0 bare CR or LF in a line\n");
 	s.flags = CORREU_IMAP_PARSER_NORMALISE_EOL;
-	imap_expect(&s, "* OK a\n* 1 FETCH (BODY[] {2}\nxy)\n",
-	            "BEGIN OK\nEND OK s0=\"a\"\nBEGIN FETCH num=1\n"
-	            "LIT BODY_SECTION num=1 num3=2 s0=\"\"\nLITEND data=\"xy\" num=1 num3=2 s0=\"\"\n"
-	            "END FETCH\n");
+	imap_expect(
+		&s, "* OK a\n* 1 FETCH (BODY[] {2}\nxy)\n",
+		"BEGIN OK\nEND OK s0=\"a\"\nBEGIN FETCH num=1\n"
+		"LIT BODY_SECTION num=1 num3=2 s0=\"\"\nLITEND data=\"xy\" num=1 num3=2 s0=\"\"\n"
+		"END FETCH\n");
 }
 
 Test(imap_api, names)

@@ -91,22 +91,26 @@ Test(imap_limits, depth)
 
 	imap_settings(&s);
 	s.max_depth = 4;
-	imap_expect(&s, in,
-	            "BEGIN THREAD\nITEM THREAD_OPEN d=1\nITEM THREAD_OPEN d=2\nITEM THREAD_OPEN d=3\n"
-	            "ITEM THREAD_OPEN d=4\nITEM NUMBER d=4 num=1\nITEM THREAD_CLOSE d=4\n"
-	            "ITEM THREAD_CLOSE d=3\nITEM THREAD_CLOSE d=2\nITEM THREAD_CLOSE d=1\n"
-	            "END THREAD\nBEGIN OK\nEND OK s0=\"next\"\n");
+	imap_expect(
+		&s, in,
+		"BEGIN THREAD\nITEM THREAD_OPEN d=1\nITEM THREAD_OPEN d=2\nITEM THREAD_OPEN d=3\n"
+		"ITEM THREAD_OPEN d=4\nITEM NUMBER d=4 num=1\nITEM THREAD_CLOSE d=4\n"
+		"ITEM THREAD_CLOSE d=3\nITEM THREAD_CLOSE d=2\nITEM THREAD_CLOSE d=1\n"
+		"END THREAD\nBEGIN OK\nEND OK s0=\"next\"\n");
 	s.max_depth = 3;
-	imap_expect(&s, in,
-	            "BEGIN THREAD\nITEM THREAD_OPEN d=1\nITEM THREAD_OPEN d=2\nITEM THREAD_OPEN d=3\n"
-	            "ERROR THREAD CORREU_ERR_LIMIT @0 nesting too deep\nBEGIN OK\nEND OK s0=\"next\"\n");
+	imap_expect(
+		&s, in,
+		"BEGIN THREAD\nITEM THREAD_OPEN d=1\nITEM THREAD_OPEN d=2\nITEM THREAD_OPEN d=3\n"
+		"ERROR THREAD CORREU_ERR_LIMIT @0 nesting too deep\nBEGIN OK\nEND OK "
+	        "s0=\"next\"\n");
 }
 
 Test(imap_limits, body_depth)
 {
 	correu_imap_parser_settings s;
 	/* FETCH list (1), multipart (2), its child (3). */
-	const char *in = "* 1 FETCH (BODY ((\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1) \"MIXED\"))\r\n";
+	const char *in =
+		"* 1 FETCH (BODY ((\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1) \"MIXED\"))\r\n";
 
 	imap_settings(&s);
 	s.max_depth = 3;
