@@ -105,8 +105,8 @@ static void run(const uint8_t *data, size_t size, uint8_t modes, size_t cut, siz
 	size_t off = 0;
 
 	memset(&rd, 0, sizeof(rd));
-	if (correu__pop3_reader_init(&rd, NULL, 512, 200, (modes & 128) ? CORREU_DOT_NORMALISE : 0) <
-	    0)
+	if (correu__pop3_reader_init(&rd, NULL, 512, 200,
+	                             (modes & 128) ? CORREU_DOT_NORMALISE : 0) < 0)
 		abort();
 	/* Until the reader has nothing more: a listing piece may still hold
 	 * lines when the input is used up. */

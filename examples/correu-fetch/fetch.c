@@ -86,13 +86,17 @@ static int parse_tls(const char *m, struct opts *o)
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option longs[] = {
-		{ "host", required_argument, NULL, 'H' },  { "port", required_argument, NULL, 'p' },
-		{ "tls", required_argument, NULL, 'T' },   { "user", required_argument, NULL, 'u' },
-		{ "keep", no_argument, NULL, 'k' },        { "state", required_argument, NULL, 'S' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "tls", required_argument, NULL, 'T' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "keep", no_argument, NULL, 'k' },
+		{ "state", required_argument, NULL, 'S' },
 		{ "ca-file", required_argument, NULL, 'C' },
 		{ "ca-dir", required_argument, NULL, 'D' },
 		{ "allow-plaintext-auth", no_argument, NULL, 'P' },
-		{ "verbose", no_argument, NULL, 'v' },     { "help", no_argument, NULL, 'h' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	long port = 0;
@@ -123,8 +127,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	if (optind + 1 != argc || !o->host || !o->user || port < 0 || port > 65535)
 		return -1;
 	o->maildir = argv[optind];
-	o->port = port ? (uint16_t)port
-	               : (o->tls_mode == CORREU_POP3_SESSION_IMPLICIT ? 995 : 110);
+	o->port = port ? (uint16_t)port : (o->tls_mode == CORREU_POP3_SESSION_IMPLICIT ? 995 : 110);
 	return 0;
 }
 
@@ -322,7 +325,8 @@ int main(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	r.o = &o;
 	if (!o.state)
-		snprintf(state, sizeof(state), "%s/correu-fetch-uidl.%s@%s", o.maildir, o.user, o.host);
+		snprintf(state, sizeof(state), "%s/correu-fetch-uidl.%s@%s", o.maildir, o.user,
+		         o.host);
 	rc = correu_maildir_open(o.maildir, strlen(o.maildir), NULL, NULL, NULL, &md);
 	if (rc == 0)
 		rc = correu_maildir_box_open(md, "INBOX", 5, &r.box);

@@ -350,8 +350,7 @@ CORREU_API CORREU_NODISCARD int correu_pop3_client_eof(correu_pop3_client *clien
  * @return a pointer to them, valid until the next call on the client other
  *         than the read-only queries; NULL when there is nothing to write.
  */
-CORREU_API const uint8_t *correu_pop3_client_send_buf(correu_pop3_client *client,
-                                                      size_t *len_out);
+CORREU_API const uint8_t *correu_pop3_client_send_buf(correu_pop3_client *client, size_t *len_out);
 
 /**
  * Report that the first `n` bytes of correu_pop3_client_send_buf() were
@@ -360,8 +359,7 @@ CORREU_API const uint8_t *correu_pop3_client_send_buf(correu_pop3_client *client
  * @param n bytes written; at most the length shown.
  * @return 0; ::CORREU_ERR_ARG (`n` too large); the client's fatal error.
  */
-CORREU_API CORREU_NODISCARD int correu_pop3_client_send_ack(correu_pop3_client *client,
-                                                            size_t n);
+CORREU_API CORREU_NODISCARD int correu_pop3_client_send_ack(correu_pop3_client *client, size_t n);
 
 /**
  * Whether the core waits for bytes from the server.
@@ -524,11 +522,9 @@ CORREU_API size_t correu_pop3_client_cap_count(const correu_pop3_client *client)
  * @param params_len_out receives their length.
  * @return 0, ::CORREU_ERR_NOT_FOUND (no such line), ::CORREU_ERR_ARG.
  */
-CORREU_API CORREU_NODISCARD int correu_pop3_client_cap_at(const correu_pop3_client *client,
-                                                          size_t i, const char **keyword_out,
-                                                          size_t *keyword_len_out,
-                                                          const char **params_out,
-                                                          size_t *params_len_out);
+CORREU_API CORREU_NODISCARD int
+correu_pop3_client_cap_at(const correu_pop3_client *client, size_t i, const char **keyword_out,
+                          size_t *keyword_len_out, const char **params_out, size_t *params_len_out);
 
 /**
  * Look a CAPA keyword up (compared without regard to case).
@@ -749,8 +745,7 @@ typedef int (*correu_pop3_list_fn)(uint32_t msg, uint64_t size, void *userdata);
  * @param userdata as given.
  * @return 0 to go on, or a negative code to stop (returned by the call).
  */
-typedef int (*correu_pop3_uidl_fn)(uint32_t msg, const char *uid, size_t uid_len,
-                                   void *userdata);
+typedef int (*correu_pop3_uidl_fn)(uint32_t msg, const char *uid, size_t uid_len, void *userdata);
 
 /**
  * Receives the next chunk of a message.
@@ -842,8 +837,7 @@ CORREU_API void correu_pop3_session_free(correu_pop3_session *s);
  *         response code); ::CORREU_ERR_NOT_FOUND (no usable method);
  *         ::CORREU_ERR_TLS_REQUIRED; ::CORREU_ERR_TIMEOUT; I/O errors.
  */
-CORREU_API CORREU_NODISCARD int correu_pop3_session_login(correu_pop3_session *s,
-                                                          const char *user,
+CORREU_API CORREU_NODISCARD int correu_pop3_session_login(correu_pop3_session *s, const char *user,
                                                           const char *password);
 
 /**
@@ -855,8 +849,7 @@ CORREU_API CORREU_NODISCARD int correu_pop3_session_login(correu_pop3_session *s
  *         errors.
  */
 CORREU_API CORREU_NODISCARD int correu_pop3_session_stat(correu_pop3_session *s,
-                                                         uint32_t *count_out,
-                                                         uint64_t *size_out);
+                                                         uint32_t *count_out, uint64_t *size_out);
 
 /**
  * LIST every message.
@@ -866,8 +859,7 @@ CORREU_API CORREU_NODISCARD int correu_pop3_session_stat(correu_pop3_session *s,
  * @return 0; `fn`'s code; as correu_pop3_session_stat().
  */
 CORREU_API CORREU_NODISCARD int correu_pop3_session_list(correu_pop3_session *s,
-                                                         correu_pop3_list_fn fn,
-                                                         void *userdata);
+                                                         correu_pop3_list_fn fn, void *userdata);
 
 /**
  * UIDL every message.
@@ -878,8 +870,7 @@ CORREU_API CORREU_NODISCARD int correu_pop3_session_list(correu_pop3_session *s,
  *         correu_pop3_session_stat().
  */
 CORREU_API CORREU_NODISCARD int correu_pop3_session_uidl(correu_pop3_session *s,
-                                                         correu_pop3_uidl_fn fn,
-                                                         void *userdata);
+                                                         correu_pop3_uidl_fn fn, void *userdata);
 
 /**
  * RETR one message, handed to `fn` in chunks of at most `max_chunk` bytes
@@ -952,8 +943,7 @@ CORREU_API CORREU_NODISCARD int correu_pop3_session_quit(correu_pop3_session *s)
  * @param resp_code_out receives its `CORREU_POP3_RESP_*` code; may be NULL.
  * @return 1 for +OK, 0 for -ERR, ::CORREU_ERR_NOT_FOUND when none yet.
  */
-CORREU_API int correu_pop3_session_last_reply(const correu_pop3_session *s,
-                                              const char **text_out,
+CORREU_API int correu_pop3_session_last_reply(const correu_pop3_session *s, const char **text_out,
                                               uint32_t *resp_code_out);
 
 /**

@@ -24,38 +24,41 @@ void correu__pop3_auth_clear(correu_pop3_client *c)
 	c->sasl_cancelled = false;
 }
 
-static int choose(correu_pop3_client *c, int mech, const correu_sasl_credentials *cred,
-                  int *out)
+/* Whether the server lists a mechanism under SASL. */
+static bool offered(const char *list, size_t len, int mech)
+{
+	for (size_t i = 0; i < len;) {
+		size_t j = i;
+
+		while (j < len && list[j] != ' ')
+			j++;
+		if (correu_sasl_mech_from_name(list + i, j - i) == mech)
+			return true;
+		i = j + 1;
+	}
+	return false;
+}
+
+static int choose(correu_pop3_client *c, int mech, const correu_sasl_credentials *cred, int *out)
 {
 	size_t len = 0;
-	const char *offered = correu_pop3_client_sasl_mechs(c, &len);
+	const char *list = correu_pop3_client_sasl_mechs(c, &len);
 	bool secure = c->tls || (c->set.flags & CORREU_POP3_ALLOW_PLAINTEXT_AUTH);
 	uint32_t flags = secure ? CORREU_SASL_ALLOW_PLAINTEXT : 0;
 
 	if (mech == 0) {
-		if (!offered)
+		if (!list)
 			return CORREU_ERR_UNSUPPORTED;
 		if (cred->password)
 			flags |= CORREU_SASL_HAVE_PASSWORD;
 		if (cred->token)
 			flags |= CORREU_SASL_HAVE_TOKEN;
-		return correu_sasl_choose(offered, len, flags, out);
+		return correu_sasl_choose(list, len, flags, out);
 	}
 	/* An explicit mechanism must be listed, unless the server did not
-	 * answer CAPA at all and so could not list anything; a password
-	 * mechanism needs TLS unless the caller allowed otherwise. */
-	for (size_t i = 0; c->caps.answered && i < len;) {
-		size_t j = i;
-
-		while (j < len && offered[j] != ' ')
-			j++;
-		if (correu_sasl_mech_from_name(offered + i, j - i) == mech)
-			break;
-		i = j + 1;
-		if (i >= len)
-			return CORREU_ERR_UNSUPPORTED;
-	}
-	if (c->caps.answered && !offered)
+	 * answer CAPA and so could list nothing; a password mechanism needs
+	 * TLS unless the caller allowed otherwise. */
+	if (c->caps.answered && !offered(list, len, mech))
 		return CORREU_ERR_UNSUPPORTED;
 	if (correu_sasl_mech_is_plaintext(mech) && !secure)
 		return CORREU_ERR_TLS_REQUIRED;
@@ -63,8 +66,8 @@ static int choose(correu_pop3_client *c, int mech, const correu_sasl_credentials
 	return 0;
 }
 
-static int auth_command(correu_pop3_client *c, const char *name, const uint8_t *ir,
-                        size_t ir_len, int has_ir)
+static int auth_command(correu_pop3_client *c, const char *name, const uint8_t *ir, size_t ir_len,
+                        int has_ir)
 {
 	correu__buf b;
 	size_t enc = correu_base64_encoded_len(ir_len);

@@ -32,7 +32,8 @@ void correu__pop3_caps_init(correu__pop3_caps *c, const correu_allocator *a, siz
 	c->answered = false;
 	correu__buf_init(&c->text, a, max);
 	/* One entry per line at most; a line holds at least one byte. */
-	correu__buf_init(&c->lines, a, max / 2 * sizeof(correu__pop3_cap) + sizeof(correu__pop3_cap));
+	correu__buf_init(&c->lines, a,
+	                 max / 2 * sizeof(correu__pop3_cap) + sizeof(correu__pop3_cap));
 }
 
 void correu__pop3_caps_clear(correu__pop3_caps *c)
@@ -50,23 +51,6 @@ void correu__pop3_caps_free(correu__pop3_caps *c)
 	c->mask = 0;
 }
 
-static bool same(const char *a, size_t alen, const char *b)
-{
-	size_t n = strlen(b);
-
-	if (alen != n)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char x = a[i];
-
-		if (x >= 'a' && x <= 'z')
-			x = (char)(x - 'a' + 'A');
-		if (x != b[i])
-			return false;
-	}
-	return true;
-}
-
 int correu__pop3_caps_add(correu__pop3_caps *c, const uint8_t *line, size_t len)
 {
 	correu__pop3_cap e;
@@ -76,13 +60,10 @@ int correu__pop3_caps_add(correu__pop3_caps *c, const uint8_t *line, size_t len)
 
 	/* Room for the line and its entry is checked before anything is
 	 * copied, so a refused line leaves the table as it was. */
-	if (len + 1 > c->text.max - c->text.len ||
-	    sizeof(e) > c->lines.max - c->lines.len)
+	if (len > c->text.max - c->text.len || sizeof(e) > c->lines.max - c->lines.len)
 		return CORREU_ERR_LIMIT;
 	e.kw_off = c->text.len;
 	rc = correu__buf_append(&c->text, line, len);
-	if (rc == 0)
-		rc = correu__buf_append(&c->text, "", 1); /* NUL: params are C-safe */
 	if (rc < 0)
 		return rc;
 	p = (const char *)c->text.data + e.kw_off;
@@ -99,10 +80,11 @@ int correu__pop3_caps_add(correu__pop3_caps *c, const uint8_t *line, size_t len)
 		return rc;
 	}
 	for (size_t i = 0; i < CORREU__ARRAY_LEN(known); i++)
-		if (same(p, e.kw_len, known[i].kw))
+		if (correu__pop3_word_is(p, e.kw_len, known[i].kw))
 			c->mask |= known[i].bit;
 	/* RFC 6856 §2: "UTF8 USER" also allows UTF-8 user names. */
-	if (same(p, e.kw_len, "UTF8") && e.par_len >= 4 && same(p + k, 4, "USER"))
+	if (correu__pop3_word_is(p, e.kw_len, "UTF8") && e.par_len >= 4 &&
+	    correu__pop3_word_is(p + k, 4, "USER") && (e.par_len == 4 || p[k + 4] == ' '))
 		c->mask |= CORREU_POP3_CAP_UTF8_USER;
 	return 0;
 }
@@ -120,23 +102,14 @@ static correu__pop3_cap entry(const correu__pop3_caps *c, size_t i)
 	return e;
 }
 
-const char *correu__pop3_caps_find(const correu__pop3_caps *c, const char *kw, size_t *len)
+const char *correu__pop3_caps_find(const correu__pop3_caps *c, const char *kw, size_t kw_len,
+                                   size_t *len)
 {
 	for (size_t i = 0; i < count(c); i++) {
 		correu__pop3_cap e = entry(c, i);
-		const char *p = (const char *)c->text.data + e.kw_off;
-		bool match = e.kw_len == strlen(kw);
 
-		for (size_t j = 0; match && j < e.kw_len; j++) {
-			char x = p[j], y = kw[j];
-
-			if (x >= 'a' && x <= 'z')
-				x = (char)(x - 'a' + 'A');
-			if (y >= 'a' && y <= 'z')
-				y = (char)(y - 'a' + 'A');
-			match = x == y;
-		}
-		if (match) {
+		if (correu__pop3_eq_nocase((const char *)c->text.data + e.kw_off, e.kw_len, kw,
+		                           kw_len)) {
 			*len = e.par_len;
 			return (const char *)c->text.data + e.par_off;
 		}
@@ -163,7 +136,7 @@ const char *correu_pop3_client_sasl_mechs(const correu_pop3_client *c, size_t *l
 		*len_out = 0;
 	if (!c || !len_out)
 		return NULL;
-	p = correu__pop3_caps_find(&c->caps, "SASL", &len);
+	p = correu__pop3_caps_find(&c->caps, "SASL", 4, &len);
 	if (!p || len == 0)
 		return NULL;
 	*len_out = len;
@@ -171,8 +144,8 @@ const char *correu_pop3_client_sasl_mechs(const correu_pop3_client *c, size_t *l
 }
 
 /* "n", "n USER", "NEVER" (EXPIRE only): RFC 2449 §6.7, §6.8. */
-static int number_cap(const correu_pop3_client *c, const char *kw, bool never_ok,
-                      uint32_t *v_out, uint32_t *per_user_out)
+static int number_cap(const correu_pop3_client *c, const char *kw, bool never_ok, uint32_t *v_out,
+                      uint32_t *per_user_out)
 {
 	const char *p;
 	size_t len = 0, i = 0;
@@ -180,10 +153,11 @@ static int number_cap(const correu_pop3_client *c, const char *kw, bool never_ok
 
 	if (!c || !v_out)
 		return CORREU_ERR_ARG;
-	p = correu__pop3_caps_find(&c->caps, kw, &len);
+	p = correu__pop3_caps_find(&c->caps, kw, strlen(kw), &len);
 	if (!p)
 		return CORREU_ERR_NOT_FOUND;
-	if (never_ok && len >= 5 && same(p, 5, "NEVER") && (len == 5 || p[5] == ' ')) {
+	if (never_ok && len >= 5 && correu__pop3_word_is(p, 5, "NEVER") &&
+	    (len == 5 || p[5] == ' ')) {
 		v = CORREU_POP3_EXPIRE_NEVER;
 		i = 5;
 	} else {
@@ -198,7 +172,8 @@ static int number_cap(const correu_pop3_client *c, const char *kw, bool never_ok
 	}
 	*v_out = (uint32_t)v;
 	if (per_user_out)
-		*per_user_out = len >= i + 5 && p[i] == ' ' && same(p + i + 1, 4, "USER");
+		*per_user_out =
+			len >= i + 5 && p[i] == ' ' && correu__pop3_word_is(p + i + 1, 4, "USER");
 	return 0;
 }
 
@@ -240,16 +215,11 @@ int correu_pop3_client_cap_at(const correu_pop3_client *c, size_t i, const char 
 int correu_pop3_client_cap_find(const correu_pop3_client *c, const char *keyword, size_t len,
                                 const char **params_out, size_t *params_len_out)
 {
-	char kw[64];
 	const char *p;
 
 	if (!c || !keyword || !params_out || !params_len_out)
 		return CORREU_ERR_ARG;
-	if (len == 0 || len >= sizeof(kw))
-		return CORREU_ERR_NOT_FOUND;
-	memcpy(kw, keyword, len);
-	kw[len] = '\0';
-	p = correu__pop3_caps_find(&c->caps, kw, params_len_out);
+	p = correu__pop3_caps_find(&c->caps, keyword, len, params_len_out);
 	if (!p)
 		return CORREU_ERR_NOT_FOUND;
 	*params_out = p;

@@ -250,14 +250,16 @@ static int feed(correu_pop3_client *c, const uint8_t *in, size_t len)
 			break;
 		rc = dispatch(c, rc);
 		if (rc < 0)
-			return c->state == ST_FAILED ? c->error : correu__pop3_fail(c, rc, "cannot go on");
+			return c->state == ST_FAILED ? c->error
+			                             : correu__pop3_fail(c, rc, "cannot go on");
 		if (c->state == ST_FAILED)
 			return c->error;
 		if (c->state == ST_TLS_WAIT && off < len)
 			return correu__pop3_fail(c, CORREU_ERR_PROTO,
 			                         "plaintext bytes after STLS go-ahead");
 		if (c->state == ST_CLOSED && off < len)
-			return correu__pop3_fail(c, CORREU_ERR_PROTO, "bytes after the session ended");
+			return correu__pop3_fail(c, CORREU_ERR_PROTO,
+			                         "bytes after the session ended");
 		if (c->state == ST_CLOSED || c->state == ST_TLS_WAIT)
 			break;
 	}
@@ -285,7 +287,8 @@ correu_ssize correu_pop3_client_recv(correu_pop3_client *c, const uint8_t *in, s
 	 * the handshake can be trusted; a server (or an attacker) that sends
 	 * it is refused, never buffered for later. */
 	if (len && c->state == ST_TLS_WAIT)
-		return correu__pop3_fail(c, CORREU_ERR_PROTO, "plaintext bytes after STLS go-ahead");
+		return correu__pop3_fail(c, CORREU_ERR_PROTO,
+		                         "plaintext bytes after STLS go-ahead");
 	c->in_recv = true;
 	rc = feed(c, in, len);
 	c->in_recv = false;
@@ -309,7 +312,8 @@ int correu_pop3_client_eof(correu_pop3_client *c)
 	if (c->state == ST_FAILED)
 		return c->error;
 	if (correu__pop3_reader_pending(&c->rd))
-		return correu__pop3_fail(c, CORREU_ERR_INCOMPLETE, "connection closed inside a response");
+		return correu__pop3_fail(c, CORREU_ERR_INCOMPLETE,
+		                         "connection closed inside a response");
 	return correu__pop3_fail(c, CORREU_ERR_EOF, "connection closed by the server");
 }
 

@@ -52,7 +52,8 @@ int correu_pop3_client_utf8(correu_pop3_client *c)
 		return CORREU_ERR_STATE;
 	if (!(c->caps.mask & CORREU_POP3_CAP_UTF8))
 		return CORREU_ERR_UNSUPPORTED;
-	return correu__pop3_queue_simple(c, CORREU_POP3_CMD_UTF8, "UTF8", 0, false, 0, false, false);
+	return correu__pop3_queue_simple(c, CORREU_POP3_CMD_UTF8, "UTF8", 0, false, 0, false,
+	                                 false);
 }
 
 int correu_pop3_client_stat(correu_pop3_client *c)
@@ -64,7 +65,8 @@ int correu_pop3_client_stat(correu_pop3_client *c)
 	rc = can_transact(c);
 	if (rc < 0)
 		return rc;
-	return correu__pop3_queue_simple(c, CORREU_POP3_CMD_STAT, "STAT", 0, false, 0, false, false);
+	return correu__pop3_queue_simple(c, CORREU_POP3_CMD_STAT, "STAT", 0, false, 0, false,
+	                                 false);
 }
 
 int correu_pop3_client_list(correu_pop3_client *c, uint32_t msg)
@@ -104,7 +106,8 @@ int correu_pop3_client_retr(correu_pop3_client *c, uint32_t msg)
 	rc = can_transact(c);
 	if (rc < 0)
 		return rc;
-	return correu__pop3_queue_simple(c, CORREU_POP3_CMD_RETR, "RETR", msg, true, 0, false, true);
+	return correu__pop3_queue_simple(c, CORREU_POP3_CMD_RETR, "RETR", msg, true, 0, false,
+	                                 true);
 }
 
 int correu_pop3_client_top(correu_pop3_client *c, uint32_t msg, uint32_t lines)
@@ -131,7 +134,8 @@ int correu_pop3_client_dele(correu_pop3_client *c, uint32_t msg)
 	rc = can_transact(c);
 	if (rc < 0)
 		return rc;
-	return correu__pop3_queue_simple(c, CORREU_POP3_CMD_DELE, "DELE", msg, true, 0, false, false);
+	return correu__pop3_queue_simple(c, CORREU_POP3_CMD_DELE, "DELE", msg, true, 0, false,
+	                                 false);
 }
 
 int correu_pop3_client_rset(correu_pop3_client *c)
@@ -143,7 +147,8 @@ int correu_pop3_client_rset(correu_pop3_client *c)
 	rc = can_transact(c);
 	if (rc < 0)
 		return rc;
-	return correu__pop3_queue_simple(c, CORREU_POP3_CMD_RSET, "RSET", 0, false, 0, false, false);
+	return correu__pop3_queue_simple(c, CORREU_POP3_CMD_RSET, "RSET", 0, false, 0, false,
+	                                 false);
 }
 
 int correu_pop3_client_noop(correu_pop3_client *c)
@@ -155,7 +160,8 @@ int correu_pop3_client_noop(correu_pop3_client *c)
 	rc = correu__pop3_can_queue(c);
 	if (rc < 0)
 		return rc;
-	return correu__pop3_queue_simple(c, CORREU_POP3_CMD_NOOP, "NOOP", 0, false, 0, false, false);
+	return correu__pop3_queue_simple(c, CORREU_POP3_CMD_NOOP, "NOOP", 0, false, 0, false,
+	                                 false);
 }
 
 int correu_pop3_client_quit(correu_pop3_client *c)

@@ -48,8 +48,8 @@ static int after_capa(correu_pop3_client *c)
 		if ((c->caps.mask & CORREU_POP3_CAP_STLS) ||
 		    (!c->caps.answered && pol == CORREU_POP3_TLS_REQUIRED)) {
 			c->state = ST_STLS;
-			return correu__pop3_queue_simple(c, CORREU_POP3_CMD_STLS, "STLS", 0, false, 0,
-			                                 false, false);
+			return correu__pop3_queue_simple(c, CORREU_POP3_CMD_STLS, "STLS", 0, false,
+			                                 0, false, false);
 		}
 		if (pol == CORREU_POP3_TLS_REQUIRED)
 			return tls_required(c, "the server does not offer STLS");
@@ -164,8 +164,7 @@ static int after_reply(correu_pop3_client *c, uint8_t cmd, const correu__pop3_st
 			return correu__pop3_emit(c, CORREU_POP3_EV_CLOSED, 0, 0);
 		}
 		return 0;
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
@@ -184,17 +183,13 @@ static int before_reply(correu_pop3_client *c, uint8_t cmd, const correu__pop3_s
 		}
 		return 0;
 	case CORREU_POP3_CMD_PASS:
-	case CORREU_POP3_CMD_APOP:
-		c->login = st->ok ? LOGIN_DONE : LOGIN_NONE;
-		return 0;
+	case CORREU_POP3_CMD_APOP: c->login = st->ok ? LOGIN_DONE : LOGIN_NONE; return 0;
 	case CORREU_POP3_CMD_UTF8:
 		if (st->ok)
 			c->utf8 = true;
 		return 0;
-	case CORREU_POP3_CMD_GREETING:
-		return keep_timestamp(c, st);
-	default:
-		return 0;
+	case CORREU_POP3_CMD_GREETING: return keep_timestamp(c, st);
+	default: return 0;
 	}
 }
 
@@ -231,7 +226,8 @@ int correu__pop3_dispatch_status(correu_pop3_client *c, const uint8_t *line, siz
 	else
 		correu__pop3_pop(c);
 	rc = correu__pop3_deliver(c, &ev);
-	if (rc == 0 && st.ok && !multi && (cmd == CORREU_POP3_CMD_LIST || cmd == CORREU_POP3_CMD_UIDL))
+	if (rc == 0 && st.ok && !multi &&
+	    (cmd == CORREU_POP3_CMD_LIST || cmd == CORREU_POP3_CMD_UIDL))
 		rc = single_item(c, cmd, msg, &st);
 	if (rc == 0)
 		rc = after_reply(c, cmd, &st);
@@ -255,7 +251,8 @@ int correu__pop3_dispatch_line(correu_pop3_client *c, const uint8_t *line, size_
 	if (c->multi_cmd == CORREU_POP3_CMD_LIST)
 		rc = correu__pop3_parse_pair((const char *)line, len, &ev.msg, &ev.size);
 	else
-		rc = correu__pop3_parse_uid((const char *)line, len, &ev.msg, &ev.text, &ev.text_len);
+		rc = correu__pop3_parse_uid((const char *)line, len, &ev.msg, &ev.text,
+		                            &ev.text_len);
 	if (rc < 0)
 		return correu__pop3_fail(c, CORREU_ERR_PROTO, "malformed LIST or UIDL line");
 	return correu__pop3_deliver(c, &ev);

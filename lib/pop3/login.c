@@ -10,8 +10,8 @@
 #include "pop3_internal.h"
 
 /* Format "VERB arg[ arg2]" CRLF into b, refusing lines over max_command. */
-static int format(correu_pop3_client *c, correu__buf *b, const char *verb, const char *a,
-                  size_t alen, const char *a2, size_t a2len)
+static int format(correu__buf *b, const char *verb, const char *a, size_t alen, const char *a2,
+                  size_t a2len)
 {
 	int rc = correu__pop3_append_str(b, verb);
 
@@ -26,10 +26,8 @@ static int format(correu_pop3_client *c, correu__buf *b, const char *verb, const
 	}
 	if (rc == 0)
 		rc = correu__buf_append(b, "\r\n", 2);
-	if (rc == CORREU_ERR_LIMIT)
-		return CORREU_ERR_ARG;
-	(void)c;
-	return rc;
+	/* The buffer's limit is max_command: too long is a bad argument. */
+	return rc == CORREU_ERR_LIMIT ? CORREU_ERR_ARG : rc;
 }
 
 static int can_login(const correu_pop3_client *c)
@@ -62,9 +60,9 @@ int correu_pop3_client_user(correu_pop3_client *c, const char *user, size_t user
 		return CORREU_ERR_UNSUPPORTED;
 	correu__buf_init(&u, c->alloc, c->set.max_command);
 	correu__buf_init(&p, c->alloc, c->set.max_command);
-	rc = format(c, &u, "USER", user, user_len, NULL, 0);
+	rc = format(&u, "USER", user, user_len, NULL, 0);
 	if (rc == 0)
-		rc = format(c, &p, "PASS", pass ? pass : "", pass_len, NULL, 0);
+		rc = format(&p, "PASS", pass ? pass : "", pass_len, NULL, 0);
 	/* Both or neither: room is made for the pair before either goes in. */
 	if (rc == 0)
 		rc = correu__pop3_reserve(c, 2, u.len + p.len);
@@ -101,7 +99,7 @@ int correu_pop3_client_apop(correu_pop3_client *c, const char *user, size_t user
 	if (rc < 0)
 		return rc;
 	correu__buf_init(&b, c->alloc, c->set.max_command);
-	rc = format(c, &b, "APOP", user, user_len, digest, sizeof(digest));
+	rc = format(&b, "APOP", user, user_len, digest, sizeof(digest));
 	if (rc == 0)
 		rc = correu__pop3_queue(c, CORREU_POP3_CMD_APOP, 0, false, b.data, b.len);
 	if (rc == 0)

@@ -49,8 +49,8 @@ typedef struct correu__pop3_reader {
 	size_t line_len;
 } correu__pop3_reader;
 
-int correu__pop3_reader_init(correu__pop3_reader *rd, const correu_allocator *a,
-                             size_t max_line, size_t max_body_line, uint32_t dot_flags);
+int correu__pop3_reader_init(correu__pop3_reader *rd, const correu_allocator *a, size_t max_line,
+                             size_t max_body_line, uint32_t dot_flags);
 void correu__pop3_reader_free(correu__pop3_reader *rd);
 /* Forget any partial line (after STLS). */
 void correu__pop3_reader_reset(correu__pop3_reader *rd);
@@ -79,8 +79,7 @@ typedef struct correu__pop3_status {
 
 /* "+OK", "-ERR" (then a space or the end). CORREU_ERR_SYNTAX otherwise.
  * Response codes are parsed only when `codes` is set (RFC 2449 §8). */
-int correu__pop3_status_parse(const uint8_t *line, size_t len, bool codes,
-                              correu__pop3_status *st);
+int correu__pop3_status_parse(const uint8_t *line, size_t len, bool codes, correu__pop3_status *st);
 /* A SASL continuation "+" or "+ base64" (RFC 5034 §4): 1 with the
  * payload, 0 when the line is not one. */
 int correu__pop3_challenge(const uint8_t *line, size_t len, const char **b64, size_t *b64_len);
@@ -102,7 +101,7 @@ typedef struct correu__pop3_cap {
 
 typedef struct correu__pop3_caps {
 	uint32_t mask;
-	bool answered; /* CAPA was answered with +OK */
+	bool answered;     /* CAPA was answered with +OK */
 	correu__buf text;  /* CAPA lines, copied */
 	correu__buf lines; /* correu__pop3_cap entries */
 } correu__pop3_caps;
@@ -113,7 +112,8 @@ void correu__pop3_caps_free(correu__pop3_caps *c);
 /* Add one CAPA line. CORREU_ERR_LIMIT / NOMEM only. */
 int correu__pop3_caps_add(correu__pop3_caps *c, const uint8_t *line, size_t len);
 /* The parameters of a keyword, or NULL. */
-const char *correu__pop3_caps_find(const correu__pop3_caps *c, const char *kw, size_t *len);
+const char *correu__pop3_caps_find(const correu__pop3_caps *c, const char *kw, size_t kw_len,
+                                   size_t *len);
 
 /* ------------------------------------------------------------------ */
 /* Caller strings on the wire (wire.c)                                 */
@@ -121,6 +121,10 @@ const char *correu__pop3_caps_find(const correu__pop3_caps *c, const char *kw, s
 /* Refuse CR, LF and NUL (and a space when `no_space`). */
 int correu__pop3_check_arg(const char *p, size_t len, bool no_space);
 int correu__pop3_append_str(correu__buf *out, const char *s);
+/* Whether two words are the same, ASCII letters compared without case. */
+bool correu__pop3_eq_nocase(const char *a, size_t alen, const char *b, size_t blen);
+/* The same against a NUL-terminated word. */
+bool correu__pop3_word_is(const char *p, size_t len, const char *word);
 int correu__pop3_append_u32(correu__buf *out, uint32_t v);
 /* Append base64(data), or "=" for empty data when `eq_if_empty`. */
 int correu__pop3_append_b64(correu__buf *b, const uint8_t *data, size_t len, bool eq_if_empty);
@@ -154,7 +158,7 @@ enum pop3_login {
 
 /* A command queued (len bytes in cmdq) or sent and awaiting its reply. */
 typedef struct correu__pop3_cmd {
-	uint8_t cmd;   /* CORREU_POP3_CMD_* */
+	uint8_t cmd; /* CORREU_POP3_CMD_* */
 	uint8_t sent;
 	uint8_t multi; /* a +OK opens a multi-line response */
 	uint32_t msg;  /* the message number argument, 0 when none */

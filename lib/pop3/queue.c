@@ -43,8 +43,7 @@ static int grow(correu_pop3_client *c)
 	return 0;
 }
 
-static correu__pop3_cmd *push(correu_pop3_client *c, uint8_t cmd, uint32_t msg, bool multi,
-                              int *rc)
+static correu__pop3_cmd *push(correu_pop3_client *c, uint8_t cmd, uint32_t msg, bool multi, int *rc)
 {
 	correu__pop3_cmd *r;
 
@@ -158,10 +157,8 @@ static bool ends_group(uint8_t cmd)
 	case CORREU_POP3_CMD_TOP:
 	case CORREU_POP3_CMD_DELE:
 	case CORREU_POP3_CMD_RSET:
-	case CORREU_POP3_CMD_NOOP:
-		return false;
-	default:
-		return true;
+	case CORREU_POP3_CMD_NOOP: return false;
+	default: return true;
 	}
 }
 

@@ -9,8 +9,8 @@
  */
 #include "pop3_internal.h"
 
-int correu__pop3_reader_init(correu__pop3_reader *rd, const correu_allocator *a,
-                             size_t max_line, size_t max_body_line, uint32_t dot_flags)
+int correu__pop3_reader_init(correu__pop3_reader *rd, const correu_allocator *a, size_t max_line,
+                             size_t max_body_line, uint32_t dot_flags)
 {
 	size_t ls = correu_line_decoder_sizeof(), ds = correu_dot_decoder_sizeof();
 	uint8_t *m;
@@ -29,8 +29,8 @@ int correu__pop3_reader_init(correu__pop3_reader *rd, const correu_allocator *a,
 	m = rd->mem;
 	rc = correu_line_decoder_init(m, ls, rd->bufs, max_line, max_line, 0, &rd->status);
 	if (rc == 0)
-		rc = correu_line_decoder_init(m + ls, ls, rd->bufs + max_line, max_line, max_line, 0,
-		                              &rd->listing);
+		rc = correu_line_decoder_init(m + ls, ls, rd->bufs + max_line, max_line, max_line,
+		                              0, &rd->listing);
 	if (rc == 0)
 		rc = correu_dot_decoder_init(m + 2 * ls, ds, max_body_line, dot_flags, &rd->dot);
 	if (rc < 0)
@@ -76,8 +76,8 @@ static int feed_status(correu__pop3_reader *rd, const uint8_t *in, size_t len, s
 {
 	while (*off < len) {
 		size_t used;
-		int rc = correu_line_decoder_feed(rd->status, in + *off, len - *off, &used, &rd->line,
-		                                  &rd->line_len);
+		int rc = correu_line_decoder_feed(rd->status, in + *off, len - *off, &used,
+		                                  &rd->line, &rd->line_len);
 
 		*off += used;
 		if (rc < 0)

@@ -373,10 +373,9 @@ int correu_pop3_session_open(const char *host, uint16_t port,
 	else
 		o = *opts;
 	a = o.settings ? o.settings->allocator : NULL;
-	rc = correu_tcp_connect(host, port,
-	                        o.connect_timeout_ms ? (int32_t)(o.connect_timeout_ms & INT32_MAX)
-	                                             : -1,
-	                        a, &t);
+	rc = correu_tcp_connect(
+		host, port, o.connect_timeout_ms ? (int32_t)(o.connect_timeout_ms & INT32_MAX) : -1,
+		a, &t);
 	if (rc < 0)
 		return rc;
 	if (o.tls_mode == CORREU_POP3_SESSION_IMPLICIT) {

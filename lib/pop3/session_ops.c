@@ -67,7 +67,8 @@ int correu_pop3_session_retrieve(correu_pop3_session *s, uint32_t msg, correu_po
 		return CORREU_ERR_ARG;
 	s->body_fn = fn;
 	s->fn_userdata = userdata;
-	return correu__pop3_session_job(s, CORREU_POP3_CMD_RETR, correu_pop3_client_retr(s->c, msg));
+	return correu__pop3_session_job(s, CORREU_POP3_CMD_RETR,
+	                                correu_pop3_client_retr(s->c, msg));
 }
 
 int correu_pop3_session_top(correu_pop3_session *s, uint32_t msg, uint32_t lines,
@@ -118,7 +119,8 @@ int correu_pop3_session_delete(correu_pop3_session *s, uint32_t msg)
 		return rc;
 	if (msg == 0)
 		return CORREU_ERR_ARG;
-	return correu__pop3_session_job(s, CORREU_POP3_CMD_DELE, correu_pop3_client_dele(s->c, msg));
+	return correu__pop3_session_job(s, CORREU_POP3_CMD_DELE,
+	                                correu_pop3_client_dele(s->c, msg));
 }
 
 int correu_pop3_session_reset(correu_pop3_session *s)

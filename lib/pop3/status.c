@@ -18,25 +18,10 @@ static const struct {
 	{ "AUTH", CORREU_POP3_RESP_AUTH },         { "UTF8", CORREU_POP3_RESP_UTF8 },
 };
 
-static bool eq_nocase(const char *a, const char *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		char x = a[i], y = b[i];
-
-		if (x >= 'a' && x <= 'z')
-			x = (char)(x - 'a' + 'A');
-		if (y >= 'a' && y <= 'z')
-			y = (char)(y - 'a' + 'A');
-		if (x != y)
-			return false;
-	}
-	return true;
-}
-
 static uint32_t code_of(const char *p, size_t len)
 {
 	for (size_t i = 0; i < CORREU__ARRAY_LEN(resp_codes); i++)
-		if (strlen(resp_codes[i].name) == len && eq_nocase(p, resp_codes[i].name, len))
+		if (correu__pop3_word_is(p, len, resp_codes[i].name))
 			return resp_codes[i].code;
 	return CORREU_POP3_RESP_OTHER;
 }
@@ -68,8 +53,7 @@ static void parse_code(correu__pop3_status *st)
 	st->text_len -= i;
 }
 
-int correu__pop3_status_parse(const uint8_t *line, size_t len, bool codes,
-                              correu__pop3_status *st)
+int correu__pop3_status_parse(const uint8_t *line, size_t len, bool codes, correu__pop3_status *st)
 {
 	const char *p = (const char *)line;
 	size_t n;

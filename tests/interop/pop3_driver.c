@@ -43,10 +43,13 @@ static int usage(void)
 static int parse_args(int argc, char **argv, struct args *a)
 {
 	static const struct option longs[] = {
-		{ "host", required_argument, NULL, 'H' },    { "port", required_argument, NULL, 'p' },
-		{ "user", required_argument, NULL, 'u' },    { "tls", required_argument, NULL, 'T' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "tls", required_argument, NULL, 'T' },
 		{ "ca-file", required_argument, NULL, 'C' },
-		{ "allow-plaintext-auth", no_argument, NULL, 'P' }, { NULL, 0, NULL, 0 },
+		{ "allow-plaintext-auth", no_argument, NULL, 'P' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
 

@@ -74,15 +74,15 @@ static int on_event(const correu_pop3_event *ev, void *userdata)
 		break;
 	case CORREU_POP3_EV_BODY:
 		/* Bounded chunks: never more than max_chunk, never empty. */
-		cr_assert(ev->data_len > 0 && ev->data_len <= k->max_chunk,
-		          "chunk of %zu bytes", ev->data_len);
+		cr_assert(ev->data_len > 0 && ev->data_len <= k->max_chunk, "chunk of %zu bytes",
+		          ev->data_len);
 		split_out_bytes(&k->body, ev->data, ev->data_len);
 		free(o.text);
 		return 0;
 	case CORREU_POP3_EV_END:
 		if (k->body.len) {
-			split_out_printf(&o, "body %s #%u %s\n", pop3_cmd_name(ev->command), ev->msg,
-			                 k->body.text);
+			split_out_printf(&o, "body %s #%u %s\n", pop3_cmd_name(ev->command),
+			                 ev->msg, k->body.text);
 			k->body.len = 0;
 			k->body.text[0] = '\0';
 		}
@@ -289,7 +289,8 @@ static int action(void *core, transcript *t, const char *verb, const char *args,
 		cr_assert(n == 2, "%s NAME PASS", verb);
 		rc = verb[0] == 'u'
 		             ? correu_pop3_client_user(k->c, w[0], strlen(w[0]), w[1], strlen(w[1]))
-		             : correu_pop3_client_apop(k->c, w[0], strlen(w[0]), w[1], strlen(w[1]));
+		             : correu_pop3_client_apop(k->c, w[0], strlen(w[0]), w[1],
+		                                       strlen(w[1]));
 	} else if (strcmp(verb, "auth") == 0)
 		rc = act_auth(k, w, n);
 	else if (strcmp(verb, "tls") == 0)

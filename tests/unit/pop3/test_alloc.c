@@ -54,9 +54,11 @@ static int login_sasl(correu_pop3_client *c, const correu_allocator *a)
 	rc = correu_pop3_client_auth(c, 0, &cr, &ss);
 	if (rc < 0)
 		return rc;
-	if ((rc = feed(c, "+ cj0tUnc/ZDBVekJnM1h9RWo2WyItUnc/ZC1zcnZOT05DRTEyMyxzPWMyRnNkSE5oYkhSellX"
-	                  "eDBNVEl6TkE9PSxpPTQwOTY=\r\n")) < 0 ||
-	    (rc = feed(c, "+ dj1oOW5tbGg2OEVUZHRVaVF6VVNYK1QrMzlIY20zbDFFRi9zQWVvakIzcENzPQ==\r\n")) <
+	if ((rc = feed(c,
+	               "+ cj0tUnc/ZDBVekJnM1h9RWo2WyItUnc/ZC1zcnZOT05DRTEyMyxzPWMyRnNkSE5oYkhSellX"
+	               "eDBNVEl6TkE9PSxpPTQwOTY=\r\n")) < 0 ||
+	    (rc = feed(c,
+	               "+ dj1oOW5tbGg2OEVUZHRVaVF6VVNYK1QrMzlIY20zbDFFRi9zQWVvakIzcENzPQ==\r\n")) <
 	            0)
 		return rc;
 	return feed(c, "+OK\r\n");
@@ -77,8 +79,8 @@ static int session(void *ctx, const correu_allocator *a)
 	if (rc < 0)
 		return rc;
 	if ((rc = feed(c, "+OK hi <1.2@x>\r\n")) < 0 ||
-	    (rc = feed(c, "+OK\r\nSTLS\r\nUSER\r\n.\r\n")) < 0 || (rc = feed(c, "+OK go\r\n")) < 0 ||
-	    (rc = correu_pop3_client_tls_done(c)) < 0 ||
+	    (rc = feed(c, "+OK\r\nSTLS\r\nUSER\r\n.\r\n")) < 0 ||
+	    (rc = feed(c, "+OK go\r\n")) < 0 || (rc = correu_pop3_client_tls_done(c)) < 0 ||
 	    (rc = feed(c, "+OK\r\nUSER\r\nPIPELINING\r\nTOP\r\nUIDL\r\nSASL SCRAM-SHA-256\r\n"
 	                  "RESP-CODES\r\nX-UNKNOWN 1 2\r\n.\r\n")) < 0)
 		goto out;
@@ -91,8 +93,8 @@ static int session(void *ctx, const correu_allocator *a)
 		goto out;
 	if ((rc = correu_pop3_client_stat(c)) < 0 || (rc = correu_pop3_client_list(c, 0)) < 0 ||
 	    (rc = correu_pop3_client_uidl(c, 0)) < 0 || (rc = correu_pop3_client_retr(c, 1)) < 0 ||
-	    (rc = correu_pop3_client_top(c, 1, 2)) < 0 || (rc = correu_pop3_client_dele(c, 1)) < 0 ||
-	    (rc = correu_pop3_client_quit(c)) < 0)
+	    (rc = correu_pop3_client_top(c, 1, 2)) < 0 ||
+	    (rc = correu_pop3_client_dele(c, 1)) < 0 || (rc = correu_pop3_client_quit(c)) < 0)
 		goto out;
 	if ((rc = feed(c, "+OK 1 10\r\n+OK\r\n1 10\r\n.\r\n+OK\r\n1 abc\r\n.\r\n"
 	                  "+OK\r\n..x\r\nbody\r\n.\r\n+OK\r\nh: v\r\n.\r\n"

@@ -29,9 +29,9 @@ static int wait_io(correu_transport *t, correu_ssize rc)
 {
 	if (rc != CORREU_ERR_WANT_READ && rc != CORREU_ERR_WANT_WRITE)
 		return (int)rc;
-	return correu_transport_wait(t, rc == CORREU_ERR_WANT_READ ? CORREU_WAIT_READ
-	                                                            : CORREU_WAIT_WRITE,
-	                             5000) < 0
+	return correu_transport_wait(
+		       t, rc == CORREU_ERR_WANT_READ ? CORREU_WAIT_READ : CORREU_WAIT_WRITE, 5000) <
+	                       0
 	               ? CORREU_ERR_TIMEOUT
 	               : 0;
 }
@@ -95,8 +95,8 @@ static void *serve(void *arg)
 		} else if (strncmp(*st, "C:", 2) == 0) {
 			rc = read_line(t, line, sizeof(line));
 			if (rc == 0 && strcmp(line, *st + 2) != 0) {
-				snprintf(sv->failure, sizeof(sv->failure), "expected \"%s\", got \"%s\"",
-				         *st + 2, line);
+				snprintf(sv->failure, sizeof(sv->failure),
+				         "expected \"%s\", got \"%s\"", *st + 2, line);
 				break;
 			}
 		} else if (strcmp(*st, "TLS") == 0) {
@@ -224,15 +224,49 @@ static int on_uidl(uint32_t msg, const char *uid, size_t uid_len, void *userdata
 
 Test(session, every_job_in_plaintext_with_apop)
 {
-	static const char *const script[] = {
-		"S:+OK hello <9.9@localhost>", "C:CAPA", "S:+OK", "S:USER", "S:UIDL", "S:TOP",
-		"S:.", "C:APOP joe 1a5b59dd2d6e3466bdea12550b03afd9", "S:+OK in",
-		"C:STAT", "S:+OK 2 30", "C:LIST", "S:+OK", "S:1 10", "S:2 20", "S:.", "C:UIDL",
-		"S:+OK", "S:1 aa", "S:2 bb", "S:.", "C:RETR 1", "S:+OK", "S:..dot", "S:line two",
-		"S:.", "C:RETR 2", "S:+OK", "S:to fd", "S:.", "C:TOP 2 0", "S:+OK", "S:h: v", "S:.",
-		"C:DELE 1", "S:+OK", "C:DELE 7", "S:-ERR [SYS/PERM] no such message", "C:RSET",
-		"S:+OK", "C:QUIT", "S:+OK bye", NULL
-	};
+	static const char *const script[] = { "S:+OK hello <9.9@localhost>",
+		                              "C:CAPA",
+		                              "S:+OK",
+		                              "S:USER",
+		                              "S:UIDL",
+		                              "S:TOP",
+		                              "S:.",
+		                              "C:APOP joe 1a5b59dd2d6e3466bdea12550b03afd9",
+		                              "S:+OK in",
+		                              "C:STAT",
+		                              "S:+OK 2 30",
+		                              "C:LIST",
+		                              "S:+OK",
+		                              "S:1 10",
+		                              "S:2 20",
+		                              "S:.",
+		                              "C:UIDL",
+		                              "S:+OK",
+		                              "S:1 aa",
+		                              "S:2 bb",
+		                              "S:.",
+		                              "C:RETR 1",
+		                              "S:+OK",
+		                              "S:..dot",
+		                              "S:line two",
+		                              "S:.",
+		                              "C:RETR 2",
+		                              "S:+OK",
+		                              "S:to fd",
+		                              "S:.",
+		                              "C:TOP 2 0",
+		                              "S:+OK",
+		                              "S:h: v",
+		                              "S:.",
+		                              "C:DELE 1",
+		                              "S:+OK",
+		                              "C:DELE 7",
+		                              "S:-ERR [SYS/PERM] no such message",
+		                              "C:RSET",
+		                              "S:+OK",
+		                              "C:QUIT",
+		                              "S:+OK bye",
+		                              NULL };
 	struct server sv;
 	correu_pop3_session *s;
 	struct collect c;
@@ -286,17 +320,31 @@ Test(session, every_job_in_plaintext_with_apop)
 
 Test(session, stls_then_sasl_plain, .init = make_tls, .fini = free_tls)
 {
-	static const char *const script[] = {
-		"S:+OK hello", "C:CAPA", "S:+OK", "S:STLS", "S:USER", "S:.", "C:STLS",
-		"S:+OK go ahead", "TLS", "C:CAPA", "S:+OK", "S:SASL PLAIN", "S:USER", "S:.",
-		"C:AUTH PLAIN AGpvZQBzZWNyZXQ=", "S:+OK welcome", "C:QUIT", "S:+OK", NULL
-	};
+	static const char *const script[] = { "S:+OK hello",
+		                              "C:CAPA",
+		                              "S:+OK",
+		                              "S:STLS",
+		                              "S:USER",
+		                              "S:.",
+		                              "C:STLS",
+		                              "S:+OK go ahead",
+		                              "TLS",
+		                              "C:CAPA",
+		                              "S:+OK",
+		                              "S:SASL PLAIN",
+		                              "S:USER",
+		                              "S:.",
+		                              "C:AUTH PLAIN AGpvZQBzZWNyZXQ=",
+		                              "S:+OK welcome",
+		                              "C:QUIT",
+		                              "S:+OK",
+		                              NULL };
 	struct server sv;
 	correu_pop3_session *s;
 
-	cr_assert_eq(start(&sv, script, CORREU_POP3_SESSION_STLS, CORREU_POP3_TLS_REQUIRED, 0, 0,
-	                   &s),
-	             0);
+	cr_assert_eq(
+		start(&sv, script, CORREU_POP3_SESSION_STLS, CORREU_POP3_TLS_REQUIRED, 0, 0, &s),
+		0);
 	cr_assert(correu_pop3_client_is_tls(correu_pop3_session_client(s)));
 	cr_assert_eq(correu_pop3_session_login(s, "joe", "secret"), 0);
 	cr_assert_eq(correu_pop3_session_quit(s), 0);
@@ -307,8 +355,9 @@ Test(session, stls_then_sasl_plain, .init = make_tls, .fini = free_tls)
 Test(session, implicit_tls_and_user_pass, .init = make_tls, .fini = free_tls)
 {
 	static const char *const script[] = {
-		"TLS", "S:+OK hello", "C:CAPA", "S:+OK", "S:USER", "S:.", "C:USER joe",
-		"S:+OK", "C:PASS secret", "S:-ERR [AUTH] wrong password", "C:QUIT", "S:+OK", NULL
+		"TLS",    "S:+OK hello", "C:CAPA", "S:+OK",         "S:USER",
+		"S:.",    "C:USER joe",  "S:+OK",  "C:PASS secret", "S:-ERR [AUTH] wrong password",
+		"C:QUIT", "S:+OK",       NULL
 	};
 	struct server sv;
 	correu_pop3_session *s;
@@ -327,14 +376,14 @@ Test(session, implicit_tls_and_user_pass, .init = make_tls, .fini = free_tls)
 
 Test(session, stls_required_but_missing)
 {
-	static const char *const script[] = { "S:+OK hello", "C:CAPA", "S:+OK", "S:USER", "S:.",
-		                              "C:QUIT", NULL };
+	static const char *const script[] = { "S:+OK hello", "C:CAPA", "S:+OK", "S:USER",
+		                              "S:.",         "C:QUIT", NULL };
 	struct server sv;
 	correu_pop3_session *s = (correu_pop3_session *)1;
 
-	cr_assert_eq(start(&sv, script, CORREU_POP3_SESSION_STLS, CORREU_POP3_TLS_REQUIRED, 0, 0,
-	                   &s),
-	             CORREU_ERR_TLS_REQUIRED);
+	cr_assert_eq(
+		start(&sv, script, CORREU_POP3_SESSION_STLS, CORREU_POP3_TLS_REQUIRED, 0, 0, &s),
+		CORREU_ERR_TLS_REQUIRED);
 	cr_assert_null(s);
 	finish(&sv);
 }
@@ -352,8 +401,9 @@ Test(session, refused_greeting)
 
 Test(session, no_plaintext_password_without_tls)
 {
-	static const char *const script[] = { "S:+OK hello", "C:CAPA", "S:+OK", "S:USER",
-		                              "S:SASL PLAIN", "S:.", "C:QUIT", "S:+OK", NULL };
+	static const char *const script[] = { "S:+OK hello", "C:CAPA",       "S:+OK",
+		                              "S:USER",      "S:SASL PLAIN", "S:.",
+		                              "C:QUIT",      "S:+OK",        NULL };
 	struct server sv;
 	correu_pop3_session *s;
 
@@ -368,9 +418,10 @@ Test(session, no_plaintext_password_without_tls)
 Test(session, a_callback_error_leaves_the_session_usable)
 {
 	static const char *const script[] = {
-		"S:+OK hello", "C:CAPA", "S:-ERR", "C:USER joe", "S:+OK", "C:PASS pw", "S:+OK",
-		"C:RETR 1", "S:+OK", "S:a long enough body", "S:.", "C:STAT", "S:+OK 1 20",
-		"C:QUIT", "S:+OK", NULL
+		"S:+OK hello", "C:CAPA", "S:-ERR",     "C:USER joe", "S:+OK",
+		"C:PASS pw",   "S:+OK",  "C:RETR 1",   "S:+OK",      "S:a long enough body",
+		"S:.",         "C:STAT", "S:+OK 1 20", "C:QUIT",     "S:+OK",
+		NULL
 	};
 	struct server sv;
 	correu_pop3_session *s;
@@ -394,9 +445,9 @@ Test(session, a_callback_error_leaves_the_session_usable)
 
 Test(session, a_silent_server_times_out)
 {
-	static const char *const script[] = { "S:+OK hello", "C:CAPA", "S:-ERR", "C:USER joe",
-		                              "S:+OK", "C:PASS pw", "S:+OK", "C:STAT", "WAIT",
-		                              NULL };
+	static const char *const script[] = { "S:+OK hello", "C:CAPA",    "S:-ERR", "C:USER joe",
+		                              "S:+OK",       "C:PASS pw", "S:+OK",  "C:STAT",
+		                              "WAIT",        NULL };
 	struct server sv;
 	correu_pop3_session *s;
 

@@ -14,10 +14,10 @@ static void run(const char *name)
 	transcript_run_file(&pop3_transcript_ops, &x, POP3_DATA_DIR, name);
 }
 
-#define TRANSCRIPT(n)                    \
-	Test(transcript, n)              \
-	{                                \
-		run(#n ".txt");          \
+#define TRANSCRIPT(n)           \
+	Test(transcript, n)     \
+	{                       \
+		run(#n ".txt"); \
 	}
 
 TRANSCRIPT(apop)
@@ -40,6 +40,7 @@ TRANSCRIPT(capa)
 TRANSCRIPT(capa_again)
 TRANSCRIPT(capa_expire_never)
 TRANSCRIPT(capa_limit)
+TRANSCRIPT(capa_limit_over)
 TRANSCRIPT(capa_refused)
 TRANSCRIPT(eof_idle)
 TRANSCRIPT(eof_unexpected)
