@@ -400,6 +400,9 @@ typedef struct correu_imap_parser_settings {
 	correu_imap_event_fn on_event;
 	/** Passed to `on_event`. */
 	void *event_userdata;
+	/** Log hook; copied; NULL for none. Malformed responses are logged at
+	 * ::CORREU_LOG_WARN, framing steps at ::CORREU_LOG_TRACE. */
+	const correu_logger *logger;
 	/** Longest line, without CRLF; a literal ends a line (default 65536). */
 	size_t max_line;
 	/** Most bytes in one response, lines and small literals together but

@@ -45,8 +45,9 @@ struct ip_str {
 struct correu_imap_parser {
 	correu_imap_parser_settings set; /* copy, defaults filled in */
 	const correu_allocator *alloc;
-	uint32_t flags; /* current CORREU_IMAP_PARSER_* flags */
-	int fatal;      /* sticky fatal error, 0 if none */
+	uint32_t flags;       /* current CORREU_IMAP_PARSER_* flags */
+	int fatal;            /* sticky fatal error, 0 if none */
+	correu_logger logger; /* copy; fn NULL when there is none */
 
 	/* ---- framer ---- */
 	void *dec_mem;

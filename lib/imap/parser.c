@@ -39,6 +39,18 @@ static void fill_defaults(correu_imap_parser_settings *s)
 		s->max_list = 1000000;
 }
 
+/* Every framer transition goes through here, so it can be traced. */
+static void set_state(correu_imap_parser *p, enum ip_fstate to)
+{
+	static const char *const names[] = { "line", "inline literal", "streamed literal",
+		                             "skipped literal", "skipped line" };
+
+	if (p->fstate != to)
+		correu__log(&p->logger, CORREU_LOG_TRACE, "imap parser: %s -> %s at %llu",
+		            names[p->fstate], names[to], (unsigned long long)p->off);
+	p->fstate = to;
+}
+
 /* Forget the response in progress (not the stream position). */
 static void end_response(correu_imap_parser *p)
 {
@@ -113,6 +125,9 @@ int correu_imap_parser_new(const correu_imap_parser_settings *s, correu_imap_par
 		return CORREU_ERR_NOMEM;
 	p->set = *s;
 	fill_defaults(&p->set);
+	if (s->logger)
+		p->logger = *s->logger;
+	p->set.logger = NULL;
 	p->alloc = a;
 	p->flags = s->flags;
 	p->dec_mem_len = correu_line_decoder_sizeof();
@@ -167,6 +182,8 @@ static int bad_response(correu_imap_parser *p, int err, const char *msg)
 		return 0;
 	p->bad = true;
 	p->streaming = false;
+	correu__log(&p->logger, CORREU_LOG_WARN, "imap parser: malformed response at %llu: %s",
+	            (unsigned long long)p->resp_off, msg);
 	correu__imap_ev_init(p, &ev, CORREU_IMAP_EV_ERROR, 0);
 	ev.depth = 0;
 	ev.error = err;
@@ -201,11 +218,11 @@ static int start_literal(correu_imap_parser *p, uint64_t size, bool streamed)
 {
 	p->lit_left = size;
 	if (p->bad)
-		p->fstate = FR_SKIP_LIT;
+		set_state(p, FR_SKIP_LIT);
 	else if (streamed)
-		p->fstate = FR_STREAM;
+		set_state(p, FR_STREAM);
 	else
-		p->fstate = FR_INLINE;
+		set_state(p, FR_INLINE);
 	return 0;
 }
 
@@ -309,7 +326,7 @@ static int on_long_line(correu_imap_parser *p, const uint8_t *first, size_t n)
 	p->tail_len = 0;
 	p->skip_quote = p->skip_esc = p->skip_cr = false;
 	correu__imap_tail_push(p, first, n);
-	p->fstate = FR_SKIP_LINE;
+	set_state(p, FR_SKIP_LINE);
 	return bad_response(p, CORREU_ERR_LIMIT, "line too long");
 }
 
@@ -368,7 +385,7 @@ static int step_skip_line(correu_imap_parser *p, const uint8_t *in, size_t len, 
 	if (!ended)
 		return 0;
 	p->line_off = p->off + *used;
-	p->fstate = FR_LINE;
+	set_state(p, FR_LINE);
 	if (correu__imap_tail_literal(p, &size))
 		return start_literal(p, size, false);
 	end_response(p);
@@ -417,7 +434,7 @@ static int literal_done(correu_imap_parser *p)
 		p->in_fetch = !p->bad;
 		rc = correu__imap_emit(p, &ev);
 	}
-	p->fstate = FR_LINE;
+	set_state(p, FR_LINE);
 	p->line_off = p->off;
 	return rc;
 }

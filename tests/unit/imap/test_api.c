@@ -185,3 +185,40 @@ Test(imap_api, seqset)
 	cr_assert_eq(correu_imap_seqset_next(NULL, 1, &pos, &a, &b), CORREU_ERR_ARG);
 	cr_assert_eq(correu_imap_seqset_next("1", 1, NULL, &a, &b), CORREU_ERR_ARG);
 }
+
+struct log_rec {
+	int warn, trace;
+	char last_warn[128];
+};
+
+static void on_log(int level, const char *msg, size_t len, void *userdata)
+{
+	struct log_rec *r = userdata;
+
+	if (level == CORREU_LOG_WARN) {
+		r->warn++;
+		snprintf(r->last_warn, sizeof(r->last_warn), "%.*s", (int)len, msg);
+	} else if (level == CORREU_LOG_TRACE) {
+		r->trace++;
+	}
+}
+
+Test(imap_api, logger)
+{
+	correu_imap_parser_settings s;
+	correu_logger lg = { CORREU_LOGGER_VERSION, CORREU_LOG_TRACE, on_log, NULL };
+	struct log_rec r = { 0, 0, "" };
+	correu_imap_parser *p;
+	const char *in = "* 1 FETCH (BODY[] {2}\r\nab)\r\n* 2 FETCH (UID x)\r\n";
+
+	lg.userdata = &r;
+	correu_imap_parser_settings_init(&s);
+	s.on_event = ok_event;
+	s.logger = &lg;
+	cr_assert_eq(correu_imap_parser_new(&s, &p), 0);
+	cr_assert_eq(correu_imap_parser_feed(p, (const uint8_t *)in, strlen(in)), 0);
+	cr_assert_eq(r.warn, 1);
+	cr_assert_str_eq(r.last_warn, "imap parser: malformed response at 28: expected a number");
+	cr_assert_eq(r.trace, 2, "line -> streamed literal -> line");
+	correu_imap_parser_free(p);
+}
