@@ -175,6 +175,7 @@ static int read_line(correu__smtpd *s, const uint8_t *in, size_t len)
 
 	rc = correu_line_decoder_feed(auth ? s->auth_dec : s->cmd_dec, in, len, &used, &line,
 	                              &line_len);
+	s->stepped = rc != 0;
 	if (rc == CORREU_ERR_LIMIT || rc == CORREU_ERR_BARE_EOL) {
 		/* The decoder drops the rest of an overlong line by itself;
 		 * a line with a bare CR or LF is never acted on. */
@@ -215,20 +216,30 @@ static bool can_read(const correu__smtpd *s)
 	       s->phase == PH_BDAT;
 }
 
+/* Consume one command line or one piece of a message. */
+static int step(correu__smtpd *s, const uint8_t *in, size_t len)
+{
+	s->stepped = false;
+	if (!can_read(s) || len == 0)
+		return 0;
+	if (s->phase == PH_DATA || s->phase == PH_BDAT)
+		/* At most max_input bytes are offered, so the count fits. */
+		return (int)correu__smtpd_body_feed(s, in, len);
+	return read_line(s, in, len);
+}
+
 static int s_recv(const uint8_t *in, size_t len, uint64_t now_ms, void *session)
 {
 	correu__smtpd *s = session;
 	int rc;
 
 	s->now = now_ms;
-	if (!can_read(s) || len == 0)
-		return 0;
-	if (s->phase == PH_DATA || s->phase == PH_BDAT) {
-		/* At most max_input bytes are offered, so the count fits. */
-		rc = (int)correu__smtpd_body_feed(s, in, len);
-	} else {
-		rc = read_line(s, in, len);
-	}
+	rc = step(s, in, len);
+	/* With the normalise option a line ended by a bare CR is known only
+	 * from the byte after it, which the decoder leaves unconsumed; take
+	 * one more step so that the call still consumes something. */
+	if (rc == 0 && s->stepped)
+		rc = step(s, in, len);
 	if (rc >= 0)
 		correu__smtpd_after(s);
 	return rc;

@@ -67,6 +67,12 @@ static void count_error(correu__smtpd *s, bool *close_out)
 
 int correu__smtpd_reply(correu__smtpd *s, uint32_t code, const char *enh, const char *text)
 {
+	return correu__smtpd_reply_n(s, code, enh, text, strlen(text));
+}
+
+int correu__smtpd_reply_n(correu__smtpd *s, uint32_t code, const char *enh, const char *text,
+                          size_t len)
+{
 	bool close = false;
 	char def[8];
 	int rc;
@@ -77,7 +83,7 @@ int correu__smtpd_reply(correu__smtpd *s, uint32_t code, const char *enh, const 
 	}
 	if (code >= 400 && code != 421)
 		count_error(s, &close);
-	rc = correu__smtpd_reply_line(s, code, true, enh, text, strlen(text));
+	rc = correu__smtpd_reply_line(s, code, true, enh, text, len);
 	if (rc == 0 && close)
 		rc = correu__smtpd_close_421(s, "4.7.0", "Too many errors, closing connection");
 	return rc;
@@ -96,7 +102,9 @@ int correu__smtpd_reply_store(correu__smtpd *s, const correu_store_result *r)
 		         (unsigned)r->enhanced[1], (unsigned)r->enhanced[2]);
 	else
 		snprintf(enh, sizeof(enh), "%u.0.0", (unsigned)(code / 100));
-	return correu__smtpd_reply(s, code, enh, r->text && r->text_len ? r->text : "Ok");
+	if (!r->text || r->text_len == 0)
+		return correu__smtpd_reply(s, code, enh, "Ok");
+	return correu__smtpd_reply_n(s, code, enh, r->text, r->text_len);
 }
 
 int correu__smtpd_close_421(correu__smtpd *s, const char *enh, const char *text)

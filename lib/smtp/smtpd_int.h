@@ -136,6 +136,7 @@ typedef struct correu__smtpd {
 	bool trusted;      /* XCLIENT allowed */
 	bool shutdown;     /* the runtime asked us to finish */
 	bool peer_eof;     /* the client closed its side */
+	bool stepped;      /* the last read step acted on a line */
 
 	/* Client identity (XCLIENT may replace it). */
 	char addr[CORREU__ADDR_TEXT];
@@ -196,6 +197,9 @@ typedef struct correu__smtpd {
 /* server_reply.c: queue replies; `enh` NULL derives class.0.0. Replies of
  * 400 and more count as errors, for the delay and the disconnect. */
 int correu__smtpd_reply(correu__smtpd *s, uint32_t code, const char *enh, const char *text);
+int correu__smtpd_reply_n(correu__smtpd *s, uint32_t code, const char *enh, const char *text,
+                          size_t len);
+/* A reply the store produced (text of r->text_len bytes). */
 int correu__smtpd_reply_store(correu__smtpd *s, const correu_store_result *r);
 int correu__smtpd_reply_line(correu__smtpd *s, uint32_t code, bool last, const char *enh,
                              const char *text, size_t text_len);
