@@ -196,6 +196,7 @@ static int att_value(correu_imap_parser *p, const struct att *a)
 {
 	const struct ip_str *b = &a->base;
 	struct ip_str raw, name;
+	int rc;
 
 	if (a->section.s) {
 		if (is(b, "BODY"))
@@ -209,8 +210,7 @@ static int att_value(correu_imap_parser *p, const struct att *a)
 		if (is(b, "UID"))
 			return number_item(p, CORREU_IMAP_ITEM_UID, 0, true, NULL);
 		if (is(b, "FLAGS")) {
-			int rc = correu__imap_item(p, CORREU_IMAP_ITEM_FLAGS, NULL, NULL);
-
+			rc = correu__imap_item(p, CORREU_IMAP_ITEM_FLAGS, NULL, NULL);
 			return rc < 0 ? rc : correu__imap_flag_list(p);
 		}
 		if (is(b, "INTERNALDATE"))
@@ -230,8 +230,7 @@ static int att_value(correu_imap_parser *p, const struct att *a)
 		if (is(b, "THREADID"))
 			return objectid(p, CORREU_IMAP_ITEM_THREADID, true);
 		if (is(b, "PREVIEW")) {
-			int rc = correu__imap_nstring(p, &raw);
-
+			rc = correu__imap_nstring(p, &raw);
 			return rc < 0 ? rc
 			              : correu__imap_item(p, CORREU_IMAP_ITEM_PREVIEW, &raw, NULL);
 		}
@@ -245,11 +244,8 @@ static int att_value(correu_imap_parser *p, const struct att *a)
 	/* Unknown: skip the value; the name is given whole, as sent. */
 	name.s = b->s;
 	name.len = (size_t)(p->pos - 1 - (const uint8_t *)b->s);
-	{
-		int rc = correu__imap_skip_value(p, &raw);
-
-		return rc < 0 ? rc : correu__imap_item(p, CORREU_IMAP_ITEM_OTHER, &name, &raw);
-	}
+	rc = correu__imap_skip_value(p, &raw);
+	return rc < 0 ? rc : correu__imap_item(p, CORREU_IMAP_ITEM_OTHER, &name, &raw);
 }
 
 /* msg-att = "(" (msg-att-dynamic / msg-att-static) *(SP ...) ")".
