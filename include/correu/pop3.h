@@ -316,7 +316,9 @@ CORREU_API void correu_pop3_client_free(correu_pop3_client *client);
  *         malformed STAT, LIST or UIDL answer, a bad AUTH challenge),
  *         ::CORREU_ERR_TLS_REQUIRED, ::CORREU_ERR_AUTH (the server did not
  *         prove itself in SCRAM), ::CORREU_ERR_NOMEM, a callback's code;
- *         ::CORREU_ERR_CLOSED once the session is over; ::CORREU_ERR_ARG.
+ *         ::CORREU_ERR_PROTO also for bytes after the session ended;
+ *         ::CORREU_ERR_CLOSED for a call without bytes once it is over;
+ *         ::CORREU_ERR_ARG.
  */
 CORREU_API CORREU_NODISCARD correu_ssize correu_pop3_client_recv(correu_pop3_client *client,
                                                                  const uint8_t *in, size_t len,

@@ -37,15 +37,16 @@ void correu_pop3_session_options_init(correu_pop3_session_options *o)
 
 static void keep_reply(correu_pop3_session *s, const correu_pop3_event *ev)
 {
+	size_t n = ev->text_len < s->last_text.max - 1 ? ev->text_len : s->last_text.max - 1;
+
 	s->have_reply = true;
 	s->last_ok = ev->ok;
 	s->last_code = ev->resp_code;
-	s->last_text.len = 0;
-	/* Keep what fits; the text is for people, never parsed. */
-	if (correu__buf_append(&s->last_text, ev->text, ev->text_len) < 0)
-		s->last_text.len = 0;
-	if (correu__buf_append(&s->last_text, "", 1) < 0)
-		s->last_text.len = 0;
+	/* Keep what fits in the room made at the start; the text is for
+	 * people, never parsed. */
+	memcpy(s->last_text.data, ev->text, n);
+	s->last_text.data[n] = '\0';
+	s->last_text.len = n + 1;
 }
 
 static void on_reply(correu_pop3_session *s, const correu_pop3_event *ev)
@@ -326,6 +327,12 @@ int correu_pop3_session_start(correu_transport *t, const char *host,
 	s->opts = o;
 	s->opts.settings = NULL;
 	correu__buf_init(&s->last_text, a, 4096);
+	/* The reply text is kept in room made now, so that keeping it later
+	 * can never fail. */
+	if (correu__buf_reserve(&s->last_text, 4096) < 0) {
+		correu_pop3_session_free(s);
+		return CORREU_ERR_NOMEM;
+	}
 	if (o.settings)
 		s->set = *o.settings;
 	else

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "correu/pop3.h"
+#include "failalloc.h"
 
 /* A script: "S:text" sends text CRLF, "C:text" expects the line text,
  * "TLS" starts TLS as the server, "WAIT" reads until the client closes. */
@@ -478,4 +479,63 @@ Test(session, arguments_are_checked)
 	cr_assert_eq(correu_pop3_session_last_reply(NULL, NULL, NULL), CORREU_ERR_NOT_FOUND);
 	cr_assert_null(correu_pop3_session_client(NULL));
 	correu_pop3_session_free(NULL);
+}
+
+static const char *const alloc_script[] = { "S:+OK hello",  "C:CAPA", "S:+OK",      "S:USER",
+	                                    "S:PIPELINING", "S:.",    "C:USER joe", "S:+OK",
+	                                    "C:PASS pw",    "S:+OK",  "C:STAT",     "S:+OK 1 9",
+	                                    "C:RETR 1",     "S:+OK",  "S:..body",   "S:.",
+	                                    "C:QUIT",       "S:+OK",  NULL };
+
+/* One whole session with every allocation of the client side from `a`. */
+static int alloc_session(void *ctx, const correu_allocator *a)
+{
+	struct server sv;
+	correu_pop3_settings set;
+	correu_pop3_session_options o;
+	correu_pop3_session *s = NULL;
+	correu_transport *t;
+	struct collect c;
+	int fds[2], rc;
+
+	(void)ctx;
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+	memset(&sv, 0, sizeof(sv));
+	sv.script = alloc_script;
+	sv.fd = fds[1];
+	cr_assert_eq(pthread_create(&sv.thread, NULL, serve, &sv), 0);
+	rc = correu_tcp_from_fd(fds[0], a, &t);
+	if (rc == 0) {
+		correu_pop3_settings_init(&set);
+		set.allocator = a;
+		set.tls_policy = CORREU_POP3_TLS_NONE;
+		set.flags = CORREU_POP3_ALLOW_PLAINTEXT_AUTH;
+		set.max_chunk = 4;
+		correu_pop3_session_options_init(&o);
+		o.settings = &set;
+		rc = correu_pop3_session_start(t, NULL, &o, &s);
+	} /* a failed correu_tcp_from_fd() has closed the descriptor */
+	memset(&c, 0, sizeof(c));
+	if (rc == 0)
+		rc = correu_pop3_session_login(s, "joe", "pw");
+	if (rc == 0)
+		rc = correu_pop3_session_stat(s, NULL, NULL);
+	if (rc == 0)
+		rc = correu_pop3_session_retrieve(s, 1, on_chunk, &c);
+	if (rc == 0)
+		rc = correu_pop3_session_quit(s);
+	if (rc == 0 && strcmp(c.text, ".body\r\n") != 0)
+		rc = CORREU_ERR_INTERNAL;
+	/* Freeing closes the connection, which ends the server's script
+	 * wherever the failure left it. */
+	correu_pop3_session_free(s);
+	pthread_join(sv.thread, NULL);
+	return rc;
+}
+
+Test(session, every_allocation_failure_is_clean)
+{
+	long n = failalloc_loop(alloc_session, NULL, 500);
+
+	cr_assert_gt(n, 5);
 }
