@@ -148,7 +148,6 @@ int correu__imap_seqset(correu_imap_parser *p, struct ip_str *out);
 int correu__imap_skip_value(correu_imap_parser *p, struct ip_str *raw);
 /* The literal marker at the end of the unit: a streamed literal. */
 bool correu__imap_at_stream(correu_imap_parser *p, uint64_t *size, bool *binary);
-int correu__imap_list_count(correu_imap_parser *p, uint32_t *count);
 
 /* ---- responses ---- */
 int correu__imap_begin(correu_imap_parser *p, uint32_t resp, uint64_t num);
