@@ -1,7 +1,7 @@
 /*
- * The blocking POP3 session's state, shared by session.c (connect, STLS,
- * login, quit and the I/O loop) and session_ops.c (the jobs: stat, list,
- * uidl, retrieve, top, delete, reset). A driver, not a core: it owns a
+ * The blocking POP3 session's state, shared by session.c (connect, login,
+ * quit), session_io.c (events and the I/O loop) and session_ops.c (the
+ * jobs: stat, list, uidl, retrieve, top, delete, reset). A driver, not a core: it owns a
  * transport, reads the clock and waits.
  */
 #ifndef CORREU_POP3_SESSION_INT_H
@@ -48,6 +48,12 @@ struct correu_pop3_session {
 
 /* Now on a monotonic clock, in ms. */
 uint64_t correu__pop3_now_ms(void);
+/* The core's event callback: the session is the userdata. */
+int correu__pop3_session_event(const correu_pop3_event *ev, void *userdata);
+/* One round of I/O: write, or read, or wait, by the core's wishes. */
+int correu__pop3_session_io(correu_pop3_session *s);
+/* Write what the core left for a failing session, briefly, ignoring errors. */
+void correu__pop3_session_flush(correu_pop3_session *s);
 /* Run I/O until the awaited command is answered, or an error. */
 int correu__pop3_session_wait(correu_pop3_session *s);
 /* Send a queued command's way and wait: the job's common path. */
