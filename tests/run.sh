@@ -76,7 +76,7 @@ if [ "$fuzz_seconds" -gt 0 ]; then
 		-Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false \
 		-Dc_args=-fsanitize=fuzzer-no-link; then
 		for bin in build-ci-fuzz/fuzz/fuzz_*; do
-			[ -x "$bin" ] || continue
+			[ -f "$bin" ] && [ -x "$bin" ] || continue
 			name=${bin##*/fuzz_}
 			work=$(mktemp -d)
 			# New inputs go to a scratch dir; the checked-in corpus is only read.
