@@ -283,6 +283,15 @@ void imap_run_file(const char *name)
 	}
 	fclose(f);
 	got = imap_events(&s, (const uint8_t *)in.s, in.len);
+	/* IMAP_TEST_DUMP=file writes what the parser reported, for a script
+	 * author to review and turn into E: lines. */
+	if (getenv("IMAP_TEST_DUMP")) {
+		FILE *d = fopen(getenv("IMAP_TEST_DUMP"), "w");
+
+		cr_assert_not_null(d);
+		fputs(got, d);
+		fclose(d);
+	}
 	cr_assert_str_eq(got, want.s, "%s: got:\n%s\nwant:\n%s", name, got, want.s);
 	free(got);
 	free(in.s);

@@ -26,6 +26,8 @@ void imap_expect(const correu_imap_parser_settings *s, const char *in, const cha
  * (utf8, normalise, max_line, max_response, max_inline_literal,
  * max_literal, max_chunk, max_depth, max_list), "#" comments. Text may
  * hold \r, \n, \t, \\ and \xHH escapes; any other backslash is itself.
+ * With IMAP_TEST_DUMP=file in the environment the events the parser
+ * reported are also written to that file, for review.
  */
 void imap_run_file(const char *name);
 

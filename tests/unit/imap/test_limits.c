@@ -102,7 +102,7 @@ Test(imap_limits, depth)
 		&s, in,
 		"BEGIN THREAD\nITEM THREAD_OPEN d=1\nITEM THREAD_OPEN d=2\nITEM THREAD_OPEN d=3\n"
 		"ERROR THREAD CORREU_ERR_LIMIT @0 nesting too deep\nBEGIN OK\nEND OK "
-	        "s0=\"next\"\n");
+		"s0=\"next\"\n");
 }
 
 Test(imap_limits, body_depth)

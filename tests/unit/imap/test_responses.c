@@ -60,3 +60,8 @@ Test(imap_responses, malformed)
 {
 	imap_run_file("malformed.txt");
 }
+
+Test(imap_responses, dovecot_session)
+{
+	imap_run_file("dovecot_session.txt");
+}
