@@ -47,6 +47,9 @@
 #if __has_include("correu/pop3.h")
 #include "correu/pop3.h"
 #endif
+#if __has_include("correu/pop3_server.h")
+#include "correu/pop3_server.h"
+#endif
 #if __has_include("correu/imap.h")
 #include "correu/imap.h"
 #endif

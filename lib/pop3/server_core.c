@@ -1,0 +1,402 @@
+/*
+ * The POP3 server session (POP3 layer, server side): the operations the
+ * server runtime drives per connection (correu/server.h). Input is read
+ * one command line per `recv`, so the runtime's back-pressure works and
+ * bytes pipelined behind STLS are never taken (RFC 2595 section 4);
+ * replies wait in one output buffer; a store request, a held-back reply
+ * or a multi-line answer still being produced stops reading until it is
+ * done. A multi-line answer (a listing, a message) is produced as the
+ * output drains, from `send_ack` and from the store's completions, so a
+ * large message is never held whole.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "pop3d_int.h"
+
+static void session_free(correu__pop3d *s)
+{
+	const correu_allocator *a = s->alloc;
+	size_t dec_len = correu_line_decoder_sizeof();
+
+	/* A pending request is cancelled before what it works on is closed. */
+	correu__pop3d_req_end(s);
+	correu__pop3d_auth_clear(s);
+	correu__pop3d_body_end(s);
+	correu__pop3d_maildrop_free(s);
+	if (s->enc_mem)
+		correu__free(a, s->enc_mem, correu_dot_encoder_sizeof());
+	if (s->cmd_mem)
+		correu__free(a, s->cmd_mem, dec_len);
+	if (s->auth_mem)
+		correu__free(a, s->auth_mem, dec_len);
+	if (s->line_buf) {
+		/* A PASS line or AUTH response may have held a password. */
+		correu_wipe(s->line_buf, s->line_buf_len);
+		correu__free(a, s->line_buf, s->line_buf_len);
+	}
+	correu__buf_free(&s->out, false);
+	correu_wipe(s->user, sizeof(s->user));
+	s->svc->sessions--;
+	correu__free(a, s, sizeof(*s));
+}
+
+static int buffers_init(correu__pop3d *s)
+{
+	const correu_pop3_server_settings *set = &s->svc->set;
+	size_t dec_len = correu_line_decoder_sizeof();
+	size_t cmd_max = set->max_line - 2, auth_max = set->max_auth_line - 2;
+	int rc;
+
+	/* The two decoders share one buffer: a line is always complete
+	 * before the session switches between commands and AUTH responses. */
+	s->line_buf_len = cmd_max > auth_max ? cmd_max : auth_max;
+	s->line_buf = correu__alloc(s->alloc, s->line_buf_len);
+	s->cmd_mem = correu__alloc(s->alloc, dec_len);
+	s->auth_mem = correu__alloc(s->alloc, dec_len);
+	s->enc_mem = correu__alloc(s->alloc, correu_dot_encoder_sizeof());
+	if (!s->line_buf || !s->cmd_mem || !s->auth_mem || !s->enc_mem)
+		return CORREU_ERR_NOMEM;
+	rc = correu_line_decoder_init(s->cmd_mem, dec_len, s->line_buf, s->line_buf_len, cmd_max, 0,
+	                              &s->cmd_dec);
+	if (rc == 0)
+		rc = correu_line_decoder_init(s->auth_mem, dec_len, s->line_buf, s->line_buf_len,
+		                              auth_max, 0, &s->auth_dec);
+	/* Messages from the store should have CRLF line ends; a bare LF from
+	 * a lax backend is sent as CRLF rather than cutting the session. */
+	if (rc == 0)
+		rc = correu_dot_encoder_init(s->enc_mem, correu_dot_encoder_sizeof(),
+		                             CORREU_DOT_NORMALISE, &s->enc);
+	return rc;
+}
+
+static int greet(correu__pop3d *s)
+{
+	char text[POP3D_MAX_HOST + POP3D_MAX_TS + 32];
+
+	/* RFC 1939 section 7: the APOP timestamp goes in the greeting. */
+	snprintf(text, sizeof(text), "%s POP3 server ready%s%s", s->svc->host, s->ts_len ? " " : "",
+	         s->ts);
+	return correu__pop3d_ok(s, text);
+}
+
+static int s_open(const correu_server_peer *peer, correu_server_conn *conn, void **out,
+                  void *userdata)
+{
+	correu_pop3_service *svc = userdata;
+	correu__pop3d *s;
+	int rc;
+
+	if (!peer || !out || !svc || peer->version != CORREU_SERVER_PEER_VERSION)
+		return CORREU_ERR_ARG;
+	s = correu__calloc(svc->alloc, sizeof(*s));
+	if (!s)
+		return CORREU_ERR_NOMEM;
+	svc->sessions++;
+	s->svc = svc;
+	s->alloc = svc->alloc;
+	s->conn = conn;
+	s->release_at = UINT64_MAX;
+	s->tls = (peer->flags & CORREU_SERVER_PEER_TLS) != 0;
+	s->can_stls = (peer->flags & CORREU_SERVER_PEER_STARTTLS) != 0;
+	correu__buf_init(&s->out, s->alloc, svc->set.max_output);
+	rc = buffers_init(s);
+	if (rc == 0)
+		rc = correu__pop3d_make_ts(s, peer->conn_id);
+	if (rc == 0)
+		rc = greet(s);
+	if (rc < 0) {
+		session_free(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+static int not_now(correu__pop3d *s)
+{
+	return correu__pop3d_err(s, NULL, "Command not valid in this state");
+}
+
+static int auth_command(correu__pop3d *s, const correu__pop3d_cmd *c)
+{
+	switch (c->verb) {
+	case V_USER:
+		return correu__pop3d_user(s, c);
+	case V_PASS:
+		return correu__pop3d_pass(s, c);
+	case V_APOP:
+		return correu__pop3d_apop(s, c);
+	case V_AUTH:
+		return correu__pop3d_auth(s, c);
+	case V_STLS:
+		return correu__pop3d_stls(s, c);
+	case V_UTF8:
+		return correu__pop3d_utf8(s, c);
+	default:
+		return not_now(s);
+	}
+}
+
+static int trans_command(correu__pop3d *s, const correu__pop3d_cmd *c)
+{
+	switch (c->verb) {
+	case V_STAT:
+		return correu__pop3d_stat(s, c);
+	case V_LIST:
+	case V_UIDL:
+		return correu__pop3d_list(s, c);
+	case V_RETR:
+	case V_TOP:
+		return correu__pop3d_retr(s, c);
+	case V_DELE:
+		return correu__pop3d_dele(s, c);
+	case V_RSET:
+		return correu__pop3d_rset(s, c);
+	case V_NOOP:
+		return c->arg_len ? correu__pop3d_err(s, NULL, "NOOP takes no argument")
+		                  : correu__pop3d_ok(s, NULL);
+	default:
+		return not_now(s);
+	}
+}
+
+static int command(correu__pop3d *s, const uint8_t *line, size_t len)
+{
+	correu__pop3d_cmd c;
+
+	correu__pop3d_parse_cmd(line, len, &c);
+	switch (c.verb) {
+	case V_UNKNOWN:
+		return correu__pop3d_err(s, NULL, "Unknown command");
+	case V_CAPA:
+		return correu__pop3d_capa(s, &c);
+	case V_QUIT:
+		return correu__pop3d_quit(s, &c);
+	default:
+		return s->state == PS_AUTH ? auth_command(s, &c) : trans_command(s, &c);
+	}
+}
+
+/* The rest of an overlong AUTH line, up to its LF, belongs to no command. */
+static int skip_auth_line(correu__pop3d *s, const uint8_t *in, size_t len)
+{
+	const uint8_t *lf = memchr(in, '\n', len);
+
+	if (!lf)
+		return (int)len;
+	s->auth_skip = false;
+	correu_line_decoder_reset(s->auth_dec);
+	return (int)(lf - in) + 1;
+}
+
+static int read_line(correu__pop3d *s, const uint8_t *in, size_t len)
+{
+	bool auth = s->in_auth;
+	const uint8_t *line;
+	size_t used, line_len;
+	int rc;
+
+	if (s->auth_skip)
+		return skip_auth_line(s, in, len);
+	rc = correu_line_decoder_feed(auth ? s->auth_dec : s->cmd_dec, in, len, &used, &line,
+	                              &line_len);
+	if (rc == CORREU_ERR_LIMIT || rc == CORREU_ERR_BARE_EOL) {
+		/* The decoder drops the rest of an overlong line by itself; a
+		 * line with a bare CR or LF is never acted on. An AUTH exchange
+		 * cut this way is over (RFC 5034 section 4). */
+		if (auth) {
+			correu__pop3d_auth_clear(s);
+			s->auth_skip = rc == CORREU_ERR_LIMIT;
+		}
+		if (rc == CORREU_ERR_LIMIT)
+			rc = correu__pop3d_err(s, NULL, auth ? "Authentication line too long"
+			                                     : "Line too long");
+		else
+			rc = correu__pop3d_err(s, NULL, "Bare CR or LF in command, use CRLF");
+	} else if (rc == CORREU_LINE_READY) {
+		rc = auth ? correu__pop3d_auth_line(s, line, line_len) : command(s, line, line_len);
+	}
+	return rc < 0 ? rc : (int)used;
+}
+
+int correu__pop3d_produce(correu__pop3d *s)
+{
+	int rc = 0;
+
+	/* Stay under one chunk queued: the runtime writes while we read the
+	 * next piece, and memory stays bounded whatever the message size. */
+	while (rc == 0 && s->job != J_NONE && s->wait == W_NONE && s->state != PS_CLOSING &&
+	       correu__pop3d_queued(s) < s->svc->set.max_chunk)
+		rc = s->job == J_BODY ? correu__pop3d_body_more(s) : correu__pop3d_listing_more(s);
+	return rc;
+}
+
+/* RFC 1939 section 6: a session that ends without QUIT (the client went
+ * away, or we shut down) never enters the UPDATE state: nothing is
+ * deleted. A QUIT already under way is finished. */
+void correu__pop3d_after(correu__pop3d *s)
+{
+	bool quitting = s->wait == W_FLAGS || s->wait == W_EXPUNGE;
+
+	if (correu__pop3d_produce(s) < 0) {
+		/* Past "+OK" of a multi-line answer no -ERR can be sent. */
+		correu__pop3d_log(s, CORREU_LOG_WARN, "multi-line answer failed, closing");
+		s->state = PS_CLOSING;
+	}
+	if (s->state != PS_AUTH && s->state != PS_TRANS)
+		return;
+	if (s->peer_eof && !quitting)
+		s->state = PS_CLOSING;
+	else if (s->shutdown && s->wait == W_NONE && s->job == J_NONE && !s->in_auth)
+		(void)correu__pop3d_close_err(s, "SYS/TEMP", "Server shutting down");
+}
+
+static bool can_read(const correu__pop3d *s)
+{
+	if (s->wait != W_NONE || s->job != J_NONE || s->release_at != UINT64_MAX)
+		return false;
+	return s->state == PS_AUTH || s->state == PS_TRANS;
+}
+
+static int s_recv(const uint8_t *in, size_t len, uint64_t now_ms, void *session)
+{
+	correu__pop3d *s = session;
+	int rc;
+
+	s->now = now_ms;
+	if (!can_read(s) || len == 0)
+		return 0;
+	rc = read_line(s, in, len);
+	if (rc >= 0)
+		correu__pop3d_after(s);
+	return rc;
+}
+
+static int s_send_buf(const uint8_t **buf_out, size_t *len_out, void *session)
+{
+	correu__pop3d *s = session;
+
+	*buf_out = s->out.data;
+	*len_out = s->ready;
+	return 0;
+}
+
+static int s_send_ack(size_t n, void *session)
+{
+	correu__pop3d *s = session;
+
+	if (n > s->ready)
+		return CORREU_ERR_ARG;
+	correu__buf_consume(&s->out, n);
+	s->ready -= n;
+	/* Room in the output: the next piece of a multi-line answer. */
+	correu__pop3d_after(s);
+	return 0;
+}
+
+static int s_want(void *session)
+{
+	correu__pop3d *s = session;
+
+	if (s->state == PS_CLOSING)
+		return CORREU_SERVER_WANT_CLOSE;
+	if (s->state == PS_TLS)
+		return CORREU_SERVER_WANT_STARTTLS;
+	return can_read(s) ? CORREU_SERVER_WANT_READ : 0;
+}
+
+static int s_deadline(uint64_t *deadline_out, void *session)
+{
+	*deadline_out = ((correu__pop3d *)session)->release_at;
+	return 0;
+}
+
+/* RFC 2595 section 4: after the handshake the client starts over, and
+ * the server forgets what it learnt in plaintext (a USER given before).
+ * The greeting is not repeated. */
+static void tls_started(correu__pop3d *s, uint64_t discarded)
+{
+	char msg[96];
+
+	s->tls = true;
+	s->state = PS_AUTH;
+	correu_wipe(s->user, sizeof(s->user));
+	s->user_len = 0;
+	s->user_given = false;
+	s->auth_skip = false;
+	correu__pop3d_auth_clear(s);
+	correu_line_decoder_reset(s->cmd_dec);
+	correu_line_decoder_reset(s->auth_dec);
+	if (discarded) {
+		snprintf(msg, sizeof(msg), "discarded %llu bytes pipelined behind STLS",
+		         (unsigned long long)discarded);
+		correu__pop3d_log(s, CORREU_LOG_WARN, msg);
+	}
+}
+
+static int s_event(uint32_t ev, uint64_t arg, uint64_t now_ms, void *session)
+{
+	correu__pop3d *s = session;
+	int rc = 0;
+
+	s->now = now_ms;
+	switch (ev) {
+	case CORREU_SERVER_EV_TIMER:
+		if (s->release_at != UINT64_MAX && now_ms >= s->release_at)
+			correu__pop3d_release(s);
+		break;
+	case CORREU_SERVER_EV_IDLE:
+		/* RFC 1939 section 3: an autologout timer ends the session
+		 * without entering UPDATE. */
+		if (s->state == PS_AUTH || s->state == PS_TRANS)
+			rc = correu__pop3d_close_err(s, NULL, "Autologout, idle for too long");
+		s->state = PS_CLOSING;
+		break;
+	case CORREU_SERVER_EV_PEER_CLOSED:
+		s->peer_eof = true;
+		break;
+	case CORREU_SERVER_EV_TLS_STARTED:
+		if (s->state != PS_TLS)
+			return CORREU_ERR_STATE;
+		tls_started(s, arg);
+		break;
+	case CORREU_SERVER_EV_SHUTDOWN:
+		s->shutdown = true;
+		break;
+	default:
+		break;
+	}
+	if (rc == 0)
+		correu__pop3d_after(s);
+	return rc;
+}
+
+static int s_close(void *session)
+{
+	if (session)
+		session_free(session);
+	return 0;
+}
+
+static int s_refuse(uint32_t reason, uint8_t *buf, size_t cap, void *userdata)
+{
+	static const char line[] = "-ERR [SYS/TEMP] Too many connections, try again later\r\n";
+
+	(void)reason;
+	(void)userdata;
+	if (cap < sizeof(line) - 1)
+		return 0;
+	memcpy(buf, line, sizeof(line) - 1);
+	return (int)(sizeof(line) - 1);
+}
+
+static const correu_server_core pop3d_core = {
+	CORREU_SERVER_CORE_VERSION, s_open, s_recv, s_send_buf, s_send_ack, s_want, s_deadline,
+	s_event, s_close, s_refuse,
+};
+
+const correu_server_core *correu_pop3_server_core(void)
+{
+	return &pop3d_core;
+}
