@@ -9,6 +9,13 @@
 #
 #   bash .ci/firmware.sh                  common and codec, those that exist
 #   bash .ci/firmware.sh common codec smtp   exactly these layers (lib/<layer>/)
+#
+# A layer may be narrowed with ":-GLOB" suffixes, each leaving out the files
+# of lib/<layer>/ whose names match GLOB, to build a protocol's sans-I/O core
+# without its drivers, or a layer without the parts that need mbedTLS:
+#
+#   bash .ci/firmware.sh common codec 'sasl:-crypto.c:-cram_md5.c:-scram*' \
+#	'smtp:-session*:-server_*'        the SMTP client core, no TLS
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,13 +38,41 @@ fi
 
 # Named layers must exist; by default take those that have sources.
 if [ $# -gt 0 ]; then
-	layers=("$@")
+	specs=("$@")
 else
-	layers=()
+	specs=()
 	for l in common codec; do
-		compgen -G "lib/$l/*.c" >/dev/null && layers+=("$l")
+		compgen -G "lib/$l/*.c" >/dev/null && specs+=("$l")
 	done
 fi
+# Each spec: a layer name, then the globs of the files it leaves out.
+layers=()
+declare -A excluded=()
+for spec in "${specs[@]}"; do
+	l=${spec%%:*}
+	layers+=("$l")
+	excluded[$l]=""
+	IFS=: read -ra parts <<<"${spec#"$l"}"
+	for p in "${parts[@]}"; do
+		case $p in
+		"") ;;
+		-?*) excluded[$l]+="${p#-} " ;;
+		*) echo "firmware: bad layer spec '$spec' (LAYER[:-GLOB]...)" >&2; exit 2 ;;
+		esac
+	done
+done
+# The sources of a layer that its spec keeps.
+sources() { # layer
+	local src g globs
+	read -ra globs <<<"${excluded[$1]}" # read splits without expanding the globs
+	for src in lib/"$1"/*.c; do
+		for g in "${globs[@]}"; do
+			# shellcheck disable=SC2053  # $g is a glob on purpose
+			[[ ${src##*/} == $g ]] && continue 2
+		done
+		echo "$src"
+	done
+}
 
 # version.h from its template, with the version in meson.build.
 version=$(sed -n "s/^ *version *: *'\([0-9]*\.[0-9]*\.[0-9]*\)'.*/\1/p" meson.build | head -n 1)
@@ -61,7 +96,9 @@ for l in "${layers[@]}"; do
 		continue
 	fi
 	mkdir -p "$out/obj/$l"
-	for src in lib/"$l"/*.c; do
+	[ -n "${excluded[$l]}" ] && echo "firmware: $l without ${excluded[$l]% }"
+	mapfile -t srcs < <(sources "$l")
+	for src in "${srcs[@]}"; do
 		obj="$out/obj/$l/$(basename "${src%.c}").o"
 		$cross-gcc "${cflags[@]}" -c "$src" -o "$obj" || failed=1
 	done

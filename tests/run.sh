@@ -99,6 +99,13 @@ step "Cortex-M4 firmware build"
 if [ -f .ci/firmware.sh ]; then
 	bash .ci/firmware.sh
 	record "firmware" $?
+	# The SMTP client's sans-I/O core without TLS, as a mail-sending
+	# appliance would carry it (goal: smtp .text <= 16 KiB).
+	if [ -f lib/smtp/client.c ]; then
+		bash .ci/firmware.sh common codec 'sasl:-crypto.c:-cram_md5.c:-scram*' \
+			'smtp:-session*:-server_*'
+		record "firmware smtp client" $?
+	fi
 fi
 
 step "summary"
