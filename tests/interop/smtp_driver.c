@@ -5,7 +5,7 @@
  * that one connection and prints one line per step, which
  * test_smtp_client.py compares with what the real server saw:
  *
- *   ready tls=1 pipelining=1 auth=PLAIN LOGIN
+ *   ready tls=1 pipelining=1 chunking=0 auth=PLAIN LOGIN
  *   login ok
  *   message 1 accepted=1 reply=250 rcpt=250,550
  *   quit
@@ -39,7 +39,7 @@ static int usage(void)
 	fputs("usage: smtp_driver --host H --port P --from A --to B [--to C...] --message FILE\n"
 	      "         [--tls none|starttls|opportunistic|implicit] [--ca-file F]\n"
 	      "         [--user U (password in $CORREU_PASSWORD)] [--lmtp] [--count N]\n"
-	      "         [--no-pipelining]\n",
+	      "         [--no-pipelining] [--chunking]\n",
 	      stderr);
 	return 2;
 }
@@ -74,6 +74,7 @@ static int parse(int argc, char **argv, struct args *a)
 		{ "count", required_argument, NULL, 'n' },
 		{ "lmtp", no_argument, NULL, 'L' },
 		{ "no-pipelining", no_argument, NULL, 'P' },
+		{ "chunking", no_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -112,6 +113,7 @@ static int parse(int argc, char **argv, struct args *a)
 			break;
 		case 'L': a->flags |= CORREU_SMTP_LMTP; break;
 		case 'P': a->flags |= CORREU_SMTP_NO_PIPELINING; break;
+		case 'B': a->flags |= CORREU_SMTP_PREFER_CHUNKING; break;
 		default: return -1;
 		}
 	}
@@ -132,10 +134,11 @@ static void print_ready(correu_smtp_session *s)
 	correu_smtp_client *c = correu_smtp_session_client(s);
 	size_t len = 0;
 	const char *mechs = correu_smtp_client_auth_mechs(c, &len);
+	uint32_t caps = correu_smtp_client_caps(c);
 
-	printf("ready tls=%d pipelining=%d auth=%.*s\n", correu_smtp_client_is_tls(c),
-	       (correu_smtp_client_caps(c) & CORREU_SMTP_CAP_PIPELINING) != 0, (int)len,
-	       mechs ? mechs : "");
+	printf("ready tls=%d pipelining=%d chunking=%d auth=%.*s\n", correu_smtp_client_is_tls(c),
+	       (caps & CORREU_SMTP_CAP_PIPELINING) != 0, (caps & CORREU_SMTP_CAP_CHUNKING) != 0,
+	       (int)len, mechs ? mechs : "");
 }
 
 /* Send the message file `count` times; print each outcome. */

@@ -180,7 +180,7 @@ class SubmissionTest(PeerTest):
         self.assertEqual(r.returncode, 0, self.explain(r))
         (ready,) = lines(r, "ready")
         # After STARTTLS the second EHLO offers AUTH (RFC 3207 §4.2).
-        self.assertTrue(ready.startswith("ready tls=1 pipelining=0 auth="), ready)
+        self.assertTrue(ready.startswith("ready tls=1 pipelining=0 chunking=0 auth="), ready)
         self.assertEqual(set(ready.split("auth=")[1].split()), {"PLAIN", "LOGIN"})
         self.assertEqual(lines(r, "login"), ["login ok"])
         self.assertEqual(lines(r, "message"), ["message 1 accepted=1 reply=250 rcpt=250"])
@@ -209,7 +209,7 @@ class SubmissionTest(PeerTest):
         # TLS, sees no mechanism and sends no password.
         r, _ = self.submit("submission", "no tls", tls="none")
         self.assertEqual(r.returncode, 1, self.explain(r))
-        self.assertEqual(lines(r, "ready"), ["ready tls=0 pipelining=0 auth="])
+        self.assertEqual(lines(r, "ready"), ["ready tls=0 pipelining=0 chunking=0 auth="])
         self.assertRegex(r.out, r"error login CORREU_ERR_UNSUPPORTED")
         self.assertEqual(self.new_messages(), [])
 
@@ -237,6 +237,17 @@ class SubmissionTest(PeerTest):
         self.assertEqual(r.returncode, 1, self.explain(r))
         self.assertRegex(r.out, r"error open CORREU_ERR_(CERT|TLS)")
         self.assertEqual(self.new_messages(), [])
+
+    def test_refused_recipient_is_skipped(self):
+        data = sample_message("one refused")
+        msg = self.client.write("one_refused.eml", data)
+        r = self.client.driver(self.port["submission"], msg,
+                               ["refuse-me@localhost", "bob@localhost"], "--tls", "starttls",
+                               "--ca-file", self.peers.ca_file, "--user", "alice",
+                               password="secret")
+        self.assertEqual(r.returncode, 0, self.explain(r))
+        self.assertEqual(lines(r, "message"), ["message 1 accepted=1 reply=250 rcpt=550,250"])
+        self.assert_saved(data, ["bob@localhost"])
 
     def test_anonymous_submission_over_starttls(self):
         r, data = self.submit("submission", "anonymous", user=None)
@@ -292,6 +303,23 @@ class LmtpTest(PeerTest):
                             mails[-1][:300])
             self.assertTrue(mails[-1].startswith(b"Return-Path: <sender@localhost>\n"),
                             mails[-1][:300])
+
+    def test_starttls_and_bdat(self):
+        # Dovecot's LMTP offers STARTTLS and CHUNKING: the body goes in
+        # BDAT chunks (RFC 3030) over TLS, and must arrive unchanged,
+        # leading dots included (BDAT does no dot-stuffing).
+        data = sample_message("lmtp bdat", 3000)
+        msg = self.client.write("bdat.eml", data)
+        before = len(self.delivered("alice"))
+        r = self.client.driver(self.peer["dovecot"].port["lmtp"], msg, ["alice@localhost"],
+                               "--lmtp", "--tls", "starttls", "--ca-file", self.peers.ca_file,
+                               "--chunking", frm="sender@localhost")
+        self.assertEqual(r.returncode, 0, self.explain(r))
+        self.assertEqual(lines(r, "ready"), ["ready tls=1 pipelining=1 chunking=1 auth="])
+        self.assertEqual(lines(r, "message"), ["message 1 accepted=1 reply=250 rcpt=250"])
+        mails = self.delivered("alice")
+        self.assertEqual(len(mails), before + 1)
+        self.assertTrue(mails[-1].endswith(data.replace(b"\r\n", b"\n")), mails[-1][:300])
 
     def test_all_recipients_refused(self):
         msg = self.client.write("refused.eml", sample_message("refused", 5))
