@@ -814,7 +814,8 @@ CORREU_API CORREU_NODISCARD int correu_pop3_session_open(const char *host, uint1
  *        NULL when STLS will not be used.
  * @param opts options; copied; NULL for defaults.
  * @param session_out receives the session.
- * @return as correu_pop3_session_open().
+ * @return as correu_pop3_session_open(); ::CORREU_ERR_ARG also when the
+ *         implicit mode or policy is asked of a transport without TLS.
  */
 CORREU_API CORREU_NODISCARD int correu_pop3_session_start(correu_transport *t, const char *host,
                                                           const correu_pop3_session_options *opts,

@@ -92,6 +92,12 @@ int correu_pop3_session_start(correu_transport *t, const char *host,
 		correu_pop3_settings_init(&s->set);
 	if (o.tls_mode == CORREU_POP3_SESSION_IMPLICIT)
 		s->set.tls_policy = CORREU_POP3_TLS_IMPLICIT;
+	/* The implicit policy tells the core the channel is protected (it
+	 * then sends passwords): only true of a TLS transport. */
+	if (s->set.tls_policy == CORREU_POP3_TLS_IMPLICIT && !correu_transport_is_tls(t)) {
+		correu_pop3_session_free(s);
+		return CORREU_ERR_ARG;
+	}
 	s->set.on_event = correu__pop3_session_event;
 	s->set.event_userdata = s;
 	if (host) {

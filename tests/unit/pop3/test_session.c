@@ -462,6 +462,31 @@ Test(session, a_silent_server_times_out)
 	finish(&sv);
 }
 
+Test(session, implicit_tls_needs_a_tls_transport)
+{
+	correu_pop3_settings set;
+	correu_pop3_session_options o;
+	correu_pop3_session *s = NULL;
+	correu_transport *a, *b;
+
+	/* Told the channel is TLS when it is not, the core would send
+	 * passwords in clear: refused, in both ways of saying it. */
+	correu_pop3_session_options_init(&o);
+	o.tls_mode = CORREU_POP3_SESSION_IMPLICIT;
+	cr_assert_eq(correu_mem_pair_new(4096, 0, NULL, &a, &b), 0);
+	cr_assert_eq(correu_pop3_session_start(a, NULL, &o, &s), CORREU_ERR_ARG);
+	cr_assert_null(s);
+	correu_transport_free(b);
+	correu_pop3_settings_init(&set);
+	set.tls_policy = CORREU_POP3_TLS_IMPLICIT;
+	correu_pop3_session_options_init(&o);
+	o.settings = &set;
+	cr_assert_eq(correu_mem_pair_new(4096, 0, NULL, &a, &b), 0);
+	correu_transport_free(b);
+	cr_assert_eq(correu_pop3_session_start(a, NULL, &o, &s), CORREU_ERR_ARG);
+	cr_assert_null(s);
+}
+
 Test(session, arguments_are_checked)
 {
 	correu_pop3_session_options o;
