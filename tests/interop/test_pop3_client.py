@@ -5,10 +5,11 @@ examples/correu-fetch; Dovecot is started by peers.py on 127.0.0.1 with its
 own configuration in a temporary directory, and mail is put in its
 mailboxes over LMTP.
 
-    test_pop3_client.py --driver PATH --fetch PATH [TestClass ...]
+    test_pop3_client.py --driver PATH --pipeline PATH --fetch PATH [TestClass ...]
 
 Classes: Pop3Test (STLS, implicit TLS, SCRAM-SHA-256 and PLAIN, UIDL, LIST,
-TOP, RETR, DELE committed only by QUIT), FetchTest (correu-fetch into a
+TOP, RETR, DELE committed only by QUIT, the core pipelining through a
+recording relay), PlainOnlyTest (SASL PLAIN only), FetchTest (correu-fetch into a
 Maildir, with --keep and without, and resuming after a dropped
 connection). Exits 77 when Dovecot is not installed.
 """
@@ -24,6 +25,7 @@ import threading
 import unittest
 
 import peers
+from tap import Tap
 
 ARGS = None
 RUN_TIMEOUT = 60  # seconds for one client run; every run is bounded
@@ -195,6 +197,28 @@ class Pop3Test(PeerTest):
         self.assertEqual(r.returncode, 1, self.explain(r))
         self.assertIn("error dele:99 CORREU_ERR_REPLY", r.out)
 
+    def test_the_core_pipelines(self):
+        # pop3_pipeline queues every command as soon as the core is ready;
+        # Dovecot offers PIPELINING, so they must leave in one write and
+        # the responses still be matched to them in order.
+        with Tap(self.dovecot.port["pop3"]) as tap:
+            r = self.run_prog([ARGS.pipeline, peers.HOST, str(tap.port), "alice", "stat",
+                               "list", "uidl", "retr:1", "top:2:0", "dele:3", "noop", "quit"],
+                              peers.USERS["alice"])
+        self.assertEqual(r.returncode, 0, self.explain(r))
+        batch = b"STAT\r\nLIST\r\nUIDL\r\nRETR 1\r\nTOP 2 0\r\nDELE 3\r\nNOOP\r\nQUIT\r\n"
+        self.assertIn(batch, tap.client_chunks(), tap.client_chunks())
+        out = r.out.splitlines()
+        self.assertEqual([l.split()[1] for l in out if l.startswith("reply ")],
+                         ["GREETING", "CAPA", "USER", "PASS", "STAT", "LIST", "UIDL", "RETR",
+                          "TOP", "DELE", "NOOP", "QUIT"])
+        self.assertEqual(len([l for l in out if l.startswith("item LIST ")]), 3)
+        self.assertEqual(len([l for l in out if l.startswith("item UIDL ")]), 3)
+        self.assertIn(f"body RETR 1 ", r.out)
+        self.assertIn("reply DELE +OK", r.out)
+        r = self.driver("alice", "stat", "quit")
+        self.assertEqual(self.lines(r, "stat")[0][1], "2", "the pipelined DELE was committed")
+
     def test_certificate_is_verified(self):
         r = self.run_prog([ARGS.driver, "--host", peers.HOST, "--port",
                            str(self.dovecot.port["pop3s"]), "--user", "alice", "--tls",
@@ -305,10 +329,11 @@ def main():
     global ARGS
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--driver", required=True)
+    ap.add_argument("--pipeline", required=True)
     ap.add_argument("--fetch", required=True)
     ap.add_argument("classes", nargs="*", default=list(CLASSES))
     ARGS = ap.parse_args()
-    needed = [ARGS.driver] + ([ARGS.fetch] if "FetchTest" in ARGS.classes else [])
+    needed = [ARGS.driver, ARGS.pipeline] + ([ARGS.fetch] if "FetchTest" in ARGS.classes else [])
     for path in needed:
         if not os.access(path, os.X_OK):
             print(f"FAIL: {path} is not built", flush=True)
