@@ -234,6 +234,12 @@ int correu_smtp_session_start(correu_transport *t, const char *host,
 		correu_transport_free(t);
 		return CORREU_ERR_ARG;
 	}
+	/* The core trusts an implicit-TLS policy and would then allow password
+	 * mechanisms, so a plain transport must never be started that way. */
+	if (o.tls_mode == CORREU_SMTP_SESSION_IMPLICIT && !correu_transport_is_tls(t)) {
+		correu_transport_free(t);
+		return CORREU_ERR_TLS_REQUIRED;
+	}
 	a = correu__allocator(o.settings ? o.settings->allocator : NULL);
 	s = correu__calloc(a, sizeof(*s));
 	if (!s) {

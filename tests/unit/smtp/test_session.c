@@ -429,3 +429,22 @@ Test(session, refused_greeting)
 	             CORREU_ERR_REPLY);
 	finish(&sv);
 }
+
+Test(session, implicit_tls_refused_over_a_plain_transport)
+{
+	correu_transport *a, *b;
+	correu_smtp_session_options o;
+	correu_smtp_session *s = NULL;
+	uint8_t buf[64];
+
+	/* A caller that asks for implicit TLS but hands over a plain transport
+	 * must not get a session that would send a password in clear. */
+	cr_assert_eq(correu_mem_pair_new(4096, 0, NULL, &a, &b), 0);
+	correu_smtp_session_options_init(&o);
+	o.tls_mode = CORREU_SMTP_SESSION_IMPLICIT;
+	cr_assert_eq(correu_smtp_session_start(a, "mx.example", &o, &s), CORREU_ERR_TLS_REQUIRED);
+	cr_assert_null(s);
+	/* Nothing was written, and the transport was taken over (freed). */
+	cr_assert_eq(correu_transport_recv(b, buf, sizeof(buf)), CORREU_ERR_EOF);
+	correu_transport_free(b);
+}
