@@ -51,9 +51,10 @@ extern "C" {
  * which is also answered with [IN-USE]).
  *
  * **UIDL.** A message's unique id is its UID and the mailbox's
- * UIDVALIDITY as 16 upper-case hex digits ("%08X%08X"), Dovecot's default
- * `pop3_uidl_format` (%08Xu%08Xv), so clients see the same ids after a
- * move between the two servers on the same Maildir.
+ * UIDVALIDITY as 16 lower-case hex digits ("%08x%08x"): what Dovecot's
+ * default `pop3_uidl_format` (%08Xu%08Xv) gives, whose "X" writes lower
+ * case (checked against Dovecot 2.3 by the interop tests), so clients see
+ * the same ids when a Maildir moves between the two servers.
  */
 
 /** The POP3 service: settings, store and lock table shared by the sessions

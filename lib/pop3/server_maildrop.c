@@ -5,7 +5,8 @@
  * session until QUIT. STAT, LIST, UIDL, DELE and RSET work on this table
  * only. A listing of every message is produced as the output drains, so a
  * large maildrop never makes a large reply buffer. UIDL shows Dovecot's
- * default form, UID then UIDVALIDITY as 8 upper-case hex digits each.
+ * default form, UID then UIDVALIDITY as 8 hex digits each, in lower case
+ * as Dovecot writes them (its "X" modifier is lower-case hex).
  */
 #include <stdio.h>
 #include <string.h>
@@ -120,7 +121,7 @@ int correu__pop3d_stat(correu__pop3d *s, const correu__pop3d_cmd *c)
 static int format(const correu__pop3d *s, bool uidl, uint32_t i, char *out, size_t cap)
 {
 	if (uidl)
-		return snprintf(out, cap, "%lu %08lX%08lX", (unsigned long)i + 1,
+		return snprintf(out, cap, "%lu %08lx%08lx", (unsigned long)i + 1,
 		                (unsigned long)s->msgs[i].uid, (unsigned long)s->uidvalidity);
 	return snprintf(out, cap, "%lu %llu", (unsigned long)i + 1,
 	                (unsigned long long)s->msgs[i].size);

@@ -259,7 +259,7 @@ static void scram_login(bool later)
 	cr_assert_eq(correu_pop3_client_retr(p.cl, 2), 0);
 	cr_assert_eq(correu_pop3_client_quit(p.cl), 0);
 	pair_run(&p);
-	cr_assert_str_eq(p.uid, "00000002000003E8");
+	cr_assert_str_eq(p.uid, "00000002000003e8");
 	cr_assert_eq(p.body_len, strlen(p.mb.boxes[0].msgs[1].body));
 	cr_assert(memcmp(p.body, p.mb.boxes[0].msgs[1].body, p.body_len) == 0);
 	pair_close(&p);
