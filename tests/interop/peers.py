@@ -80,6 +80,12 @@ def need_aiosmtpd():
         raise Skip(f"{PYTHON} cannot import aiosmtpd (apt-get install python3-aiosmtpd)")
 
 
+def need_root(what):
+    """Raise Skip unless running as root."""
+    if os.getuid() != 0:
+        raise Skip(f"{what} needs root")
+
+
 def free_ports(n):
     """n distinct free TCP ports on 127.0.0.1. All are held open together
     while the kernel picks them, so they differ from one another; another
@@ -418,8 +424,7 @@ class Peers:
         Dovecot's LMTP (started if needed), discards @sink.localhost,
         refuses relaying; submission requires STARTTLS and AUTH (SASL
         through Dovecot). Ports: smtp, submission, smtps."""
-        if not self.root:
-            raise Skip("a private Postfix instance needs root")
+        need_root("a private Postfix instance")
         postfix = find_program("postfix")
         d = next((p for p in self.peers if p.name == "dovecot"), None) or self.dovecot()
         base = self.path("postfix")

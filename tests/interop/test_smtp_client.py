@@ -9,8 +9,10 @@ servers are started by peers.py on 127.0.0.1.
 Classes: SinkTest (Postfix smtp-sink: pipelining, many messages over one
 connection), SubmissionTest (aiosmtpd: STARTTLS, implicit TLS, AUTH PLAIN
 and LOGIN, certificate checks, correu-send), LmtpTest (Dovecot LMTP:
-per-recipient results, delivery into the Maildir). Exits 77 when a peer
-of the chosen classes is not installed.
+per-recipient results, STARTTLS and BDAT, delivery into the Maildir),
+PostfixTest (a private Postfix: SCRAM through Dovecot's SASL, queue to
+LMTP to Maildir, relaying refused; needs root). Exits 77 when a peer of
+the chosen classes is not installed (or needs root it has not got).
 """
 
 import argparse
@@ -18,6 +20,7 @@ import glob
 import os
 import subprocess
 import sys
+import time
 import unittest
 
 import peers
@@ -341,10 +344,63 @@ class LmtpTest(PeerTest):
         self.assertEqual(len(self.delivered("tester")), before + 20)
 
 
-CLASSES = {"SinkTest": SinkTest, "SubmissionTest": SubmissionTest, "LmtpTest": LmtpTest}
+class PostfixTest(PeerTest):
+    """A private Postfix: submission with STARTTLS required and SASL through
+    Dovecot (which offers SCRAM), delivery through LMTP into Dovecot's
+    Maildir; relaying refused without login."""
+
+    peers_wanted = ("postfix",)
+    DELIVERY_WAIT = 15  # seconds for Postfix's queue to reach the Maildir
+
+    def delivered(self, user):
+        return sorted(glob.glob(os.path.join(self.peers.maildir(user), "new", "*")))
+
+    def wait_delivery(self, user, count):
+        deadline = time.monotonic() + self.DELIVERY_WAIT
+        while len(self.delivered(user)) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.delivered(user)
+
+    def test_submission_with_scram_reaches_the_maildir(self):
+        data = sample_message("through postfix", 50)
+        msg = self.client.write("postfix.eml", data)
+        before = len(self.delivered("bob"))
+        r = self.client.driver(self.peer["postfix"].port["submission"], msg, ["bob@localhost"],
+                               "--tls", "starttls", "--ca-file", self.peers.ca_file,
+                               "--user", "alice", password="secret")
+        self.assertEqual(r.returncode, 0, self.explain(r))
+        self.assertIn("SCRAM-SHA-256", lines(r, "ready")[0])
+        mails = self.wait_delivery("bob", before + 1)
+        self.assertEqual(len(mails), before + 1, peers.tail(self.peer["postfix"].log))
+        with open(mails[-1], "rb") as f:
+            stored = f.read()
+        # Postfix adds trace and missing headers (Received:, Date:); our
+        # header lines and the whole body must be there unchanged, LF-ended.
+        head, _, body = data.replace(b"\r\n", b"\n").partition(b"\n\n")
+        stored_head, _, stored_body = stored.partition(b"\n\n")
+        self.assertEqual(stored_body, body)
+        for line in head.split(b"\n"):
+            self.assertIn(line + b"\n", stored_head + b"\n")
+        # correu chose the strongest mechanism offered (RFC 7677).
+        with open(self.peer["postfix"].log, encoding="utf-8", errors="replace") as f:
+            self.assertIn("sasl_method=SCRAM-SHA-256, sasl_username=alice", f.read())
+
+    def test_relaying_is_refused_without_login(self):
+        msg = self.client.write("relay.eml", sample_message("relay", 5))
+        r = self.client.driver(self.peer["postfix"].port["smtp"], msg, ["someone@example.com"],
+                               "--tls", "opportunistic", "--ca-file", self.peers.ca_file)
+        self.assertEqual(r.returncode, 1, self.explain(r))
+        self.assertIn("ready tls=1", lines(r, "ready")[0])
+        self.assertRegex(r.out, r"message 1 accepted=0 reply=\d+ rcpt=554\n")
+
+
+CLASSES = {"SinkTest": SinkTest, "SubmissionTest": SubmissionTest, "LmtpTest": LmtpTest,
+           "PostfixTest": PostfixTest}
 NEEDS = {"smtp-sink": lambda: peers.find_program("smtp-sink", "/usr/lib/postfix/sbin"),
          "aiosmtpd": peers.need_aiosmtpd,
-         "dovecot": lambda: peers.find_program("dovecot")}
+         "dovecot": lambda: peers.find_program("dovecot"),
+         "postfix": lambda: (peers.find_program("postfix"), peers.find_program("dovecot"),
+                             peers.need_root("a private Postfix instance"))}
 
 
 def main():
