@@ -1,140 +1,45 @@
 #!/usr/bin/env bash
 # Interop test of the Maildir store with a real Dovecot (store layer).
 #   dovecot_maildir.sh MAILDIR_TOOL DOVECOT_CLIENT_PY
-# Starts a private Dovecot (IMAP + LMTP, plain, 127.0.0.1 only, free ports,
-# every file in a temporary directory) and checks both directions:
+# Runs inside a private Dovecot (IMAP + LMTP, 127.0.0.1 only, free ports,
+# every file in a temporary directory) that tests/interop/peers.py starts
+# and stops, and checks both directions:
 #   - mail Dovecot delivers (LMTP) and flags (IMAP STORE) is read by correu's
 #     store with Dovecot's UIDVALIDITY, UIDs, flags and keywords;
 #   - mail correu delivers and flags is served by Dovecot IMAP with correu's
 #     UIDs, flags and keywords; folders and subscriptions cross over too.
-# Exits 77 (skipped) when Dovecot is not installed. Waits are bounded; the
-# Dovecot started here is stopped by its pid, never by name.
+# Exits 77 (skipped) when Dovecot is not installed.
 set -euo pipefail
 
 TOOL=$1
 CLIENT=$2
 PY=/usr/bin/python3
-DOVECOT=/usr/sbin/dovecot
 
-if [ ! -x "$DOVECOT" ]; then
-  echo "SKIP: $DOVECOT is not installed (apt-get install dovecot-imapd dovecot-lmtpd)"
-  exit 77
-fi
 [ -x "$PY" ] || { echo "SKIP: $PY is needed for the IMAP client"; exit 77; }
+# Start Dovecot (its INBOX namespace with Dovecot's Maildir++ separator "."),
+# then run this script again inside, with PEER_* describing it.
+if [ -z "${PEER_DOVECOT_IMAP_PORT:-}" ]; then
+  exec "$PY" "$(dirname "$0")/peers.py" run dovecot -- bash "$0" "$@"
+fi
 
-T=$(mktemp -d /tmp/correu-iop-XXXXXX)
-chmod 755 "$T"
-PID=
-cleanup() {
-  if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
-    kill -TERM "$PID" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$PID" 2>/dev/null || true
-  fi
-  rm -rf "$T"
-}
-trap cleanup EXIT
-
+T=$PEER_DIR
 fail() {
   echo "FAIL: $*"
-  echo "--- dovecot log:"; tail -n 30 "$T/dovecot.log" 2>/dev/null || true
+  echo "--- dovecot log:"; tail -n 30 "$PEER_DOVECOT_LOG" 2>/dev/null || true
   exit 1
 }
 
-# As root, Dovecot runs the mail side as an unprivileged user (nobody), and
-# so does our tool; otherwise everything runs as the calling user.
+# As root, Dovecot stores mail as nobody, and so must our tool; otherwise
+# everything runs as the calling user (peers.py does the same).
 if [ "$(id -u)" = 0 ]; then
-  MUID=65534 MGID=65534
-  MUSER=$(getent passwd 65534 | cut -d: -f1)
-  as_mail() { setpriv --reuid=$MUID --regid=$MGID --clear-groups -- "$@"; }
-  EXTRA=""
+  as_mail() { setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"; }
 else
-  MUID=$(id -u) MGID=$(id -g) MUSER=$(id -un)
   as_mail() { "$@"; }
-  EXTRA="default_internal_user = $MUSER
-default_login_user = $MUSER
-default_internal_group = $(id -gn)
-service imap-login {
-  chroot =
-}
-service anvil {
-  chroot =
-}"
 fi
 
-free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-IMAP_PORT=$(free_port)
-LMTP_PORT=$(free_port)
-HOME_DIR=$T/home/alice
-MAILDIR=$HOME_DIR/Maildir
-mkdir -p "$HOME_DIR" "$T/run" "$T/state"
-chown "$MUID:$MGID" "$HOME_DIR"
-
-echo "alice:{PLAIN}secret:$MUID:$MGID::$HOME_DIR::" > "$T/users"
-cat > "$T/dovecot.conf" <<CONF
-base_dir = $T/run
-state_dir = $T/state
-log_path = $T/dovecot.log
-instance_name = correu-interop-$$
-protocols = imap lmtp
-listen = 127.0.0.1
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain
-first_valid_uid = 1
-passdb {
-  driver = static
-  args = noauthenticate nodelay=yes
-  result_success = continue
-}
-passdb {
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%n $T/users
-}
-userdb {
-  driver = passwd-file
-  args = username_format=%n $T/users
-}
-# Dovecot's defaults for Maildir: LAYOUT=maildir++, separator ".".
-mail_location = maildir:~/Maildir
-namespace inbox {
-  inbox = yes
-  separator = .
-}
-service imap-login {
-  inet_listener imap {
-    address = 127.0.0.1
-    port = $IMAP_PORT
-  }
-  inet_listener imaps {
-    port = 0
-  }
-}
-service lmtp {
-  inet_listener lmtp {
-    address = 127.0.0.1
-    port = $LMTP_PORT
-  }
-}
-protocol lmtp {
-  postmaster_address = postmaster@localhost
-}
-$EXTRA
-CONF
-
-# The master keeps the stderr it starts with: give it a file, not our pipe.
-"$DOVECOT" -c "$T/dovecot.conf" < /dev/null > "$T/start.log" 2>&1 || {
-  cat "$T/start.log"; fail "dovecot did not start"; }
-for _ in $(seq 1 100); do [ -s "$T/run/master.pid" ] && break; sleep 0.05; done
-PID=$(cat "$T/run/master.pid" 2>/dev/null) || fail "no master.pid"
-for port in "$IMAP_PORT" "$LMTP_PORT"; do
-  ok=0
-  for _ in $(seq 1 100); do
-    if timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null; then ok=1; break; fi
-    sleep 0.05
-  done
-  [ $ok = 1 ] || fail "port $port did not open"
-done
+IMAP_PORT=$PEER_DOVECOT_IMAP_PORT
+LMTP_PORT=$PEER_DOVECOT_LMTP_PORT
+MAILDIR=$PEER_MAIL_DIR/alice/Maildir
 
 client() { timeout 30 "$PY" "$CLIENT" "$@"; }
 tool() { as_mail timeout 30 "$TOOL" "$MAILDIR" "$@"; }
