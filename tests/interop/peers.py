@@ -36,6 +36,7 @@ import ssl
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HOST = "127.0.0.1"
@@ -230,6 +231,17 @@ class Peer:
             f"{k}:{v}" for k, v in sorted(self.port.items()))
 
 
+def _stop_on_sigterm():
+    """Make SIGTERM (meson's timeout, a CI runner's cancel) unwind the test
+    like ^C does, so that close() still stops the peers: they run in their
+    own sessions and would outlive a test killed outright."""
+    if (threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL):
+        def unwind(signum, frame):
+            raise SystemExit(128 + signum)
+        signal.signal(signal.SIGTERM, unwind)
+
+
 class Peers:
     """A set of peers sharing one temporary directory and certificate.
 
@@ -245,6 +257,7 @@ class Peers:
         os.chmod(self.dir, 0o755)
         self.peers = []
         self._cert = None
+        _stop_on_sigterm()
 
     def __enter__(self):
         return self
