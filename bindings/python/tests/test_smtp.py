@@ -1,9 +1,10 @@
 """Python binding tests: correu.SMTP against a real server.
 
-The server is aiosmtpd, started on 127.0.0.1 by tests/interop/peers.py
-(found through CORREU_INTEROP_DIR, which the meson test sets); every
-message is compared with what the server saved. Exits 77 (skipped) when
-aiosmtpd or openssl is not installed.
+The servers are aiosmtpd and Dovecot's LMTP, started on 127.0.0.1 by
+tests/interop/peers.py (found through CORREU_INTEROP_DIR, which the meson
+test sets); every message is compared with what the server stored. Exits
+77 (skipped) when aiosmtpd or openssl is not installed; the LMTP tests are
+skipped without Dovecot.
 """
 
 import io
@@ -170,6 +171,39 @@ class SMTPTest(unittest.TestCase):
                 s.send("alice@localhost", ["bob@localhost"], 42)
             with self.assertRaises(ValueError):
                 s.send("alice@localhost", [], MESSAGE)
+
+
+class LMTPTest(unittest.TestCase):
+    """correu.SMTP(lmtp=True) against Dovecot's LMTP: one reply per
+    recipient, the message in the Maildir."""
+
+    @classmethod
+    def setUpClass(cls):
+        try:
+            peers.find_program("dovecot")
+        except peers.Skip as e:
+            raise unittest.SkipTest(str(e))
+        cls.peers = peers.Peers()
+        try:
+            cls.port = cls.peers.dovecot().port["lmtp"]
+        except BaseException:
+            cls.peers.close()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.peers.close()
+
+    def test_per_recipient_results(self):
+        new = os.path.join(self.peers.maildir("alice"), "new")
+        with correu.SMTP(peers.HOST, self.port, tls="starttls", ca_file=self.peers.ca_file,
+                         lmtp=True, timeout=20) as s:
+            refused = s.send("sender@localhost", ["alice@localhost", "nosuch@localhost"],
+                             MESSAGE)
+        self.assertEqual(refused, {"nosuch@localhost": 550})
+        (name,) = os.listdir(new)
+        with open(os.path.join(new, name), "rb") as f:
+            self.assertTrue(f.read().endswith(MESSAGE.replace(b"\r\n", b"\n")))
 
 
 def main():
