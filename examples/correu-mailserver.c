@@ -2,13 +2,14 @@
  * correu-mailserver: a small mail server that works out of the box. SMTP
  * (an MX, port 2525), submission with STARTTLS (2587) and submission over
  * implicit TLS (2465) deliver into one Maildir per user, under a data
- * directory (./maildata by default) that also holds the password file.
+ * directory (./maildata by default) that also holds the password file;
+ * POP3 with STLS (1110) and POP3 over implicit TLS (1995) read it.
  * On the first start it creates the directory and a first user, whose
  * password it prints. Without a certificate of its own (cert.pem and
  * key.pem in the directory) it makes a self-signed one at every start and
  * writes it to selfsigned.pem for clients to trust. SIGINT or SIGTERM
- * stops it gracefully. An example program over server.h, smtp_server.h
- * and maildir_backend.h.
+ * stops it gracefully. An example program over server.h, smtp_server.h,
+ * pop3_server.h and maildir_backend.h.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,7 +26,7 @@
 
 struct opts {
 	const char *dir, *host, *addr;
-	uint32_t port_smtp, port_submission, port_smtps;
+	uint32_t port_smtp, port_submission, port_smtps, port_pop3, port_pop3s;
 };
 
 static void usage(void)
@@ -35,7 +36,8 @@ static void usage(void)
 	                "  -H HOSTNAME  this server's name (default localhost)\n"
 	                "  -a ADDRESS   address to listen on (default 127.0.0.1)\n"
 	                "  -p PORT      SMTP port; submission is PORT+62, SMTPS PORT-60\n"
-	                "               (default 2525: 2587 and 2465)\n");
+	                "               (default 2525: 2587 and 2465); POP3 is PORT-1415,\n"
+	                "               POP3S PORT-530 (default 1110 and 1995)\n");
 	exit(2);
 }
 
@@ -149,8 +151,18 @@ static int service(correu_store *store, const char *host, uint32_t mode, correu_
 	return rc < 0 ? rc : correu_smtp_service_new(&set, store, NULL, out);
 }
 
+static int pop3_service(correu_store *store, const char *host, correu_pop3_service **out)
+{
+	correu_pop3_server_settings set;
+	int rc = correu_pop3_server_settings_init(&set);
+
+	set.hostname = host;
+	set.random = urandom;
+	return rc < 0 ? rc : correu_pop3_service_new(&set, store, NULL, out);
+}
+
 static int listen_on(correu_server *srv, const struct opts *o, uint32_t mode, uint32_t port,
-                     correu_tls_config *tls, correu_smtp_service *svc)
+                     correu_tls_config *tls, const correu_server_core *core, void *svc)
 {
 	correu_server_listen_cfg l = { .version = CORREU_SERVER_LISTEN_VERSION };
 	uint32_t bound = 0;
@@ -160,7 +172,7 @@ static int listen_on(correu_server *srv, const struct opts *o, uint32_t mode, ui
 	l.port = port;
 	l.host = o->addr;
 	l.tls = tls;
-	l.core = correu_smtp_server_core();
+	l.core = core;
 	l.core_userdata = svc;
 	rc = correu_server_listen(srv, &l, &bound);
 	if (rc == 0)
@@ -184,7 +196,7 @@ static void parse(int argc, char **argv, struct opts *o)
 			o->host = optarg;
 		else if (c == 'a')
 			o->addr = optarg;
-		else if (c == 'p' && atoi(optarg) > 60 && atoi(optarg) < 65473)
+		else if (c == 'p' && atoi(optarg) > 1415 && atoi(optarg) < 65473)
 			o->port_smtp = (uint32_t)atoi(optarg);
 		else
 			usage();
@@ -193,6 +205,8 @@ static void parse(int argc, char **argv, struct opts *o)
 		usage();
 	o->port_submission = o->port_smtp + 62;
 	o->port_smtps = o->port_smtp - 60;
+	o->port_pop3 = o->port_smtp - 1415;
+	o->port_pop3s = o->port_smtp - 530;
 }
 
 int main(int argc, char **argv)
@@ -205,6 +219,9 @@ int main(int argc, char **argv)
 	correu_store *store = NULL;
 	correu_tls_config *tls = NULL;
 	correu_smtp_service *mx = NULL, *sub = NULL;
+	correu_pop3_service *pop = NULL;
+	const correu_server_core *smtp = correu_smtp_server_core();
+	const correu_server_core *pop3 = correu_pop3_server_core();
 	correu_server *srv = NULL;
 	char root[4096];
 	struct opts o;
@@ -233,15 +250,22 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		rc = service(store, o.host, CORREU_SMTP_SERVER_SUBMISSION, &sub);
 	if (rc == 0)
+		rc = pop3_service(store, o.host, &pop);
+	if (rc == 0)
 		rc = correu_server_new(NULL, NULL, &srv);
 	if (rc == 0)
 		rc = correu_server_set_logger(srv, &logger);
 	if (rc == 0)
-		rc = listen_on(srv, &o, CORREU_SERVER_LISTEN_STARTTLS, o.port_smtp, tls, mx);
+		rc = listen_on(srv, &o, CORREU_SERVER_LISTEN_STARTTLS, o.port_smtp, tls, smtp, mx);
 	if (rc == 0)
-		rc = listen_on(srv, &o, CORREU_SERVER_LISTEN_STARTTLS, o.port_submission, tls, sub);
+		rc = listen_on(srv, &o, CORREU_SERVER_LISTEN_STARTTLS, o.port_submission, tls, smtp,
+		               sub);
 	if (rc == 0)
-		rc = listen_on(srv, &o, CORREU_SERVER_LISTEN_TLS, o.port_smtps, tls, sub);
+		rc = listen_on(srv, &o, CORREU_SERVER_LISTEN_TLS, o.port_smtps, tls, smtp, sub);
+	if (rc == 0)
+		rc = listen_on(srv, &o, CORREU_SERVER_LISTEN_STARTTLS, o.port_pop3, tls, pop3, pop);
+	if (rc == 0)
+		rc = listen_on(srv, &o, CORREU_SERVER_LISTEN_TLS, o.port_pop3s, tls, pop3, pop);
 	if (rc == 0)
 		rc = correu_server_catch_signals(srv);
 	if (rc == 0) {
@@ -252,6 +276,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "correu-mailserver: %s\n", correu_strerror(rc));
 	/* In reverse order: connections, then what they used. */
 	correu_server_free(srv);
+	correu_pop3_service_free(pop);
 	correu_smtp_service_free(sub);
 	correu_smtp_service_free(mx);
 	correu_tls_config_free(tls);
