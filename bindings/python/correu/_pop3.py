@@ -229,8 +229,9 @@ class POP3:
         if tls not in _TLS_MODES:
             raise ValueError(f"tls must be one of {', '.join(_TLS_MODES)}, not {tls!r}")
         mode, policy, default_port = _TLS_MODES[tls]
-        if port is None:
-            port = default_port
+        port = default_port if port is None else _number(port, "port", 1)
+        if port > 0xFFFF:
+            raise ValueError(f"port must be between 1 and 65535, not {port}")
         host = _bytes(host, "host")
         try:
             if ca_file is not None:

@@ -11,6 +11,7 @@ import io
 import os
 import poplib
 import smtplib
+import ssl
 import sys
 import unittest
 
@@ -80,7 +81,7 @@ class POP3Test(unittest.TestCase):
         """(LIST sizes, UIDL ids, messages) of a mailbox as poplib reads it."""
         p = poplib.POP3(peers.HOST, self.server.port["pop3"], timeout=20)
         try:
-            p.stls(self.peers.client_tls())
+            p.stls(ssl.create_default_context(cafile=self.peers.ca_file))
             p.user(user)
             p.pass_(password)
             sizes = {int(n): int(s) for n, s in (x.split() for x in p.list()[1])}
@@ -245,6 +246,8 @@ class POP3Test(unittest.TestCase):
     def test_bad_arguments(self):
         with self.assertRaises(ValueError):
             correu.POP3(peers.HOST, self.server.port["pop3"], tls="sometimes")
+        with self.assertRaises(ValueError):  # would wrap round to a real port
+            correu.POP3(peers.HOST, self.server.port["pop3"] + 65536)
         with self.connect() as pop:
             with self.assertRaises(ValueError):
                 pop.login("alice", "sec\0ret")
