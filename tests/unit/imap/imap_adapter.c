@@ -65,6 +65,8 @@ static void end_text(struct split_out *o, const correu_imap_event *ev)
 {
 	if (ev->code) {
 		split_out_printf(o, " [%s", correu_imap_code_name(ev->code));
+		if (ev->num)
+			split_out_printf(o, " %llu", (unsigned long long)ev->num);
 		for (int i = 2; i < 4; i++)
 			if (ev->str[i]) {
 				split_out_printf(o, " ");
