@@ -11,8 +11,10 @@ import io
 import os
 import poplib
 import smtplib
+import socket
 import ssl
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.environ["CORREU_INTEROP_DIR"])
@@ -233,6 +235,19 @@ class POP3Test(unittest.TestCase):
             self.connect("implicit", ca_file=None)
         self.assertIn(cm.exception.name, ("CORREU_ERR_CERT", "CORREU_ERR_TLS"))
         self.assertEqual(cm.exception.step, "connect")
+
+    def test_timeout_reaches_the_session(self):
+        # A listener that never greets: the session must give up after
+        # `timeout`, not after its default minute.
+        with socket.socket() as silent:
+            silent.bind((peers.HOST, 0))
+            silent.listen(1)
+            t0 = time.monotonic()
+            with self.assertRaises(correu.POP3Error) as cm:
+                correu.POP3(peers.HOST, silent.getsockname()[1], tls="none", timeout=0.3)
+            elapsed = time.monotonic() - t0
+        self.assertEqual(cm.exception.code, correu.ERR_TIMEOUT)
+        self.assertLess(elapsed, 5)
 
     def test_closed_session_refuses_calls(self):
         pop = self.connect()
