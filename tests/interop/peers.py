@@ -27,12 +27,12 @@ status. Standard library only; run it with /usr/bin/python3, the only
 interpreter that can import Debian's python3-aiosmtpd.
 """
 
+import grp
 import os
 import pwd
 import shutil
 import signal
 import socket
-import ssl
 import subprocess
 import sys
 import tempfile
@@ -284,6 +284,14 @@ class Peers:
         """A self-signed certificate for localhost and 127.0.0.1 with
         CA:TRUE, so that clients can trust it as its own anchor; made on
         first use (a P-256 key: quick to generate)."""
+        return self._certificate()[0]
+
+    @property
+    def key_file(self):
+        """The private key of ca_file, for the servers."""
+        return self._certificate()[1]
+
+    def _certificate(self):
         if self._cert is None:
             openssl = find_program("openssl")
             cert, key = self.path("cert.pem"), self.path("key.pem")
@@ -299,17 +307,7 @@ class Peers:
                                 + r.stderr.decode("utf-8", "replace"))
             os.chmod(cert, 0o644)
             self._cert = (cert, key)
-        return self._cert[0]
-
-    @property
-    def key_file(self):
-        self.ca_file  # noqa: B018 -- makes the pair
-        return self._cert[1]
-
-    def client_tls(self):
-        """An ssl.SSLContext that trusts ca_file and checks the host name."""
-        ctx = ssl.create_default_context(cafile=self.ca_file)
-        return ctx
+        return self._cert
 
     # ---- common start-up
 
@@ -582,7 +580,6 @@ service auth {{
 
 
 def _group_name():
-    import grp
     return grp.getgrgid(os.getgid()).gr_name
 
 

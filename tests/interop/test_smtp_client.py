@@ -34,7 +34,7 @@ def sample_message(subject, body_lines=400):
     """A message that exercises the body path: lines that start with dots
     (RFC 5321 §4.5.2 transparency), a lone "." line, a long line, and more
     than one 4 KiB read of text. CRLF line ends."""
-    lines = [f"From: Alice <alice@localhost>", "To: Bob <bob@localhost>",
+    lines = ["From: Alice <alice@localhost>", "To: Bob <bob@localhost>",
              f"Subject: {subject}", f"Message-ID: <{subject.replace(' ', '.')}@correu.test>",
              "MIME-Version: 1.0", "Content-Type: text/plain; charset=us-ascii", "",
              ".a line that starts with a dot", "..two dots", ".", "x" * 900]
