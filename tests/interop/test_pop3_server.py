@@ -19,6 +19,7 @@ import os
 import poplib
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import time
@@ -108,6 +109,11 @@ class ServerCase(unittest.TestCase):
         self.maildir = self.p.path("mail", USER, "Maildir")
         self.servers = []
 
+    def tls_ctx(self):
+        """A client context that trusts the test certificate and checks
+        the host name."""
+        return ssl.create_default_context(cafile=self.p.ca_file)
+
     def start(self, **kw):
         s = Server(self.p, self.root, **kw)
         self.servers.append(s)
@@ -116,7 +122,7 @@ class ServerCase(unittest.TestCase):
 
     def stls(self, s):
         c = poplib.POP3("127.0.0.1", s.plain, timeout=RUN_TIMEOUT)
-        c.stls(context=self.p.client_tls())
+        c.stls(context=self.tls_ctx())
         return c
 
     def login(self, s):
@@ -180,11 +186,11 @@ class ServerTest(ServerCase):
 
     def test_implicit_tls_and_in_use(self):
         s = self.start()
-        c = poplib.POP3_SSL("127.0.0.1", s.tls, context=self.p.client_tls(),
+        c = poplib.POP3_SSL("127.0.0.1", s.tls, context=self.tls_ctx(),
                             timeout=RUN_TIMEOUT)
         c.user(USER)
         c.pass_(PASSWORD)
-        other = poplib.POP3_SSL("127.0.0.1", s.tls, context=self.p.client_tls(),
+        other = poplib.POP3_SSL("127.0.0.1", s.tls, context=self.tls_ctx(),
                                 timeout=RUN_TIMEOUT)
         other.user(USER)
         with self.assertRaisesRegex(poplib.error_proto, r"\[IN-USE\]"):
@@ -201,6 +207,21 @@ class ServerTest(ServerCase):
         c.user(USER)
         c.pass_(PASSWORD)
         c.quit()
+
+    def test_too_many_failures(self):
+        # The runtime's back-off delays each failure; past its per-session
+        # cap (3 by default) the session ends.
+        s = self.start()
+        c = self.stls(s)
+        started = time.monotonic()
+        for attempt in range(3):
+            c.user(USER)
+            with self.assertRaisesRegex(poplib.error_proto, r"\[AUTH\]") as cm:
+                c.pass_("wrong")
+        self.assertIn("Too many authentication failures", str(cm.exception))
+        self.assertGreaterEqual(time.monotonic() - started, 0.1, "no back-off delay")
+        with self.assertRaises((poplib.error_proto, OSError, EOFError)):
+            c.noop()
 
     def test_kill_between_dele_and_quit(self):
         s = self.start()
@@ -270,7 +291,7 @@ class DovecotUidlTest(ServerCase):
 
     def dovecot_uidl(self, user):
         c = poplib.POP3("127.0.0.1", self.dovecot.port["pop3"], timeout=RUN_TIMEOUT)
-        c.stls(context=self.p.client_tls())
+        c.stls(context=self.tls_ctx())
         c.user(user)
         c.pass_(peers.USERS[user])
         u = c.uidl()[1]
