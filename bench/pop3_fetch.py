@@ -113,7 +113,7 @@ def run_poplib(port, password, count):
         p.user(USER)
         p.pass_(password)
         for i in range(1, count + 1):
-            _, lines, octets = p.retr(i)
+            _, lines, _ = p.retr(i)
             # poplib strips the CRLFs (and unstuffs the dots): count what
             # the message held.
             total += sum(len(line) + 2 for line in lines)

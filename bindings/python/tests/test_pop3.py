@@ -29,7 +29,7 @@ def message(n, lines=20):
     """A message with dot-led lines (RFC 1939 §3 byte-stuffing); CRLF."""
     body = [".a line that starts with a dot", "..two dots", "."]
     body += [f"line {i:05d} of message {n} " + "x" * 60 for i in range(lines)]
-    head = [f"From: <alice@localhost>", f"Subject: python pop3 {n}",
+    head = ["From: <alice@localhost>", f"Subject: python pop3 {n}",
             f"Message-ID: <py.{n}.{os.getpid()}@correu.test>"]
     return ("\r\n".join(head + [""] + body) + "\r\n").encode()
 
