@@ -101,7 +101,7 @@ int correu_store_set_flags(correu_store_req *r, correu_store_box *box, const uin
                            size_t range_count, uint32_t mode, uint32_t flags, const char *keywords,
                            size_t keywords_len, uint64_t unchangedsince)
 {
-	const uint32_t *cr;
+	const uint32_t *cr = NULL;
 	const char *ck;
 	int rc = on_obj(r, CORREU_STORE_OP_SET_FLAGS, r && BE(r)->set_flags, box ? &box->o : NULL,
 	                OBJ_BOX);
@@ -148,7 +148,7 @@ int correu_store_expunge(correu_store_req *r, correu_store_box *box, const uint3
 int correu_store_copy(correu_store_req *r, correu_store_box *box, const uint32_t *ranges,
                       size_t range_count, const char *dest, size_t dest_len, uint32_t move)
 {
-	const uint32_t *cr;
+	const uint32_t *cr = NULL;
 	const char *cd;
 	bool ok = r && (move ? BE(r)->move && BE(r)->expunge : BE(r)->copy != NULL);
 	int rc = on_obj(r, move ? CORREU_STORE_OP_MOVE : CORREU_STORE_OP_COPY, ok && move <= 1,
