@@ -30,7 +30,9 @@ struct pop3d_tctx {
 extern const struct transcript_ops pop3d_transcript_ops;
 
 /* Defaults: "pop.example", a STARTTLS-capable listener without TLS yet,
- * a fixed random source, the in-memory backend answering at once. */
+ * no random source (so no SCRAM or APOP: "@ random" adds a fixed one;
+ * scripts that need it need mbedTLS too), the in-memory backend answering
+ * at once. */
 void pop3d_tctx_init(struct pop3d_tctx *x);
 
 /* Run tests/data/pop3d/<name> with x's settings (roles "CS"). */
