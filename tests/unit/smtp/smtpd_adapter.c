@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "memback.h"
 #include "smtp_adapter.h"
 #include "split.h"
 
@@ -152,7 +151,11 @@ static void *open_core(transcript *t, void *ctx)
 	r->x = x;
 	r->t = t;
 	r->now = 1000;
-	memback_init(&r->mb);
+	if (!x->have_proto) {
+		memback_init(&x->proto);
+		x->have_proto = true;
+	}
+	r->mb = x->proto;
 	r->mb.later = x->later;
 	cr_assert_eq(correu_store_new(memback_table(), &r->mb, NULL, x->alloc, &r->store), 0);
 	cr_assert_eq(correu_smtp_service_new(&x->set, r->store, x->alloc, &r->svc), 0);

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 
 #include "correu/smtp_server.h"
+#include "memback.h"
 #include "transcript.h"
 
 struct smtpd_tctx {
@@ -25,6 +26,10 @@ struct smtpd_tctx {
 	bool later;            /* the backend answers later */
 	bool no_password;      /* the backend offers no password check */
 	const correu_allocator *alloc;
+	/* A fresh backend, made once: memback_init() derives SCRAM keys,
+	 * too slow to repeat for every split of every script. */
+	struct memback proto;
+	bool have_proto;
 };
 
 extern const struct transcript_ops smtpd_transcript_ops;
