@@ -99,12 +99,14 @@ static int users(const char *dir, correu_passwd **pw)
 		password[i] = alnum[r[i] % (sizeof(alnum) - 1)]; /* a small bias is fine here */
 	password[PASSWORD_LEN] = '\0';
 	if (rc == 0)
-		rc = correu_passwd_set(*pw, FIRST_USER, strlen(FIRST_USER), CORREU_SASL_SCRAM_SHA_256,
-		                       password, PASSWORD_LEN, 0, urandom, NULL);
+		rc = correu_passwd_set(*pw, FIRST_USER, strlen(FIRST_USER),
+		                       CORREU_SASL_SCRAM_SHA_256, password, PASSWORD_LEN, 0,
+		                       urandom, NULL);
 	if (rc == 0)
 		rc = correu_passwd_save(*pw, file);
 	if (rc == 0)
-		printf("created user \"%s\" with password \"%s\" in %s\n", FIRST_USER, password, file);
+		printf("created user \"%s\" with password \"%s\" in %s\n", FIRST_USER, password,
+		       file);
 	correu_wipe(password, sizeof(password));
 	return rc;
 }

@@ -94,40 +94,40 @@ typedef int (*correu_smtp_clock_fn)(int64_t *secs_out, void *userdata);
  * change what you need; a zero limit means its default.
  */
 typedef struct correu_smtp_server_settings {
-	uint32_t version;           /**< ::CORREU_SMTP_SERVER_SETTINGS_VERSION */
-	uint32_t mode;              /**< a `CORREU_SMTP_SERVER_*` mode */
-	uint32_t flags;             /**< `CORREU_SMTP_SERVER_*` flags */
-	uint32_t max_line;          /**< longest command line with its CRLF
+	uint32_t version;             /**< ::CORREU_SMTP_SERVER_SETTINGS_VERSION */
+	uint32_t mode;                /**< a `CORREU_SMTP_SERVER_*` mode */
+	uint32_t flags;               /**< `CORREU_SMTP_SERVER_*` flags */
+	uint32_t max_line;            /**< longest command line with its CRLF
 	                                 (512 .. 65536; RFC 5321 section 4.5.3.1.4
 	                                 asks for at least 512); default 1024 */
-	uint32_t max_auth_line;     /**< longest AUTH response line (RFC 4954
+	uint32_t max_auth_line;       /**< longest AUTH response line (RFC 4954
 	                                 section 4: at least 12288); default 12288 */
-	uint32_t max_rcpts;         /**< recipients per message (RFC 5321 section
+	uint32_t max_rcpts;           /**< recipients per message (RFC 5321 section
 	                                 4.5.3.1.8 asks for at least 100); default 100 */
-	uint32_t max_transactions;  /**< messages per session; default 100 */
-	uint32_t max_errors;        /**< error replies before the session is
+	uint32_t max_transactions;    /**< messages per session; default 100 */
+	uint32_t max_errors;          /**< error replies before the session is
 	                                 closed with 421; default 10 */
-	uint32_t error_delay_after; /**< error replies before each further one is
+	uint32_t error_delay_after;   /**< error replies before each further one is
 	                                 held back `error_delay_ms`; default 3 */
-	uint32_t error_delay_ms;    /**< see `error_delay_after`; default 1000 */
-	uint32_t max_chunk;         /**< bytes handed to the backend at once
+	uint32_t error_delay_ms;      /**< see `error_delay_after`; default 1000 */
+	uint32_t max_chunk;           /**< bytes handed to the backend at once
 	                                 (at most the store's `max_chunk`); default 16384 */
-	uint32_t max_body_line;     /**< longest line in DATA, CRLF excluded; 0
+	uint32_t max_body_line;       /**< longest line in DATA, CRLF excluded; 0
 	                                 for no limit (the default) */
-	uint32_t max_output;        /**< replies queued but not yet written; a
+	uint32_t max_output;          /**< replies queued but not yet written; a
 	                                 session over it is closed; default 1048576 */
-	uint32_t reserved;          /**< zero */
-	uint64_t max_message;       /**< largest message in bytes, advertised with
+	uint32_t reserved;            /**< zero */
+	uint64_t max_message;         /**< largest message in bytes, advertised with
 	                                 SIZE (RFC 1870); default 33554432 */
-	const char *hostname;       /**< this server's name in the greeting and in
+	const char *hostname;         /**< this server's name in the greeting and in
 	                                 `Received:`; NUL-terminated; copied; NULL:
 	                                 "localhost" */
 	correu_sasl_random_fn random; /**< random source for SCRAM nonces; NULL:
 	                                   SCRAM is not offered */
-	void *random_userdata;      /**< passed to `random`; borrowed */
-	correu_smtp_clock_fn clock; /**< wall clock for `Received:`; NULL: the C
+	void *random_userdata;        /**< passed to `random`; borrowed */
+	correu_smtp_clock_fn clock;   /**< wall clock for `Received:`; NULL: the C
 	                                 library's time() */
-	void *clock_userdata;       /**< passed to `clock`; borrowed */
+	void *clock_userdata;         /**< passed to `clock`; borrowed */
 } correu_smtp_server_settings;
 
 /**
@@ -136,8 +136,7 @@ typedef struct correu_smtp_server_settings {
  * @param s the settings; its `version` is set.
  * @return 0 or ::CORREU_ERR_ARG (NULL).
  */
-CORREU_API CORREU_NODISCARD int
-correu_smtp_server_settings_init(correu_smtp_server_settings *s);
+CORREU_API CORREU_NODISCARD int correu_smtp_server_settings_init(correu_smtp_server_settings *s);
 
 /**
  * Make a service.

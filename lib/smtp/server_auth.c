@@ -169,8 +169,8 @@ static int need_credentials(correu__smtpd *s)
 		ulen = zlen;
 	}
 	w = need == CORREU_SASL_NEED_PASSWORD_CHECK ? W_AUTH_PW
-	  : need == CORREU_SASL_NEED_SCRAM_KEYS     ? W_AUTH_KEYS
-	  : need == CORREU_SASL_NEED_TOKEN_CHECK    ? W_AUTH_TOKEN
+	    : need == CORREU_SASL_NEED_SCRAM_KEYS   ? W_AUTH_KEYS
+	    : need == CORREU_SASL_NEED_TOKEN_CHECK  ? W_AUTH_TOKEN
 	                                            : W_NONE;
 	if (w == W_NONE || set_user(s, user, ulen) < 0)
 		return failed(s, CORREU_ERR_AUTH);
@@ -217,7 +217,8 @@ int correu__smtpd_auth_done(correu__smtpd *s, enum smtpd_wait w, int rc)
 		correu__smtpd_auth_clear(s);
 		return rc == CORREU_ERR_NOMEM
 		               ? rc
-		               : correu__smtpd_reply(s, 454, "4.7.0", "Temporary authentication failure");
+		               : correu__smtpd_reply(s, 454, "4.7.0",
+		                                     "Temporary authentication failure");
 	}
 	if (w == W_AUTH_KEYS && rc == 0 && correu_store_req_scram_keys(s->req, &keys) == 0) {
 		st = correu_sasl_server_supply_scram_keys(s->sasl, &keys, &out, &out_len);
@@ -289,10 +290,12 @@ int correu__smtpd_auth(correu__smtpd *s, const correu__smtpd_cmd *c)
 	if (s->user_len)
 		return correu__smtpd_reply(s, 503, "5.5.1", "Already authenticated");
 	if (s->delivery)
-		return correu__smtpd_reply(s, 503, "5.5.1", "Not permitted during a mail transaction");
+		return correu__smtpd_reply(s, 503, "5.5.1",
+		                           "Not permitted during a mail transaction");
 	if (!correu__smtpd_auth_offered(s)) {
 		if (!channel_ok(s) && s->can_starttls)
-			return correu__smtpd_reply(s, 530, "5.7.0", "Must issue a STARTTLS command first");
+			return correu__smtpd_reply(s, 530, "5.7.0",
+			                           "Must issue a STARTTLS command first");
 		return correu__smtpd_reply(s, 502, "5.5.1", "AUTH not available");
 	}
 	for (size_t i = 0; i < CORREU__ARRAY_LEN(mechs); i++)
@@ -307,8 +310,10 @@ int correu__smtpd_auth(correu__smtpd *s, const correu__smtpd_cmd *c)
 	set.hostname = s->svc->host;
 	rc = correu_sasl_server_new(&set, m->id, &s->sasl);
 	if (rc < 0)
-		return rc == CORREU_ERR_NOMEM ? rc : correu__smtpd_reply(s, 454, "4.7.0",
-		                                                        "Temporary authentication failure");
+		return rc == CORREU_ERR_NOMEM
+		               ? rc
+		               : correu__smtpd_reply(s, 454, "4.7.0",
+		                                     "Temporary authentication failure");
 	s->sasl_mech = m->id;
 	if (sp)
 		return step_b64(s, (const uint8_t *)sp + 1, c->arg_len - nlen - 1);

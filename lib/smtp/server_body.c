@@ -15,7 +15,7 @@
 
 #include "smtpd_int.h"
 
-static void fail(correu__smtpd *s, uint32_t code, const char *enh, const char *text)
+void correu__smtpd_body_fail(correu__smtpd *s, uint32_t code, const char *enh, const char *text)
 {
 	if (s->body_failed)
 		return; /* the first reason is the one reported */
@@ -36,8 +36,9 @@ int correu__smtpd_body_begin(correu__smtpd *s)
 			return CORREU_ERR_NOMEM;
 	}
 	if (!s->dot) {
-		uint32_t flags = (s->svc->set.flags & CORREU_SMTP_SERVER_NORMALISE) ? CORREU_DOT_NORMALISE
-		                                                                    : 0;
+		uint32_t flags = (s->svc->set.flags & CORREU_SMTP_SERVER_NORMALISE)
+		                         ? CORREU_DOT_NORMALISE
+		                         : 0;
 
 		rc = correu_dot_decoder_init(s->dot_mem, correu_dot_decoder_sizeof(),
 		                             s->svc->set.max_body_line, flags, &s->dot);
@@ -61,7 +62,7 @@ int correu__smtpd_body_begin(correu__smtpd *s)
 static void add(correu__smtpd *s, const uint8_t *p, size_t n)
 {
 	if (n > s->svc->set.max_message - s->body_size) {
-		fail(s, 552, "5.3.4", "Message too big for this server");
+		correu__smtpd_body_fail(s, 552, "5.3.4", "Message too big for this server");
 		s->body_size = s->svc->set.max_message;
 	} else {
 		s->body_size += n;
@@ -151,11 +152,13 @@ int correu__smtpd_chunk_done(correu__smtpd *s, bool last, int rc)
 		    r.reply_code >= 400 && r.reply_code <= 599) {
 			snprintf(enh, sizeof(enh), "%u.%u.%u", (unsigned)r.reply_code / 100,
 			         (unsigned)r.enhanced[1], (unsigned)r.enhanced[2]);
-			fail(s, r.reply_code, enh, r.text ? r.text : "Message refused");
+			correu__smtpd_body_fail(s, r.reply_code, enh,
+			                        r.text ? r.text : "Message refused");
 		} else if (rc == CORREU_ERR_LIMIT) {
-			fail(s, 552, "5.3.4", "Message too big for this server");
+			correu__smtpd_body_fail(s, 552, "5.3.4", "Message too big for this server");
 		} else {
-			fail(s, 451, "4.3.0", "Temporary local problem, try again later");
+			correu__smtpd_body_fail(s, 451, "4.3.0",
+			                        "Temporary local problem, try again later");
 		}
 	}
 	correu__smtpd_req_end(s);
@@ -252,9 +255,11 @@ static correu_ssize feed_data(correu__smtpd *s, const uint8_t *in, size_t len)
 			add(s, data, dlen);
 		if (rc == CORREU_DOT_END || rc == CORREU_ERR_BARE_EOL || rc == CORREU_ERR_LIMIT) {
 			if (rc == CORREU_ERR_BARE_EOL)
-				fail(s, 550, "5.6.0", "Bare CR or LF in message, use CRLF line ends");
+				correu__smtpd_body_fail(
+					s, 550, "5.6.0",
+					"Bare CR or LF in message, use CRLF line ends");
 			else if (rc == CORREU_ERR_LIMIT)
-				fail(s, 550, "5.6.0", "Message line too long");
+				correu__smtpd_body_fail(s, 550, "5.6.0", "Message line too long");
 			rc = body_end(s);
 			return rc < 0 ? rc : (correu_ssize)off;
 		}

@@ -124,12 +124,9 @@ static bool pipelining_forbidden(const correu__smtpd *s, enum smtpd_verb v)
 {
 	switch (v) {
 	case V_MAIL:
-	case V_RCPT:
-		return !s->esmtp;
-	case V_DATA:
-		return true;
-	default:
-		return false;
+	case V_RCPT: return !s->esmtp;
+	case V_DATA: return true;
+	default: return false;
 	}
 }
 
@@ -141,28 +138,20 @@ static int command(correu__smtpd *s, const uint8_t *line, size_t len, bool more)
 	if (c.verb == V_XCLIENT && !s->trusted)
 		c.verb = V_UNKNOWN;
 	if (more && pipelining_forbidden(s, c.verb))
-		return correu__smtpd_reply(s, 503, "5.5.0", "Improper use of SMTP command pipelining");
+		return correu__smtpd_reply(s, 503, "5.5.0",
+		                           "Improper use of SMTP command pipelining");
 	switch (c.verb) {
 	case V_EHLO:
 	case V_HELO:
-	case V_LHLO:
-		return correu__smtpd_hello(s, &c);
-	case V_MAIL:
-		return correu__smtpd_mail(s, &c);
-	case V_RCPT:
-		return correu__smtpd_rcpt(s, &c);
-	case V_DATA:
-		return correu__smtpd_data(s, &c);
-	case V_BDAT:
-		return correu__smtpd_bdat(s, &c);
-	case V_AUTH:
-		return correu__smtpd_auth(s, &c);
-	case V_XCLIENT:
-		return correu__smtpd_xclient(s, &c);
-	case V_UNKNOWN:
-		return correu__smtpd_reply(s, 500, "5.5.2", "Command unrecognized");
-	default:
-		return correu__smtpd_simple(s, &c);
+	case V_LHLO: return correu__smtpd_hello(s, &c);
+	case V_MAIL: return correu__smtpd_mail(s, &c);
+	case V_RCPT: return correu__smtpd_rcpt(s, &c);
+	case V_DATA: return correu__smtpd_data(s, &c);
+	case V_BDAT: return correu__smtpd_bdat(s, &c);
+	case V_AUTH: return correu__smtpd_auth(s, &c);
+	case V_XCLIENT: return correu__smtpd_xclient(s, &c);
+	case V_UNKNOWN: return correu__smtpd_reply(s, 500, "5.5.2", "Command unrecognized");
+	default: return correu__smtpd_simple(s, &c);
 	}
 }
 
@@ -185,9 +174,11 @@ static int read_line(correu__smtpd *s, const uint8_t *in, size_t len)
 		}
 		if (rc == CORREU_ERR_LIMIT)
 			rc = correu__smtpd_reply(s, 500, auth ? "5.5.6" : "5.5.2",
-			                         auth ? "Authentication line too long" : "Line too long");
+			                         auth ? "Authentication line too long"
+			                              : "Line too long");
 		else
-			rc = correu__smtpd_reply(s, 500, "5.5.2", "Bare CR or LF in command, use CRLF");
+			rc = correu__smtpd_reply(s, 500, "5.5.2",
+			                         "Bare CR or LF in command, use CRLF");
 	} else if (rc == CORREU_LINE_READY) {
 		if (auth)
 			rc = correu__smtpd_auth_line(s, line, line_len);
@@ -336,8 +327,7 @@ static int s_event(uint32_t ev, uint64_t arg, uint64_t now_ms, void *session)
 		s->shutdown = true;
 		correu__smtpd_after(s);
 		break;
-	default:
-		break;
+	default: break;
 	}
 	return rc;
 }
@@ -361,8 +351,16 @@ static int s_refuse(uint32_t reason, uint8_t *buf, size_t cap, void *userdata)
 }
 
 static const correu_server_core smtpd_core = {
-	CORREU_SERVER_CORE_VERSION, s_open, s_recv, s_send_buf, s_send_ack, s_want, s_deadline,
-	s_event, s_close, s_refuse,
+	CORREU_SERVER_CORE_VERSION,
+	s_open,
+	s_recv,
+	s_send_buf,
+	s_send_ack,
+	s_want,
+	s_deadline,
+	s_event,
+	s_close,
+	s_refuse,
 };
 
 const correu_server_core *correu_smtp_server_core(void)

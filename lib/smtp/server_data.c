@@ -6,7 +6,6 @@
  * transaction. A BDAT whose transaction cannot take it still has its bytes
  * read, so the command stream stays in step.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "smtpd_int.h"
@@ -48,14 +47,6 @@ static int parse_bdat(const correu__smtpd_cmd *c, uint64_t *size, bool *last)
 	return correu__smtpd_u64(c->arg, nlen, size);
 }
 
-static void refuse_chunk(correu__smtpd *s, uint32_t code, const char *enh, const char *text)
-{
-	s->body_failed = true;
-	s->fail_code = code;
-	snprintf(s->fail_enh, sizeof(s->fail_enh), "%s", enh);
-	snprintf(s->fail_text, sizeof(s->fail_text), "%s", text);
-}
-
 int correu__smtpd_bdat(correu__smtpd *s, const correu__smtpd_cmd *c)
 {
 	uint64_t size;
@@ -70,10 +61,10 @@ int correu__smtpd_bdat(correu__smtpd *s, const correu__smtpd_cmd *c)
 	s->phase = PH_BDAT;
 	if (!s->delivery) {
 		s->bdat_discard = true;
-		refuse_chunk(s, 503, "5.5.1", "Need MAIL command first");
+		correu__smtpd_body_fail(s, 503, "5.5.1", "Need MAIL command first");
 	} else if (s->naccepted == 0) {
 		s->bdat_discard = true;
-		refuse_chunk(s, 554, "5.5.1", "No valid recipients");
+		correu__smtpd_body_fail(s, 554, "5.5.1", "No valid recipients");
 	} else if (!s->bdat_used) {
 		rc = correu__smtpd_body_begin(s);
 		if (rc < 0)

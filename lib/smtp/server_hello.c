@@ -21,8 +21,8 @@ static int capabilities(correu__smtpd *s)
 {
 	const correu_smtp_service *svc = s->svc;
 	bool lmtp = svc->set.mode == CORREU_SMTP_SERVER_LMTP;
-	const char *fixed[] = { "PIPELINING", "8BITMIME", "SMTPUTF8", "DSN", "ENHANCEDSTATUSCODES",
-		                "CHUNKING", "BINARYMIME" };
+	const char *fixed[] = { "PIPELINING",          "8BITMIME", "SMTPUTF8",  "DSN",
+		                "ENHANCEDSTATUSCODES", "CHUNKING", "BINARYMIME" };
 	char line[64];
 	correu__buf auth;
 	int rc = 0;

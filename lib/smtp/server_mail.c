@@ -23,8 +23,8 @@ struct mail_args {
 static int mail_param(correu__smtpd *s, const correu__smtpd_param *p, struct mail_args *a,
                       uint32_t *seen)
 {
-	static const char *const names[] = { "SIZE", "BODY", "SMTPUTF8", "RET", "ENVID", "AUTH",
-		                             "REQUIRETLS" };
+	static const char *const names[] = { "SIZE",  "BODY", "SMTPUTF8",  "RET",
+		                             "ENVID", "AUTH", "REQUIRETLS" };
 	size_t k = CORREU__ARRAY_LEN(names);
 
 	for (size_t i = 0; i < CORREU__ARRAY_LEN(names); i++)
@@ -43,7 +43,8 @@ static int mail_param(correu__smtpd *s, const correu__smtpd_param *p, struct mai
 		if (correu__smtpd_u64(p->val, p->val_len, &a->size) < 0)
 			return correu__smtpd_reply(s, 501, "5.5.4", "Bad SIZE value");
 		if (a->size > s->svc->set.max_message)
-			return correu__smtpd_reply(s, 552, "5.3.4", "Message too big for this server");
+			return correu__smtpd_reply(s, 552, "5.3.4",
+			                           "Message too big for this server");
 		return 1;
 	case 1:
 		if (correu__smtpd_kw(p->val, p->val_len, "8BITMIME"))
@@ -53,9 +54,7 @@ static int mail_param(correu__smtpd *s, const correu__smtpd_param *p, struct mai
 		else if (!correu__smtpd_kw(p->val, p->val_len, "7BIT"))
 			return correu__smtpd_reply(s, 501, "5.5.4", "Bad BODY value");
 		return 1;
-	case 2:
-		a->flags |= CORREU_STORE_ENV_SMTPUTF8;
-		return 1;
+	case 2: a->flags |= CORREU_STORE_ENV_SMTPUTF8; return 1;
 	case 3:
 		if (correu__smtpd_kw(p->val, p->val_len, "FULL"))
 			a->ret = CORREU_STORE_RET_FULL;
@@ -65,8 +64,8 @@ static int mail_param(correu__smtpd *s, const correu__smtpd_param *p, struct mai
 			return correu__smtpd_reply(s, 501, "5.5.4", "Bad RET value");
 		return 1;
 	case 4: {
-		correu_ssize n = correu__smtpd_xtext_decode(p->val, p->val_len, a->envid,
-		                                            sizeof(a->envid));
+		correu_ssize n =
+			correu__smtpd_xtext_decode(p->val, p->val_len, a->envid, sizeof(a->envid));
 
 		if (n < 0)
 			return correu__smtpd_reply(s, 501, "5.5.4", "Bad ENVID value");
@@ -131,12 +130,13 @@ int correu__smtpd_mail(correu__smtpd *s, const correu__smtpd_cmd *c)
 		if (rc != 1)
 			return rc;
 	}
-	if (correu__smtpd_check_mailbox(a.path, a.path_len, (m.flags & CORREU_STORE_ENV_SMTPUTF8) != 0,
-	                                false) < 0)
+	if (correu__smtpd_check_mailbox(a.path, a.path_len,
+	                                (m.flags & CORREU_STORE_ENV_SMTPUTF8) != 0, false) < 0)
 		return correu__smtpd_reply(s, 553, "5.1.7", "Bad sender address syntax");
 	memset(&env, 0, sizeof(env));
 	env.version = CORREU_STORE_ENVELOPE_VERSION;
-	env.flags = m.flags | (s->svc->set.mode == CORREU_SMTP_SERVER_LMTP ? CORREU_STORE_ENV_LMTP : 0) |
+	env.flags = m.flags |
+	            (s->svc->set.mode == CORREU_SMTP_SERVER_LMTP ? CORREU_STORE_ENV_LMTP : 0) |
 	            (s->user_len ? CORREU_STORE_ENV_AUTHENTICATED : 0) |
 	            (s->tls ? CORREU_STORE_ENV_TLS : 0);
 	env.mail_from = a.path;

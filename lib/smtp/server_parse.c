@@ -34,10 +34,11 @@ void correu__smtpd_parse_cmd(const uint8_t *line, size_t len, correu__smtpd_cmd 
 		const char *name;
 		enum smtpd_verb verb;
 	} verbs[] = {
-		{ "EHLO", V_EHLO }, { "HELO", V_HELO }, { "LHLO", V_LHLO }, { "MAIL", V_MAIL },
-		{ "RCPT", V_RCPT }, { "DATA", V_DATA }, { "BDAT", V_BDAT }, { "RSET", V_RSET },
-		{ "NOOP", V_NOOP }, { "QUIT", V_QUIT }, { "HELP", V_HELP }, { "VRFY", V_VRFY },
-		{ "EXPN", V_EXPN }, { "STARTTLS", V_STARTTLS }, { "AUTH", V_AUTH },
+		{ "EHLO", V_EHLO },       { "HELO", V_HELO },         { "LHLO", V_LHLO },
+		{ "MAIL", V_MAIL },       { "RCPT", V_RCPT },         { "DATA", V_DATA },
+		{ "BDAT", V_BDAT },       { "RSET", V_RSET },         { "NOOP", V_NOOP },
+		{ "QUIT", V_QUIT },       { "HELP", V_HELP },         { "VRFY", V_VRFY },
+		{ "EXPN", V_EXPN },       { "STARTTLS", V_STARTTLS }, { "AUTH", V_AUTH },
 		{ "XCLIENT", V_XCLIENT },
 	};
 	const char *p = (const char *)line;
@@ -97,7 +98,8 @@ correu_ssize correu__smtpd_xtext_decode(const char *p, size_t len, char *out, si
 		if (ch == '+') {
 			int hi, lo;
 
-			if (len - i < 3 || (hi = hexval(p[i + 1])) < 0 || (lo = hexval(p[i + 2])) < 0)
+			if (len - i < 3 || (hi = hexval(p[i + 1])) < 0 ||
+			    (lo = hexval(p[i + 2])) < 0)
 				return CORREU_ERR_SYNTAX;
 			ch = (unsigned char)(hi * 16 + lo);
 			i += 2;

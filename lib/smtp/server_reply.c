@@ -96,7 +96,8 @@ int correu__smtpd_reply_store(correu__smtpd *s, const correu_store_result *r)
 
 	/* A backend that failed without a reply: a temporary local error. */
 	if (code < 200 || code > 599)
-		return correu__smtpd_reply(s, 451, "4.3.0", "Temporary local problem, try again later");
+		return correu__smtpd_reply(s, 451, "4.3.0",
+		                           "Temporary local problem, try again later");
 	if (r->enhanced[0] == code / 100)
 		snprintf(enh, sizeof(enh), "%u.%u.%u", (unsigned)r->enhanced[0],
 		         (unsigned)r->enhanced[1], (unsigned)r->enhanced[2]);

@@ -33,14 +33,14 @@ int correu_smtp_server_settings_init(correu_smtp_server_settings *s)
 static int fill(correu_smtp_server_settings *s)
 {
 	correu_smtp_server_settings d;
-	const uint32_t all_flags = CORREU_SMTP_SERVER_NORMALISE | CORREU_SMTP_SERVER_PLAINTEXT_AUTH |
-	                           CORREU_SMTP_SERVER_NO_VRFY;
+	const uint32_t all_flags = CORREU_SMTP_SERVER_NORMALISE |
+	                           CORREU_SMTP_SERVER_PLAINTEXT_AUTH | CORREU_SMTP_SERVER_NO_VRFY;
 
 	if (correu_smtp_server_settings_init(&d) < 0)
 		return CORREU_ERR_ARG;
-#define DEF(f) \
+#define DEF(f)         \
 	if (s->f == 0) \
-		s->f = d.f
+	s->f = d.f
 	DEF(max_line);
 	DEF(max_auth_line);
 	DEF(max_rcpts);
@@ -50,9 +50,9 @@ static int fill(correu_smtp_server_settings *s)
 	DEF(max_output);
 	DEF(max_message);
 #undef DEF
-	if (s->version != CORREU_SMTP_SERVER_SETTINGS_VERSION || s->mode > CORREU_SMTP_SERVER_LMTP ||
-	    (s->flags & ~all_flags) || s->max_line < 512 || s->max_line > 65536 ||
-	    s->max_auth_line < 512 || s->max_auth_line > 65536 ||
+	if (s->version != CORREU_SMTP_SERVER_SETTINGS_VERSION ||
+	    s->mode > CORREU_SMTP_SERVER_LMTP || (s->flags & ~all_flags) || s->max_line < 512 ||
+	    s->max_line > 65536 || s->max_auth_line < 512 || s->max_auth_line > 65536 ||
 	    s->max_chunk < 2048 || s->max_output < 4096 || s->max_rcpts > 100000)
 		return CORREU_ERR_ARG;
 	return 0;

@@ -34,8 +34,7 @@ int correu__smtpd_simple(correu__smtpd *s, const correu__smtpd_cmd *c)
 			return correu__smtpd_reply(s, 501, "5.5.4", "Syntax: RSET");
 		correu__smtpd_txn_reset(s);
 		return correu__smtpd_reply(s, 250, "2.0.0", "Ok");
-	case V_NOOP:
-		return correu__smtpd_reply(s, 250, "2.0.0", "Ok");
+	case V_NOOP: return correu__smtpd_reply(s, 250, "2.0.0", "Ok");
 	case V_QUIT: {
 		int rc;
 
@@ -58,11 +57,8 @@ int correu__smtpd_simple(correu__smtpd *s, const correu__smtpd_cmd *c)
 		return correu__smtpd_reply(s, 252, "2.5.2",
 		                           "Cannot VRFY user, but will accept message and attempt "
 		                           "delivery");
-	case V_EXPN:
-		return correu__smtpd_reply(s, 502, "5.5.1", "EXPN not available");
-	case V_STARTTLS:
-		return starttls(s, c);
-	default:
-		return correu__smtpd_reply(s, 500, "5.5.2", "Command unrecognized");
+	case V_EXPN: return correu__smtpd_reply(s, 502, "5.5.1", "EXPN not available");
+	case V_STARTTLS: return starttls(s, c);
+	default: return correu__smtpd_reply(s, 500, "5.5.2", "Command unrecognized");
 	}
 }

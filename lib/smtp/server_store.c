@@ -29,8 +29,8 @@ static int on_done(correu_store_req *req, void *userdata)
 }
 
 /* LMTP: one reply per accepted recipient, in RCPT order. */
-static int on_rcpt_reply(correu_store_req *req, uint32_t index, uint32_t code,
-                         const uint32_t *enh, const char *text, size_t len, void *userdata)
+static int on_rcpt_reply(correu_store_req *req, uint32_t index, uint32_t code, const uint32_t *enh,
+                         const char *text, size_t len, void *userdata)
 {
 	correu__smtpd *s = userdata;
 	correu_store_result r = { .version = CORREU_STORE_RESULT_VERSION };
@@ -80,21 +80,15 @@ int correu__smtpd_settled(correu__smtpd *s, int rc)
 
 	s->wait = W_NONE;
 	switch (w) {
-	case W_MAIL:
-		return correu__smtpd_mail_done(s, rc);
-	case W_RCPT:
-		return correu__smtpd_rcpt_done(s, rc);
+	case W_MAIL: return correu__smtpd_mail_done(s, rc);
+	case W_RCPT: return correu__smtpd_rcpt_done(s, rc);
 	case W_CHUNK:
-	case W_CHUNK_END:
-		return correu__smtpd_chunk_done(s, w == W_CHUNK_END, rc);
-	case W_COMMIT:
-		return correu__smtpd_commit_done(s, rc);
+	case W_CHUNK_END: return correu__smtpd_chunk_done(s, w == W_CHUNK_END, rc);
+	case W_COMMIT: return correu__smtpd_commit_done(s, rc);
 	case W_AUTH_PW:
 	case W_AUTH_KEYS:
-	case W_AUTH_TOKEN:
-		return correu__smtpd_auth_done(s, w, rc);
-	default:
-		return CORREU_ERR_INTERNAL;
+	case W_AUTH_TOKEN: return correu__smtpd_auth_done(s, w, rc);
+	default: return CORREU_ERR_INTERNAL;
 	}
 }
 

@@ -76,7 +76,8 @@ int correu__smtpd_xclient(correu__smtpd *s, const correu__smtpd_cmd *c)
 	size_t i = 0;
 
 	if (s->delivery)
-		return correu__smtpd_reply(s, 503, "5.5.1", "Not permitted during a mail transaction");
+		return correu__smtpd_reply(s, 503, "5.5.1",
+		                           "Not permitted during a mail transaction");
 	memset(&x, 0, sizeof(x));
 	while (i < c->arg_len) {
 		size_t start = i, eq;

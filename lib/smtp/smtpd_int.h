@@ -37,7 +37,7 @@ struct correu_smtp_service {
 	correu_smtp_server_settings set;
 	const correu_allocator *alloc;
 	correu_store *store;
-	uint32_t caps;   /* the store's CORREU_STORE_CAP_* */
+	uint32_t caps; /* the store's CORREU_STORE_CAP_* */
 	char host[SMTPD_MAX_DOMAIN + 1];
 	size_t host_len;
 	correu__cidr xclient[SMTPD_MAX_XCLIENT_NETS];
@@ -49,8 +49,22 @@ struct correu_smtp_service {
 
 enum smtpd_verb {
 	V_UNKNOWN,
-	V_EHLO, V_HELO, V_LHLO, V_MAIL, V_RCPT, V_DATA, V_BDAT, V_RSET, V_NOOP, V_QUIT,
-	V_HELP, V_VRFY, V_EXPN, V_STARTTLS, V_AUTH, V_XCLIENT
+	V_EHLO,
+	V_HELO,
+	V_LHLO,
+	V_MAIL,
+	V_RCPT,
+	V_DATA,
+	V_BDAT,
+	V_RSET,
+	V_NOOP,
+	V_QUIT,
+	V_HELP,
+	V_VRFY,
+	V_EXPN,
+	V_STARTTLS,
+	V_AUTH,
+	V_XCLIENT
 };
 
 /* A command line split into its verb and argument (a view into the line). */
@@ -101,12 +115,12 @@ int correu__smtpd_u64(const char *p, size_t len, uint64_t *out);
 /* The session                                                         */
 
 enum smtpd_phase {
-	PH_CMD,      /* reading command lines */
-	PH_AUTH,     /* reading an AUTH response line */
-	PH_DATA,     /* reading the dot-stuffed body of DATA */
-	PH_BDAT,     /* reading the bytes of a BDAT chunk */
-	PH_TLS,      /* STARTTLS go-ahead queued; the runtime upgrades */
-	PH_CLOSING   /* the last reply is queued; close once it is written */
+	PH_CMD,    /* reading command lines */
+	PH_AUTH,   /* reading an AUTH response line */
+	PH_DATA,   /* reading the dot-stuffed body of DATA */
+	PH_BDAT,   /* reading the bytes of a BDAT chunk */
+	PH_TLS,    /* STARTTLS go-ahead queued; the runtime upgrades */
+	PH_CLOSING /* the last reply is queued; close once it is written */
 };
 
 /* What the request in flight is for, so its completion knows what next. */
@@ -141,11 +155,11 @@ typedef struct correu__smtpd {
 	/* Client identity (XCLIENT may replace it). */
 	char addr[CORREU__ADDR_TEXT];
 	char helo[SMTPD_MAX_DOMAIN + 1];
-	size_t helo_len;   /* 0: no HELO/EHLO/LHLO yet */
-	bool esmtp;        /* EHLO or LHLO (not HELO) */
-	bool helo_locked;  /* XCLIENT named it; a later hello keeps it */
+	size_t helo_len;  /* 0: no HELO/EHLO/LHLO yet */
+	bool esmtp;       /* EHLO or LHLO (not HELO) */
+	bool helo_locked; /* XCLIENT named it; a later hello keeps it */
 	char user[256];
-	size_t user_len;   /* 0: not authenticated */
+	size_t user_len; /* 0: not authenticated */
 
 	/* Output; bytes past `ready` are held back (error delay). */
 	correu__buf out;
@@ -168,27 +182,27 @@ typedef struct correu__smtpd {
 
 	/* Transaction. */
 	correu_store_delivery *delivery;
-	uint32_t env_flags;   /* CORREU_STORE_ENV_* of MAIL */
-	uint32_t nrcpt;       /* RCPT commands offered to the backend */
-	uint32_t naccepted;   /* of those, accepted */
-	uint32_t lmtp_replies; /* LMTP replies given after the data */
-	char rcpt_path[SMTPD_MAX_PATH];      /* the RCPT being offered */
+	uint32_t env_flags;             /* CORREU_STORE_ENV_* of MAIL */
+	uint32_t nrcpt;                 /* RCPT commands offered to the backend */
+	uint32_t naccepted;             /* of those, accepted */
+	uint32_t lmtp_replies;          /* LMTP replies given after the data */
+	char rcpt_path[SMTPD_MAX_PATH]; /* the RCPT being offered */
 	size_t rcpt_path_len;
 	char first_rcpt[SMTPD_MAX_PATH + 1]; /* for "for <...>" in Received */
 	size_t first_rcpt_len;
-	bool binary;          /* BODY=BINARYMIME: BDAT only */
-	bool bdat_used;       /* the transaction uses BDAT (no DATA after) */
+	bool binary;    /* BODY=BINARYMIME: BDAT only */
+	bool bdat_used; /* the transaction uses BDAT (no DATA after) */
 
 	/* Body (DATA or BDAT). */
 	void *dot_mem;
 	correu_dot_decoder *dot;
-	uint8_t *chunk;       /* bytes gathered for the next deliver_data */
+	uint8_t *chunk; /* bytes gathered for the next deliver_data */
 	size_t chunk_len;
-	uint64_t body_size;   /* message bytes so far (Received: excluded) */
-	uint64_t bdat_left;   /* BDAT: chunk bytes still to read */
+	uint64_t body_size; /* message bytes so far (Received: excluded) */
+	uint64_t bdat_left; /* BDAT: chunk bytes still to read */
 	bool bdat_last;
-	bool body_failed;     /* refuse at the end: reply in fail_* */
-	bool bdat_discard;    /* BDAT outside a usable transaction: skip it */
+	bool body_failed;  /* refuse at the end: reply in fail_* */
+	bool bdat_discard; /* BDAT outside a usable transaction: skip it */
 	uint32_t fail_code;
 	char fail_enh[16];
 	char fail_text[128];
@@ -240,6 +254,9 @@ int correu__smtpd_simple(correu__smtpd *s, const correu__smtpd_cmd *c);
 
 /* server_body.c: message bytes and their end. */
 int correu__smtpd_body_begin(correu__smtpd *s);
+/* Refuse the message (or BDAT chunk) once it has been read; the first
+ * reason given is the one reported. */
+void correu__smtpd_body_fail(correu__smtpd *s, uint32_t code, const char *enh, const char *text);
 correu_ssize correu__smtpd_body_feed(correu__smtpd *s, const uint8_t *in, size_t len);
 int correu__smtpd_chunk_done(correu__smtpd *s, bool last, int rc);
 int correu__smtpd_commit_done(correu__smtpd *s, int rc);

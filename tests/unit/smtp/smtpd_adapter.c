@@ -56,7 +56,7 @@ static int option(void *ctx, const char *line)
 	v = strtoul(arg, NULL, 10);
 	if (!strcmp(name, "mode")) {
 		x->set.mode = !strcmp(arg, "submission") ? CORREU_SMTP_SERVER_SUBMISSION
-		            : !strcmp(arg, "lmtp")       ? CORREU_SMTP_SERVER_LMTP
+		              : !strcmp(arg, "lmtp")     ? CORREU_SMTP_SERVER_LMTP
 		                                         : CORREU_SMTP_SERVER_MX;
 	} else if (!strcmp(name, "tls")) {
 		x->peer_flags = CORREU_SERVER_PEER_TLS;
@@ -229,7 +229,8 @@ static void log_delivered(struct run *r)
 		struct split_out o = { NULL, 0, 0 };
 
 		split_out_printf(&o, "delivered %zu ", i);
-		split_out_bytes(&o, (const uint8_t *)r->mb.delivered[i], strlen(r->mb.delivered[i]));
+		split_out_bytes(&o, (const uint8_t *)r->mb.delivered[i],
+		                strlen(r->mb.delivered[i]));
 		transcript_event(r->t, "%s", o.text);
 		free(o.text);
 	}

@@ -136,7 +136,8 @@ Test(server_parse, xtext)
 	cr_assert_eq(correu__smtpd_xtext_decode("+0A", 3, out, sizeof(out)), CORREU_ERR_SYNTAX);
 	/* At the output's size, then one more. */
 	cr_assert_eq(correu__smtpd_xtext_decode("12345678", 8, out, sizeof(out)), 8);
-	cr_assert_eq(correu__smtpd_xtext_decode("123456789", 9, out, sizeof(out)), CORREU_ERR_LIMIT);
+	cr_assert_eq(correu__smtpd_xtext_decode("123456789", 9, out, sizeof(out)),
+	             CORREU_ERR_LIMIT);
 }
 
 Test(server_parse, numbers)

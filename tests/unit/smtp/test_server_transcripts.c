@@ -18,10 +18,10 @@ static void run(const char *name)
 	smtpd_run(&x, SMTPD_DATA_DIR, name);
 }
 
-#define TRANSCRIPT(n)                    \
-	Test(server_transcript, n)       \
-	{                                \
-		run(#n ".txt");          \
+#define TRANSCRIPT(n)              \
+	Test(server_transcript, n) \
+	{                          \
+		run(#n ".txt");    \
 	}
 
 TRANSCRIPT(basic)
