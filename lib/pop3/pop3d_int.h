@@ -203,6 +203,10 @@ void correu__pop3d_req_end(correu__pop3d *s);
 int correu__pop3d_started(correu__pop3d *s, int rc);
 extern const correu_store_hooks correu__pop3d_hooks;
 
+/* server_command.c: take at most one command line from `in`; the bytes
+ * consumed, or a negative error. */
+int correu__pop3d_read_line(correu__pop3d *s, const uint8_t *in, size_t len);
+
 /* server_core.c */
 /* After a reply: close an idle session that is shutting down or whose
  * client has gone. */
