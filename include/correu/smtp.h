@@ -202,7 +202,8 @@ typedef struct correu_smtp_settings {
 	size_t max_line;
 	/** Most text one reply may carry, all lines together (default 65536). */
 	size_t max_reply;
-	/** Most bytes waiting to be written (default 65536); body feeding
+	/** Most bytes waiting to be written (default 32768, so a blocking
+	 * session sends any message in under 64 KiB of heap); body feeding
 	 * stops when it is full, which is the back-pressure. */
 	size_t max_output;
 	/** Most bytes of commands queued and not yet written (default 262144). */

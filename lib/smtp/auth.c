@@ -54,13 +54,21 @@ static int choose(correu_smtp_client *c, int mech, const correu_sasl_credentials
 	size_t len = c->caps.auth.len;
 	bool secure = c->tls || (c->set.flags & CORREU_SMTP_ALLOW_PLAINTEXT_AUTH);
 	uint32_t flags = secure ? CORREU_SASL_ALLOW_PLAINTEXT : 0;
+	int rc, alt;
 
 	if (mech == 0) {
 		if (cred->password)
 			flags |= CORREU_SASL_HAVE_PASSWORD;
 		if (cred->token)
 			flags |= CORREU_SASL_HAVE_TOKEN;
-		return correu_sasl_choose((const char *)auth, len, flags, out);
+		rc = correu_sasl_choose((const char *)auth, len, flags, out);
+		/* Say why nothing fits when only plaintext mechanisms are
+		 * offered on a plain connection: TLS, not a missing mechanism. */
+		if (rc == CORREU_ERR_NOT_FOUND && !secure &&
+		    correu_sasl_choose((const char *)auth, len, flags | CORREU_SASL_ALLOW_PLAINTEXT,
+		                       &alt) == 0)
+			rc = CORREU_ERR_TLS_REQUIRED;
+		return rc;
 	}
 	/* An explicit mechanism must be offered, and a password mechanism
 	 * needs TLS unless the caller allowed otherwise. */

@@ -9,7 +9,7 @@
 
 #define DEF_MAX_LINE 4096
 #define DEF_MAX_REPLY 65536
-#define DEF_MAX_OUTPUT 65536
+#define DEF_MAX_OUTPUT 32768
 #define DEF_MAX_QUEUE 262144
 #define DEF_MAX_COMMANDS 4096
 /* RFC 5321 §4.5.3.2: 5 minutes for the greeting and commands, 3 per data
