@@ -157,7 +157,7 @@ static int command(correu__smtpd *s, const uint8_t *line, size_t len, bool more)
 
 static int read_line(correu__smtpd *s, const uint8_t *in, size_t len)
 {
-	bool auth = s->phase == PH_AUTH;
+	bool auth = s->phase == PH_AUTH || s->auth_overlong;
 	const uint8_t *line;
 	size_t used, line_len;
 	int rc;
@@ -166,12 +166,16 @@ static int read_line(correu__smtpd *s, const uint8_t *in, size_t len)
 	                              &line_len);
 	s->stepped = rc != 0;
 	if (rc == CORREU_ERR_LIMIT || rc == CORREU_ERR_BARE_EOL) {
-		/* The decoder drops the rest of an overlong line by itself;
-		 * a line with a bare CR or LF is never acted on. */
-		if (auth) {
+		/* The decoder drops the rest of an overlong line by itself, so
+		 * after an over-long AUTH line the AUTH decoder must go on
+		 * reading until that line ends: handing the rest to the command
+		 * decoder would run it as commands. A line with a bare CR or LF
+		 * is complete and never acted on. */
+		if (s->phase == PH_AUTH) {
 			correu__smtpd_auth_clear(s);
 			s->phase = PH_CMD;
 		}
+		s->auth_overlong = auth && rc == CORREU_ERR_LIMIT;
 		if (rc == CORREU_ERR_LIMIT)
 			rc = correu__smtpd_reply(s, 500, auth ? "5.5.6" : "5.5.2",
 			                         auth ? "Authentication line too long"
@@ -179,6 +183,14 @@ static int read_line(correu__smtpd *s, const uint8_t *in, size_t len)
 		else
 			rc = correu__smtpd_reply(s, 500, "5.5.2",
 			                         "Bare CR or LF in command, use CRLF");
+	} else if (rc == CORREU_LINE_READY && s->auth_overlong) {
+		/* The first line after the discarded one: a command, framed by
+		 * the AUTH decoder, so the command limit is checked here. */
+		s->auth_overlong = false;
+		if (line_len > s->svc->set.max_line - 2)
+			rc = correu__smtpd_reply(s, 500, "5.5.2", "Line too long");
+		else
+			rc = command(s, line, line_len, used < len);
 	} else if (rc == CORREU_LINE_READY) {
 		if (auth)
 			rc = correu__smtpd_auth_line(s, line, line_len);
@@ -289,6 +301,7 @@ static void tls_started(correu__smtpd *s, uint64_t discarded)
 	correu__smtpd_auth_clear(s);
 	correu_line_decoder_reset(s->cmd_dec);
 	correu_line_decoder_reset(s->auth_dec);
+	s->auth_overlong = false;
 	if (discarded) {
 		snprintf(msg, sizeof(msg), "discarded %llu bytes pipelined behind STARTTLS",
 		         (unsigned long long)discarded);

@@ -173,6 +173,9 @@ typedef struct correu__smtpd {
 	size_t line_buf_len;
 	void *cmd_mem, *auth_mem;
 	correu_line_decoder *cmd_dec, *auth_dec;
+	/* The AUTH decoder is still discarding an over-long AUTH line: it keeps
+	 * reading until that line ends, and the line after it is a command. */
+	bool auth_overlong;
 
 	/* AUTH. */
 	correu_sasl_server *sasl;

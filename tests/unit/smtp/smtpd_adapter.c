@@ -79,6 +79,8 @@ static int option(void *ctx, const char *line)
 		x->set.error_delay_ms = 5000;
 	} else if (!strcmp(name, "max_line")) {
 		x->set.max_line = (uint32_t)v;
+	} else if (!strcmp(name, "max_auth_line")) {
+		x->set.max_auth_line = (uint32_t)v;
 	} else if (!strcmp(name, "max_message")) {
 		x->set.max_message = v;
 	} else if (!strcmp(name, "max_body_line")) {
