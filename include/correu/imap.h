@@ -636,38 +636,38 @@ typedef struct correu_imap_client correu_imap_client;
 
 /** Command kind: the greeting (never queued). */
 #define CORREU_IMAP_CMD_GREETING 1u
-#define CORREU_IMAP_CMD_CAPABILITY 2u   /**< Command kind: CAPABILITY */
-#define CORREU_IMAP_CMD_STARTTLS 3u     /**< Command kind: STARTTLS (RFC 9051 §6.2.1) */
-#define CORREU_IMAP_CMD_LOGIN 4u        /**< Command kind: LOGIN */
-#define CORREU_IMAP_CMD_AUTHENTICATE 5u /**< Command kind: AUTHENTICATE (RFC 4959 SASL-IR) */
-#define CORREU_IMAP_CMD_ENABLE 6u       /**< Command kind: ENABLE (RFC 5161) */
-#define CORREU_IMAP_CMD_SELECT 7u       /**< Command kind: SELECT */
-#define CORREU_IMAP_CMD_EXAMINE 8u      /**< Command kind: EXAMINE */
-#define CORREU_IMAP_CMD_LIST 9u         /**< Command kind: LIST (RFC 5258 extended) */
-#define CORREU_IMAP_CMD_STATUS 10u      /**< Command kind: STATUS */
-#define CORREU_IMAP_CMD_CREATE 11u      /**< Command kind: CREATE */
-#define CORREU_IMAP_CMD_DELETE 12u      /**< Command kind: DELETE */
-#define CORREU_IMAP_CMD_RENAME 13u      /**< Command kind: RENAME */
-#define CORREU_IMAP_CMD_SUBSCRIBE 14u   /**< Command kind: SUBSCRIBE */
-#define CORREU_IMAP_CMD_UNSUBSCRIBE 15u /**< Command kind: UNSUBSCRIBE */
-#define CORREU_IMAP_CMD_SEARCH 16u      /**< Command kind: SEARCH / UID SEARCH */
-#define CORREU_IMAP_CMD_SORT 17u        /**< Command kind: SORT (RFC 5256) */
-#define CORREU_IMAP_CMD_THREAD 18u      /**< Command kind: THREAD (RFC 5256) */
-#define CORREU_IMAP_CMD_FETCH 19u       /**< Command kind: FETCH / UID FETCH */
-#define CORREU_IMAP_CMD_STORE 20u       /**< Command kind: STORE / UID STORE */
-#define CORREU_IMAP_CMD_COPY 21u        /**< Command kind: COPY / UID COPY */
-#define CORREU_IMAP_CMD_MOVE 22u        /**< Command kind: MOVE (RFC 6851) */
-#define CORREU_IMAP_CMD_EXPUNGE 23u     /**< Command kind: EXPUNGE / UID EXPUNGE */
-#define CORREU_IMAP_CMD_APPEND 24u      /**< Command kind: APPEND (and MULTIAPPEND) */
-#define CORREU_IMAP_CMD_IDLE 25u        /**< Command kind: IDLE (RFC 2177) */
-#define CORREU_IMAP_CMD_NAMESPACE 26u   /**< Command kind: NAMESPACE */
-#define CORREU_IMAP_CMD_ID 27u          /**< Command kind: ID (RFC 2971) */
-#define CORREU_IMAP_CMD_GETQUOTA 28u    /**< Command kind: GETQUOTA (RFC 9208) */
+#define CORREU_IMAP_CMD_CAPABILITY 2u    /**< Command kind: CAPABILITY */
+#define CORREU_IMAP_CMD_STARTTLS 3u      /**< Command kind: STARTTLS (RFC 9051 §6.2.1) */
+#define CORREU_IMAP_CMD_LOGIN 4u         /**< Command kind: LOGIN */
+#define CORREU_IMAP_CMD_AUTHENTICATE 5u  /**< Command kind: AUTHENTICATE (RFC 4959 SASL-IR) */
+#define CORREU_IMAP_CMD_ENABLE 6u        /**< Command kind: ENABLE (RFC 5161) */
+#define CORREU_IMAP_CMD_SELECT 7u        /**< Command kind: SELECT */
+#define CORREU_IMAP_CMD_EXAMINE 8u       /**< Command kind: EXAMINE */
+#define CORREU_IMAP_CMD_LIST 9u          /**< Command kind: LIST (RFC 5258 extended) */
+#define CORREU_IMAP_CMD_STATUS 10u       /**< Command kind: STATUS */
+#define CORREU_IMAP_CMD_CREATE 11u       /**< Command kind: CREATE */
+#define CORREU_IMAP_CMD_DELETE 12u       /**< Command kind: DELETE */
+#define CORREU_IMAP_CMD_RENAME 13u       /**< Command kind: RENAME */
+#define CORREU_IMAP_CMD_SUBSCRIBE 14u    /**< Command kind: SUBSCRIBE */
+#define CORREU_IMAP_CMD_UNSUBSCRIBE 15u  /**< Command kind: UNSUBSCRIBE */
+#define CORREU_IMAP_CMD_SEARCH 16u       /**< Command kind: SEARCH / UID SEARCH */
+#define CORREU_IMAP_CMD_SORT 17u         /**< Command kind: SORT (RFC 5256) */
+#define CORREU_IMAP_CMD_THREAD 18u       /**< Command kind: THREAD (RFC 5256) */
+#define CORREU_IMAP_CMD_FETCH 19u        /**< Command kind: FETCH / UID FETCH */
+#define CORREU_IMAP_CMD_STORE 20u        /**< Command kind: STORE / UID STORE */
+#define CORREU_IMAP_CMD_COPY 21u         /**< Command kind: COPY / UID COPY */
+#define CORREU_IMAP_CMD_MOVE 22u         /**< Command kind: MOVE (RFC 6851) */
+#define CORREU_IMAP_CMD_EXPUNGE 23u      /**< Command kind: EXPUNGE / UID EXPUNGE */
+#define CORREU_IMAP_CMD_APPEND 24u       /**< Command kind: APPEND (and MULTIAPPEND) */
+#define CORREU_IMAP_CMD_IDLE 25u         /**< Command kind: IDLE (RFC 2177) */
+#define CORREU_IMAP_CMD_NAMESPACE 26u    /**< Command kind: NAMESPACE */
+#define CORREU_IMAP_CMD_ID 27u           /**< Command kind: ID (RFC 2971) */
+#define CORREU_IMAP_CMD_GETQUOTA 28u     /**< Command kind: GETQUOTA (RFC 9208) */
 #define CORREU_IMAP_CMD_GETQUOTAROOT 29u /**< Command kind: GETQUOTAROOT */
-#define CORREU_IMAP_CMD_UNSELECT 30u    /**< Command kind: UNSELECT (RFC 3691) */
-#define CORREU_IMAP_CMD_CLOSE 31u       /**< Command kind: CLOSE */
-#define CORREU_IMAP_CMD_LOGOUT 32u      /**< Command kind: LOGOUT */
-#define CORREU_IMAP_CMD_NOOP 33u        /**< Command kind: NOOP */
+#define CORREU_IMAP_CMD_UNSELECT 30u     /**< Command kind: UNSELECT (RFC 3691) */
+#define CORREU_IMAP_CMD_CLOSE 31u        /**< Command kind: CLOSE */
+#define CORREU_IMAP_CMD_LOGOUT 32u       /**< Command kind: LOGOUT */
+#define CORREU_IMAP_CMD_NOOP 33u         /**< Command kind: NOOP */
 /** Command kind: built with correu_imap_client_begin() or
  * correu_imap_client_raw(). */
 #define CORREU_IMAP_CMD_OTHER 34u
@@ -766,7 +766,10 @@ typedef int (*correu_imap_client_event_fn)(const correu_imap_client_event *ev, v
  * @param len room in `buf` (> 0; never more than the bytes still due).
  * @param userdata as given.
  * @return bytes written (1..len), or a negative code to abort: the client
- *         fails with it, since a literal cannot be cut short.
+ *         fails with it, since a literal cannot be cut short. Returning 0
+ *         fails it with ::CORREU_ERR_INCOMPLETE, and a NUL byte in a
+ *         literal that is not a literal8 with ::CORREU_ERR_ARG (RFC 9051
+ *         §9: literals carry no NUL).
  */
 typedef correu_ssize (*correu_imap_reader_fn)(uint8_t *buf, size_t len, void *userdata);
 
@@ -1097,8 +1100,8 @@ CORREU_API void correu_imap_client_cancel(correu_imap_client *client);
  * @return the command's id (> 0); ::CORREU_ERR_ARG (a refused byte, a
  *         literal whose count does not match); as correu_imap_client_end().
  */
-CORREU_API CORREU_NODISCARD int correu_imap_client_raw(correu_imap_client *client,
-                                                       const char *text, size_t len);
+CORREU_API CORREU_NODISCARD int correu_imap_client_raw(correu_imap_client *client, const char *text,
+                                                       size_t len);
 
 /* ------------------------------------------------------------------ */
 /* Typed commands (after ::CORREU_IMAP_CLIENT_EV_READY)                */
@@ -1246,10 +1249,10 @@ CORREU_API CORREU_NODISCARD int correu_imap_client_select(correu_imap_client *cl
  * @return the command's id; ::CORREU_ERR_UNSUPPORTED (an extension not
  *         offered); ::CORREU_ERR_ARG; as correu_imap_client_capability().
  */
-CORREU_API CORREU_NODISCARD int correu_imap_client_list(correu_imap_client *client,
-                                                        const char *ref, size_t ref_len,
-                                                        const char *pattern, size_t pattern_len,
-                                                        uint32_t flags, uint32_t status_items);
+CORREU_API CORREU_NODISCARD int correu_imap_client_list(correu_imap_client *client, const char *ref,
+                                                        size_t ref_len, const char *pattern,
+                                                        size_t pattern_len, uint32_t flags,
+                                                        uint32_t status_items);
 
 /**
  * Queue STATUS.

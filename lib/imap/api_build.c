@@ -93,7 +93,7 @@ int correu_imap_client_add_literal(correu_imap_client *c, uint64_t size, uint32_
 		return CORREU_ERR_ARG;
 	correu__imapc_rules_now(c, &r);
 	return correu__imapc_put_stream(c->building, &r, size, flags & CORREU_IMAP_LITERAL_BINARY,
-	                               fn, userdata);
+	                                fn, userdata);
 }
 
 int correu_imap_client_end(correu_imap_client *c)

@@ -236,7 +236,7 @@ int correu__imapc_auth_challenge(correu_imap_client *c, const char *b64, size_t 
 
 	if (c->sasl_cancelled)
 		return correu__imapc_fail(c, CORREU_ERR_PROTO,
-		                         "challenge after AUTHENTICATE was cancelled");
+		                          "challenge after AUTHENTICATE was cancelled");
 	if (!b64)
 		b64 = "";
 	if (c->sasl_ir_pending) {
@@ -278,7 +278,7 @@ int correu__imapc_auth_done(correu_imap_client *c, uint32_t status)
 		 * an attack, not a login. */
 		if (correu_sasl_client_finish(c->sasl, NULL, 0) < 0 || c->sasl_cancelled)
 			return correu__imapc_fail(c, CORREU_ERR_AUTH,
-			                         "the server did not prove it knows the password");
+			                          "the server did not prove it knows the password");
 	}
 	correu__imapc_auth_clear(c);
 	c->logged_in = ok;

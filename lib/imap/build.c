@@ -10,29 +10,35 @@
 
 #include "client_internal.h"
 
-int correu__imapc_cmd_new(const correu_allocator *a, uint32_t kind, uint32_t tag, size_t max,
-                         correu__imapc_cmd **out)
+int correu__imapc_cmd_new(const correu_allocator *a, uint32_t kind, size_t max,
+                          correu__imapc_cmd **out)
 {
 	correu__imapc_cmd *cmd = correu__calloc(a, sizeof(*cmd));
-	int rc;
 
-	*out = NULL;
+	*out = cmd;
 	if (!cmd)
 		return CORREU_ERR_NOMEM;
 	cmd->kind = kind;
-	cmd->tag = tag;
 	correu__buf_init(&cmd->text, a, max);
-	rc = correu__imapc_put(cmd, "A", 1);
-	if (rc == 0)
-		rc = correu__imapc_put_u64(cmd, tag);
-	if (rc == 0)
-		rc = correu__imapc_put(cmd, " ", 1);
-	if (rc < 0) {
-		correu__imapc_cmd_free(a, cmd);
-		return rc;
-	}
-	*out = cmd;
 	return 0;
+}
+
+void correu__imapc_cmd_tag(correu__imapc_cmd *cmd, uint32_t tag)
+{
+	char d[10];
+	size_t n = 0;
+	uint32_t v = tag;
+
+	do {
+		d[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	cmd->tag = tag;
+	cmd->tagtext[0] = 'A';
+	for (size_t i = 0; i < n; i++)
+		cmd->tagtext[1 + i] = d[n - 1 - i];
+	cmd->tagtext[1 + n] = ' ';
+	cmd->tag_len = (uint8_t)(n + 2);
 }
 
 void correu__imapc_cmd_free(const correu_allocator *a, correu__imapc_cmd *cmd)
@@ -171,7 +177,11 @@ static bool utf8_text(const uint8_t *s, size_t len)
 	return true;
 }
 
-enum form { F_ATOM, F_QUOTED, F_LITERAL };
+enum form {
+	F_ATOM,
+	F_QUOTED,
+	F_LITERAL
+};
 
 static enum form choose(const correu__imapc_rules *r, const uint8_t *s, size_t len)
 {
@@ -218,7 +228,7 @@ static int put_quoted(correu__imapc_cmd *cmd, const char *s, size_t len)
 }
 
 int correu__imapc_put_literal_head(correu__imapc_cmd *cmd, const correu__imapc_rules *r,
-                                  uint64_t size, bool binary)
+                                   uint64_t size, bool binary)
 {
 	/* RFC 7888 §3 and §4: "+" marks a literal the server takes without
 	 * a continuation request. */
@@ -235,7 +245,7 @@ int correu__imapc_put_literal_head(correu__imapc_cmd *cmd, const correu__imapc_r
 }
 
 int correu__imapc_put_string(correu__imapc_cmd *cmd, const correu__imapc_rules *r, const char *s,
-                            size_t len)
+                             size_t len)
 {
 	int rc;
 
@@ -257,8 +267,8 @@ int correu__imapc_put_string(correu__imapc_cmd *cmd, const correu__imapc_rules *
 	return rc == 0 ? correu__imapc_put(cmd, s, len) : rc;
 }
 
-int correu__imapc_put_mailbox(correu__imapc_cmd *cmd, const correu__imapc_rules *r, const char *name,
-                             size_t len)
+int correu__imapc_put_mailbox(correu__imapc_cmd *cmd, const correu__imapc_rules *r,
+                              const char *name, size_t len)
 {
 	const correu_allocator *a = cmd->text.alloc;
 	correu_ssize n;
@@ -287,7 +297,7 @@ int correu__imapc_put_mailbox(correu__imapc_cmd *cmd, const correu__imapc_rules 
 }
 
 int correu__imapc_put_stream(correu__imapc_cmd *cmd, const correu__imapc_rules *r, uint64_t size,
-                            bool binary, correu_imap_reader_fn fn, void *ud)
+                             bool binary, correu_imap_reader_fn fn, void *ud)
 {
 	correu__imapc_seg *s;
 	int rc;
@@ -305,12 +315,54 @@ int correu__imapc_put_stream(correu__imapc_cmd *cmd, const correu__imapc_rules *
 	if (!s)
 		return CORREU_ERR_NOMEM;
 	s->size = size;
+	s->binary = binary;
 	s->fn = fn;
 	s->ud = ud;
 	return 0;
 }
 
+bool correu__imapc_literal_suffix(const char *p, size_t end, uint64_t *size, size_t *start,
+                                  bool *binary)
+{
+	size_t i, d;
+	uint64_t n = 0;
+
+	if (end == 0 || p[end - 1] != '}')
+		return false;
+	i = end - 1;
+	if (i > 0 && p[i - 1] == '+')
+		i--;
+	d = i;
+	while (d > 0 && p[d - 1] >= '0' && p[d - 1] <= '9')
+		d--;
+	if (d == i || d == 0 || p[d - 1] != '{')
+		return false;
+	for (size_t k = d; k < i; k++) {
+		/* RFC 9051 §9: number64, at most 2^63 - 1; a longer count still
+		 * reads as a header (too big for any data that follows). */
+		if (n > ((UINT64_MAX >> 1) - (uint64_t)(p[k] - '0')) / 10) {
+			n = UINT64_MAX;
+			break;
+		}
+		n = n * 10 + (uint64_t)(p[k] - '0');
+	}
+	d--;
+	*binary = d > 0 && p[d - 1] == '~';
+	*start = *binary ? d - 1 : d;
+	*size = n;
+	return true;
+}
+
 int correu__imapc_put_end(correu__imapc_cmd *cmd)
 {
+	uint64_t size;
+	size_t start;
+	bool binary;
+
+	/* Raw syntax that ends in "{n}" would turn the final CRLF into a
+	 * literal header and the next command into its data: refused. */
+	if (correu__imapc_literal_suffix((const char *)cmd->text.data, cmd->text.len, &size, &start,
+	                                 &binary))
+		return CORREU_ERR_ARG;
 	return correu__imapc_put(cmd, "\r\n", 2);
 }

@@ -157,7 +157,7 @@ int correu__imapc_deliver(correu_imap_client *c, correu_imap_client_event *ev)
 }
 
 int correu__imapc_emit(correu_imap_client *c, uint32_t type, const correu__imapc_cmd *cmd,
-                      uint32_t status, const correu_imap_event *data)
+                       uint32_t status, const correu_imap_event *data)
 {
 	correu_imap_client_event ev;
 
@@ -227,7 +227,7 @@ correu_ssize correu_imap_client_recv(correu_imap_client *c, const uint8_t *in, s
 	 * before the handshake can be trusted; it is refused, never kept. */
 	if (len && c->state == CS_TLS_WAIT)
 		return correu__imapc_fail(c, CORREU_ERR_PROTO,
-		                         "plaintext bytes after STARTTLS go-ahead");
+		                          "plaintext bytes after STARTTLS go-ahead");
 	c->in_recv = true;
 	rc = correu_imap_parser_feed(c->parser, in, len);
 	c->in_recv = false;
@@ -238,7 +238,7 @@ correu_ssize correu_imap_client_recv(correu_imap_client *c, const uint8_t *in, s
 	/* Part of a response behind the go-ahead, in the same read. */
 	if (c->state == CS_TLS_WAIT && correu_imap_parser_pending(c->parser))
 		return correu__imapc_fail(c, CORREU_ERR_PROTO,
-		                         "plaintext bytes after STARTTLS go-ahead");
+		                          "plaintext bytes after STARTTLS go-ahead");
 	return (correu_ssize)len;
 }
 
@@ -266,7 +266,7 @@ int correu_imap_client_eof(correu_imap_client *c)
 	}
 	if (correu_imap_parser_pending(c->parser))
 		return correu__imapc_fail(c, CORREU_ERR_INCOMPLETE,
-		                         "connection closed inside a response");
+		                          "connection closed inside a response");
 	return correu__imapc_fail(c, CORREU_ERR_EOF, "connection closed by the server");
 }
 

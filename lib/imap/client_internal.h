@@ -37,6 +37,7 @@ enum seg_kind {
 
 typedef struct correu__imapc_seg {
 	uint8_t kind;
+	uint8_t binary; /* a literal8: NUL allowed */
 	size_t off, len;
 	uint64_t size;
 	correu_imap_reader_fn fn;
@@ -47,7 +48,9 @@ typedef struct correu__imapc_cmd {
 	struct correu__imapc_cmd *next;
 	uint32_t kind; /* CORREU_IMAP_CMD_* */
 	uint32_t id;   /* returned to the caller; 0 for the core's own */
-	uint32_t tag;  /* "A<tag>" */
+	uint32_t tag;  /* "A<tag>", given when queued so tags go out in order */
+	char tagtext[16];
+	uint8_t tag_len, tag_sent; /* bytes of "A<tag> " and those moved out */
 	bool barrier;  /* nothing behind it is sent until it completes */
 	bool secret;   /* its bytes hold a password: wiped */
 	bool done;     /* completed; kept only while its bytes still drain */
@@ -56,12 +59,12 @@ typedef struct correu__imapc_cmd {
 	correu__buf text;
 	correu__imapc_seg *segs;
 	size_t nsegs, segs_cap;
-	size_t seg;      /* the segment being sent */
-	uint64_t sent;   /* bytes of that segment already moved to the output */
-	bool all_out;    /* every byte moved to the output */
-	bool any_out;    /* some byte moved to the output */
-	size_t left;     /* bytes of `text` not yet moved (counted in queued) */
-	bool unlinked;   /* retired and out of the list: free it */
+	size_t seg;    /* the segment being sent */
+	uint64_t sent; /* bytes of that segment already moved to the output */
+	bool all_out;  /* every byte moved to the output */
+	bool any_out;  /* some byte moved to the output */
+	size_t left;   /* bytes of `text` not yet moved (counted in queued) */
+	bool unlinked; /* retired and out of the list: free it */
 } correu__imapc_cmd;
 
 /* The rules the builder follows, taken from the client when a command is
@@ -73,9 +76,11 @@ typedef struct correu__imapc_rules {
 	uint32_t max_quoted;
 } correu__imapc_rules;
 
-/* A command with "A<tag> " written; `max` bounds its inline bytes. */
-int correu__imapc_cmd_new(const correu_allocator *a, uint32_t kind, uint32_t tag, size_t max,
-                         correu__imapc_cmd **out);
+/* An empty command; `max` bounds its inline bytes. The tag is given
+ * with correu__imapc_cmd_tag() when it is queued and sent before them. */
+int correu__imapc_cmd_new(const correu_allocator *a, uint32_t kind, size_t max,
+                          correu__imapc_cmd **out);
+void correu__imapc_cmd_tag(correu__imapc_cmd *cmd, uint32_t tag);
 void correu__imapc_cmd_free(const correu_allocator *a, correu__imapc_cmd *cmd);
 /* Append bytes as they are (the caller checked them). */
 int correu__imapc_put(correu__imapc_cmd *cmd, const char *p, size_t len);
@@ -87,26 +92,31 @@ int correu__imapc_put_sp(correu__imapc_cmd *cmd);
 int correu__imapc_put_raw(correu__imapc_cmd *cmd, const char *p, size_t len);
 /* An astring: atom, quoted or literal, whichever the bytes need. */
 int correu__imapc_put_string(correu__imapc_cmd *cmd, const correu__imapc_rules *r, const char *s,
-                            size_t len);
-/* A mailbox name given in UTF-8 (modified UTF-7 unless r->utf8). */
-int correu__imapc_put_mailbox(correu__imapc_cmd *cmd, const correu__imapc_rules *r, const char *name,
                              size_t len);
+/* A mailbox name given in UTF-8 (modified UTF-7 unless r->utf8). */
+int correu__imapc_put_mailbox(correu__imapc_cmd *cmd, const correu__imapc_rules *r,
+                              const char *name, size_t len);
 /* A literal header for `size` bytes, then a SYNC when the rules need one;
  * the caller appends the bytes. */
 int correu__imapc_put_literal_head(correu__imapc_cmd *cmd, const correu__imapc_rules *r,
-                                  uint64_t size, bool binary);
+                                   uint64_t size, bool binary);
 /* A literal whose bytes the reader supplies while sending. */
 int correu__imapc_put_stream(correu__imapc_cmd *cmd, const correu__imapc_rules *r, uint64_t size,
-                            bool binary, correu_imap_reader_fn fn, void *ud);
-/* The final CRLF. */
+                             bool binary, correu_imap_reader_fn fn, void *ud);
+/* The final CRLF; CORREU_ERR_ARG when the command ends in what a server
+ * would take for a literal header. */
 int correu__imapc_put_end(correu__imapc_cmd *cmd);
+/* Whether p[0..end) ends in a literal header "{n}", "{n+}" or "~{n}":
+ * its size, where it starts and whether it is a literal8. */
+bool correu__imapc_literal_suffix(const char *p, size_t end, uint64_t *size, size_t *start,
+                                  bool *binary);
 /* Whether a byte may stand in an atom of an astring (RFC 9051 §9
  * ASTRING-CHAR). */
 bool correu__imapc_astring_char(uint8_t ch);
 
 /* Frame a raw command text (rawcmd.c): literals found and re-headed. */
 int correu__imapc_put_rawcmd(correu__imapc_cmd *cmd, const correu__imapc_rules *r, const char *p,
-                            size_t len);
+                             size_t len);
 
 /* ------------------------------------------------------------------ */
 /* Capabilities (caps.c)                                               */
@@ -162,8 +172,8 @@ struct correu_imap_client {
 	bool have_caps; /* a capability list was read since the last reset */
 
 	/* The response being read. */
-	uint32_t resp;              /* CORREU_IMAP_RESP_* from BEGIN */
-	correu__imapc_cmd *tagged;   /* the command a tagged response ends */
+	uint32_t resp;             /* CORREU_IMAP_RESP_* from BEGIN */
+	correu__imapc_cmd *tagged; /* the command a tagged response ends */
 	bool resp_tagged;
 
 	/* Commands: queued, in flight, and done ones still draining. */
@@ -199,13 +209,13 @@ struct correu_imap_client {
 int correu__imapc_fail(correu_imap_client *c, int err, const char *why);
 int correu__imapc_deliver(correu_imap_client *c, correu_imap_client_event *ev);
 int correu__imapc_emit(correu_imap_client *c, uint32_t type, const correu__imapc_cmd *cmd,
-                      uint32_t status, const correu_imap_event *data);
+                       uint32_t status, const correu_imap_event *data);
 int correu__imapc_usable(const correu_imap_client *c);
 
 /* queue.c */
-/* Start a command of this kind with its tag and name written. */
+/* Start a command of this kind with its name written. */
 int correu__imapc_begin(correu_imap_client *c, uint32_t kind, const char *name,
-                       correu__imapc_cmd **out);
+                        correu__imapc_cmd **out);
 /* The builder rules of the moment. */
 void correu__imapc_rules_now(const correu_imap_client *c, correu__imapc_rules *r);
 /* Append the CRLF and queue; returns the id (> 0) or an error (the
@@ -234,7 +244,7 @@ int correu__imapc_on_parser_event(const correu_imap_event *ev, void *userdata);
 /* startup.c */
 int correu__imapc_greeting(correu_imap_client *c, const correu_imap_event *end);
 int correu__imapc_startup_done(correu_imap_client *c, correu__imapc_cmd *cmd, uint32_t status,
-                              const correu_imap_event *end);
+                               const correu_imap_event *end);
 int correu__imapc_send_capability(correu_imap_client *c);
 
 /* auth.c */

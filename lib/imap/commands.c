@@ -236,8 +236,8 @@ int correu_imap_client_status(correu_imap_client *c, const char *mailbox, size_t
  * after the patterns. */
 static void list_options(struct put *p, uint32_t flags, uint32_t status_items)
 {
-	const uint32_t ret = CORREU_IMAP_LIST_RETURN_SPECIAL_USE | CORREU_IMAP_LIST_RETURN_CHILDREN |
-	                     CORREU_IMAP_LIST_RETURN_SUBSCRIBED;
+	const uint32_t ret = CORREU_IMAP_LIST_RETURN_SPECIAL_USE |
+	                     CORREU_IMAP_LIST_RETURN_CHILDREN | CORREU_IMAP_LIST_RETURN_SUBSCRIBED;
 
 	if (!(flags & ret) && !status_items)
 		return;
@@ -445,8 +445,8 @@ int correu_imap_client_copy(correu_imap_client *c, uint32_t command, uint32_t fl
 	if (move && need(c, CORREU_IMAP_CAP_MOVE | CORREU_IMAP_CAP_IMAP4REV2) < 0)
 		return CORREU_ERR_UNSUPPORTED;
 	if (start(&p, c, command,
-	          move ? uid_name(flags, "MOVE", "UID MOVE") : uid_name(flags, "COPY", "UID COPY")) <
-	    0)
+	          move ? uid_name(flags, "MOVE", "UID MOVE")
+	               : uid_name(flags, "COPY", "UID COPY")) < 0)
 		return p.rc;
 	raw(&p, set);
 	mbox(&p, mailbox, len);
@@ -487,8 +487,8 @@ int correu_imap_client_append(correu_imap_client *c, const char *mailbox, size_t
 	}
 	if (p.rc == 0)
 		p.rc = correu__imapc_put_stream(p.cmd, &p.r, size,
-		                               literal_flags & CORREU_IMAP_LITERAL_BINARY, fn,
-		                               userdata);
+		                                literal_flags & CORREU_IMAP_LITERAL_BINARY, fn,
+		                                userdata);
 	return finish(&p);
 }
 

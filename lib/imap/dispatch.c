@@ -39,7 +39,7 @@ static int on_begin(correu_imap_client *c, const correu_imap_event *ev)
 {
 	if (c->state == CS_TLS_WAIT)
 		return correu__imapc_fail(c, CORREU_ERR_PROTO,
-		                         "plaintext bytes after STARTTLS go-ahead");
+		                          "plaintext bytes after STARTTLS go-ahead");
 	c->resp = ev->resp;
 	c->resp_tagged = ev->tag != NULL;
 	c->tagged = NULL;
@@ -53,7 +53,7 @@ static int on_begin(correu_imap_client *c, const correu_imap_event *ev)
 		c->tagged = correu__imapc_find_tag(c, ev->tag, ev->tag_len);
 		if (!c->tagged)
 			return correu__imapc_fail(c, CORREU_ERR_PROTO,
-			                         "tagged response to no command");
+			                          "tagged response to no command");
 		return 0;
 	}
 	if (c->state == CS_GREETING && ev->resp != CORREU_IMAP_RESP_OK &&
@@ -172,8 +172,8 @@ static int on_end(correu_imap_client *c, const correu_imap_event *ev)
 {
 	int rc = 0;
 
-	if (c->caps_reading && (c->resp == CORREU_IMAP_RESP_CAPABILITY ||
-	                        ev->code == CORREU_IMAP_CODE_CAPABILITY))
+	if (c->caps_reading &&
+	    (c->resp == CORREU_IMAP_RESP_CAPABILITY || ev->code == CORREU_IMAP_CODE_CAPABILITY))
 		take_caps(c);
 	c->caps_reading = false;
 	if (c->resp == CORREU_IMAP_RESP_CONTINUE)

@@ -43,14 +43,14 @@ int correu__imapc_can_queue(const correu_imap_client *c)
 }
 
 int correu__imapc_begin(correu_imap_client *c, uint32_t kind, const char *name,
-                       correu__imapc_cmd **out)
+                        correu__imapc_cmd **out)
 {
 	int rc;
 
 	*out = NULL;
 	if (c->queued >= c->set.max_queue)
 		return CORREU_ERR_LIMIT;
-	rc = correu__imapc_cmd_new(c->alloc, kind, c->next_tag, c->set.max_queue - c->queued, out);
+	rc = correu__imapc_cmd_new(c->alloc, kind, c->set.max_queue - c->queued, out);
 	if (rc == 0)
 		rc = correu__imapc_put_str(*out, name);
 	if (rc < 0) {
@@ -58,9 +58,6 @@ int correu__imapc_begin(correu_imap_client *c, uint32_t kind, const char *name,
 		*out = NULL;
 		return rc;
 	}
-	/* Tags are never reused, so a late response cannot match a newer
-	 * command; one skipped by a cancelled build does no harm. */
-	c->next_tag = c->next_tag == UINT32_MAX ? 1 : c->next_tag + 1;
 	switch (kind) {
 	case CORREU_IMAP_CMD_STARTTLS:
 	case CORREU_IMAP_CMD_AUTHENTICATE:
@@ -78,7 +75,12 @@ int correu__imapc_enqueue(correu_imap_client *c, correu__imapc_cmd *cmd, bool in
 
 	if (rc == 0 && c->ncmds >= c->set.max_commands)
 		rc = CORREU_ERR_LIMIT;
-	if (rc == 0 && cmd->text.len > c->set.max_queue - c->queued)
+	/* Tags are given in queue order, so they go out in order, and are
+	 * not reused while a command could still be answered. The tag's
+	 * bytes count towards max_queue too. */
+	correu__imapc_cmd_tag(cmd, c->next_tag);
+	if (rc == 0 && (c->queued > c->set.max_queue ||
+	                cmd->text.len + cmd->tag_len > c->set.max_queue - c->queued))
 		rc = CORREU_ERR_LIMIT;
 	if (rc < 0) {
 		correu__imapc_cmd_free(c->alloc, cmd);
@@ -88,7 +90,8 @@ int correu__imapc_enqueue(correu_imap_client *c, correu__imapc_cmd *cmd, bool in
 		cmd->id = c->next_id;
 		c->next_id = c->next_id >= (uint32_t)INT32_MAX ? 1 : c->next_id + 1;
 	}
-	cmd->left = cmd->text.len;
+	c->next_tag = c->next_tag == UINT32_MAX ? 1 : c->next_tag + 1;
+	cmd->left = cmd->text.len + cmd->tag_len;
 	c->queued += cmd->left;
 	c->ncmds++;
 	if (c->tail)
@@ -201,7 +204,13 @@ static int stream(correu_imap_client *c, correu__imapc_cmd *cmd, correu__imapc_s
 			return correu__imapc_fail(c, (int)n, "the literal's reader failed");
 		if (n == 0 || (size_t)n > want)
 			return correu__imapc_fail(c, CORREU_ERR_INCOMPLETE,
-			                         "the literal's reader gave too few bytes");
+			                          "the literal's reader gave too few bytes");
+		/* RFC 9051 §9: a literal is CHAR8, no NUL; only a literal8
+		 * (RFC 3516) may carry one. Checked before the bytes count
+		 * as output, so none of them is sent. */
+		if (!s->binary && memchr(c->out.data + c->out.len, 0, (size_t)n))
+			return correu__imapc_fail(c, CORREU_ERR_ARG,
+			                          "NUL in a literal that is not a literal8");
 		c->out.len += (size_t)n;
 		cmd->sent += (uint64_t)n;
 	}
@@ -211,6 +220,22 @@ static int stream(correu_imap_client *c, correu__imapc_cmd *cmd, correu__imapc_s
 /* Move what can go of one command: 1 when it must stop, 0 when all out. */
 static int send_cmd(correu_imap_client *c, correu__imapc_cmd *cmd)
 {
+	while (cmd->tag_sent < cmd->tag_len) {
+		size_t n = (size_t)(cmd->tag_len - cmd->tag_sent);
+		int rc;
+
+		if (n > room(c))
+			n = room(c);
+		if (n == 0)
+			return 1;
+		rc = correu__buf_append(&c->out, cmd->tagtext + cmd->tag_sent, n);
+		if (rc < 0)
+			return correu__imapc_fail(c, rc, "out of memory");
+		cmd->any_out = true;
+		cmd->tag_sent = (uint8_t)(cmd->tag_sent + n);
+		cmd->left -= n;
+		c->queued -= n;
+	}
 	while (cmd->seg < cmd->nsegs) {
 		correu__imapc_seg *s = &cmd->segs[cmd->seg];
 		int rc;

@@ -11,40 +11,8 @@
 
 #include "client_internal.h"
 
-/*
- * Whether a literal header ends at `end` (the byte before CRLF is "}"):
- * its size, its start and whether it is a literal8.
- */
-static bool literal_head(const char *p, size_t end, uint64_t *size, size_t *start, bool *binary)
-{
-	size_t i, d;
-	uint64_t n = 0;
-
-	if (end == 0 || p[end - 1] != '}')
-		return false;
-	i = end - 1;
-	if (i > 0 && p[i - 1] == '+')
-		i--;
-	d = i;
-	while (d > 0 && p[d - 1] >= '0' && p[d - 1] <= '9')
-		d--;
-	if (d == i || d == 0 || p[d - 1] != '{')
-		return false;
-	for (size_t k = d; k < i; k++) {
-		/* RFC 9051 §9: number64, at most 2^63 - 1. */
-		if (n > ((UINT64_MAX >> 1) - (uint64_t)(p[k] - '0')) / 10)
-			return false;
-		n = n * 10 + (uint64_t)(p[k] - '0');
-	}
-	d--;
-	*binary = d > 0 && p[d - 1] == '~';
-	*start = *binary ? d - 1 : d;
-	*size = n;
-	return true;
-}
-
 int correu__imapc_put_rawcmd(correu__imapc_cmd *cmd, const correu__imapc_rules *r, const char *p,
-                            size_t len)
+                             size_t len)
 {
 	size_t i = 0, line = 0;
 	int rc;
@@ -65,7 +33,8 @@ int correu__imapc_put_rawcmd(correu__imapc_cmd *cmd, const correu__imapc_rules *
 			continue;
 		}
 		/* A CR is allowed only as the CRLF that ends a literal header. */
-		if (i + 1 >= len || p[i + 1] != '\n' || !literal_head(p, i, &size, &start, &binary))
+		if (i + 1 >= len || p[i + 1] != '\n' ||
+		    !correu__imapc_literal_suffix(p, i, &size, &start, &binary))
 			return CORREU_ERR_ARG;
 		if (size > len - (i + 2))
 			return CORREU_ERR_ARG;

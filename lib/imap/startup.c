@@ -24,7 +24,8 @@ static int ready(correu_imap_client *c)
 	c->state = CS_READY;
 	correu__log(&c->logger, CORREU_LOG_INFO, "imap: ready (%s)", c->tls ? "TLS" : "plaintext");
 	return correu__imapc_emit(c, CORREU_IMAP_CLIENT_EV_READY, NULL,
-	                         c->preauth ? CORREU_IMAP_RESP_PREAUTH : CORREU_IMAP_RESP_OK, NULL);
+	                          c->preauth ? CORREU_IMAP_RESP_PREAUTH : CORREU_IMAP_RESP_OK,
+	                          NULL);
 }
 
 static bool want_tls(const correu_imap_client *c)
@@ -46,8 +47,9 @@ static int next_step(correu_imap_client *c)
 	if (!(c->caps.mask & CORREU_IMAP_CAP_STARTTLS)) {
 		if (c->set.tls_policy == CORREU_IMAP_TLS_REQUIRED)
 			return correu__imapc_fail(c, CORREU_ERR_TLS_REQUIRED,
-			                         "the server does not offer STARTTLS");
-		correu__log(&c->logger, CORREU_LOG_WARN, "imap: no STARTTLS; going on in plaintext");
+			                          "the server does not offer STARTTLS");
+		correu__log(&c->logger, CORREU_LOG_WARN,
+		            "imap: no STARTTLS; going on in plaintext");
 		return ready(c);
 	}
 	rc = correu__imapc_begin(c, CORREU_IMAP_CMD_STARTTLS, "STARTTLS", &cmd);
@@ -66,7 +68,7 @@ int correu__imapc_greeting(correu_imap_client *c, const correu_imap_event *end)
 		 * required would be the downgrade DESIGN forbids. */
 		if (!c->tls && c->set.tls_policy == CORREU_IMAP_TLS_REQUIRED)
 			return correu__imapc_fail(c, CORREU_ERR_TLS_REQUIRED,
-			                         "PREAUTH on a plaintext connection");
+			                          "PREAUTH on a plaintext connection");
 		c->preauth = true;
 		c->logged_in = true;
 		break;
@@ -79,7 +81,7 @@ int correu__imapc_greeting(correu_imap_client *c, const correu_imap_event *end)
 }
 
 int correu__imapc_startup_done(correu_imap_client *c, correu__imapc_cmd *cmd, uint32_t status,
-                              const correu_imap_event *end)
+                               const correu_imap_event *end)
 {
 	(void)end;
 	if (cmd->kind == CORREU_IMAP_CMD_CAPABILITY) {

@@ -19,11 +19,11 @@ struct core {
 };
 
 static const char *const cmd_names[] = {
-	"?",         "GREETING",  "CAPABILITY", "STARTTLS", "LOGIN",     "AUTHENTICATE", "ENABLE",
-	"SELECT",    "EXAMINE",   "LIST",       "STATUS",   "CREATE",    "DELETE",       "RENAME",
-	"SUBSCRIBE", "UNSUBSCRIBE", "SEARCH",   "SORT",     "THREAD",    "FETCH",        "STORE",
-	"COPY",      "MOVE",      "EXPUNGE",    "APPEND",   "IDLE",      "NAMESPACE",    "ID",
-	"GETQUOTA",  "GETQUOTAROOT", "UNSELECT", "CLOSE",   "LOGOUT",    "NOOP",         "OTHER"
+	"?",         "GREETING",     "CAPABILITY", "STARTTLS", "LOGIN",  "AUTHENTICATE", "ENABLE",
+	"SELECT",    "EXAMINE",      "LIST",       "STATUS",   "CREATE", "DELETE",       "RENAME",
+	"SUBSCRIBE", "UNSUBSCRIBE",  "SEARCH",     "SORT",     "THREAD", "FETCH",        "STORE",
+	"COPY",      "MOVE",         "EXPUNGE",    "APPEND",   "IDLE",   "NAMESPACE",    "ID",
+	"GETQUOTA",  "GETQUOTAROOT", "UNSELECT",   "CLOSE",    "LOGOUT", "NOOP",         "OTHER"
 };
 
 const char *imap_cmd_name(uint32_t cmd)
@@ -145,9 +145,7 @@ static int on_event(const correu_imap_client_event *ev, void *userdata)
 		                 status_name(ev->status));
 		end_text(&o, ev->data);
 		break;
-	case CORREU_IMAP_CLIENT_EV_IDLING:
-		split_out_printf(&o, "idling #%u", ev->id);
-		break;
+	case CORREU_IMAP_CLIENT_EV_IDLING: split_out_printf(&o, "idling #%u", ev->id); break;
 	case CORREU_IMAP_CLIENT_EV_CLOSED: split_out_printf(&o, "closed"); break;
 	case CORREU_IMAP_CLIENT_EV_ERROR:
 		split_out_printf(&o, "error %s ", correu_err_name(ev->error));
@@ -374,8 +372,7 @@ static uint32_t kind_of(const char *verb)
 	return 0;
 }
 
-static int act_query(struct core *k, transcript *t, const char *verb, const char *args,
-                     size_t len)
+static int act_query(struct core *k, transcript *t, const char *verb, const char *args, size_t len)
 {
 	const char *p;
 	size_t n;
@@ -425,10 +422,9 @@ static int act_builder(struct core *k, const char *verb, const char *args, size_
 	if (strcmp(verb, "add-mailbox") == 0)
 		return correu_imap_client_add_mailbox(k->c, args, len);
 	if (strcmp(verb, "add-literal") == 0 || strcmp(verb, "add-literal8") == 0)
-		return correu_imap_client_add_literal(k->c, add_data(k, args, len),
-		                                      verb[11] == '8' ? CORREU_IMAP_LITERAL_BINARY
-		                                                      : 0,
-		                                      reader, k);
+		return correu_imap_client_add_literal(
+			k->c, add_data(k, args, len),
+			verb[11] == '8' ? CORREU_IMAP_LITERAL_BINARY : 0, reader, k);
 	if (strcmp(verb, "end") == 0)
 		return correu_imap_client_end(k->c);
 	if (strcmp(verb, "raw") == 0)
@@ -552,8 +548,9 @@ static int act_command(struct core *k, const char *verb, const char *args, size_
 	    kind_of(verb) == CORREU_IMAP_CMD_UNSUBSCRIBE ||
 	    kind_of(verb) == CORREU_IMAP_CMD_GETQUOTAROOT)
 		return correu_imap_client_mailbox_cmd(k->c, kind_of(verb), args, len);
-	if (kind_of(verb) == CORREU_IMAP_CMD_NAMESPACE || kind_of(verb) == CORREU_IMAP_CMD_UNSELECT ||
-	    kind_of(verb) == CORREU_IMAP_CMD_CLOSE || kind_of(verb) == CORREU_IMAP_CMD_ID)
+	if (kind_of(verb) == CORREU_IMAP_CMD_NAMESPACE ||
+	    kind_of(verb) == CORREU_IMAP_CMD_UNSELECT || kind_of(verb) == CORREU_IMAP_CMD_CLOSE ||
+	    kind_of(verb) == CORREU_IMAP_CMD_ID)
 		return correu_imap_client_simple(k->c, kind_of(verb));
 	*done = false;
 	return 0;

@@ -67,7 +67,9 @@ static int login(correu_imap_client *c, struct run *r)
 
 	if (!r->scram) {
 		rc = correu_imap_client_login(c, "joe", 3, "sec ret", 7);
-		return rc < 0 ? rc : feed(c, "A3 OK [CAPABILITY IMAP4rev2 ENABLE CONDSTORE UIDPLUS] in\r\n");
+		return rc < 0 ? rc
+		              : feed(c, "A3 OK [CAPABILITY IMAP4rev2 ENABLE CONDSTORE UIDPLUS] "
+		                        "in\r\n");
 	}
 	correu_sasl_settings_init(&ss);
 	ss.allocator = r->a;
@@ -81,9 +83,11 @@ static int login(correu_imap_client *c, struct run *r)
 	rc = correu_imap_client_authenticate(c, 0, &cr, &ss);
 	if (rc < 0)
 		return rc;
-	if ((rc = feed(c, "+ cj0tUnc/ZDBVekJnM1h9RWo2WyItUnc/ZC1zcnZOT05DRTEyMyxzPWMyRnNkSE5oYkhSellX"
-	                  "eDBNVEl6TkE9PSxpPTQwOTY=\r\n")) < 0 ||
-	    (rc = feed(c, "+ dj1oOW5tbGg2OEVUZHRVaVF6VVNYK1QrMzlIY20zbDFFRi9zQWVvakIzcENzPQ==\r\n")) <
+	if ((rc = feed(c,
+	               "+ cj0tUnc/ZDBVekJnM1h9RWo2WyItUnc/ZC1zcnZOT05DRTEyMyxzPWMyRnNkSE5oYkhSellX"
+	               "eDBNVEl6TkE9PSxpPTQwOTY=\r\n")) < 0 ||
+	    (rc = feed(c,
+	               "+ dj1oOW5tbGg2OEVUZHRVaVF6VVNYK1QrMzlIY20zbDFFRi9zQWVvakIzcENzPQ==\r\n")) <
 	            0)
 		return rc;
 	return feed(c, "A3 OK [CAPABILITY IMAP4rev2 ENABLE CONDSTORE UIDPLUS] in\r\n");

@@ -263,7 +263,8 @@ Test(api, literal_larger_than_output)
 		total -= len > 300 ? len - 300 : 0;
 	}
 	cr_assert_eq(left, 0);
-	cr_assert_eq(total, strlen("A1 APPEND INBOX {5000+}\r\n") + 5000 + 2 + strlen("A2 NOOP\r\n"));
+	cr_assert_eq(total,
+	             strlen("A1 APPEND INBOX {5000+}\r\n") + 5000 + 2 + strlen("A2 NOOP\r\n"));
 	cr_assert_eq(correu_imap_client_send_ack(c, 1), CORREU_ERR_ARG);
 	correu_imap_client_free(c);
 }
@@ -314,7 +315,8 @@ Test(api, refused_while_literal_drains)
 	cr_assert_eq(k.done, 1);
 	cr_assert_eq(k.last_status, CORREU_IMAP_RESP_NO);
 	w = take(c);
-	cr_assert_eq(strlen(w), strlen("A1 APPEND INBOX {3000+}\r\n") + 3000 + 2 + strlen("A2 NOOP\r\n"));
+	cr_assert_eq(strlen(w),
+	             strlen("A1 APPEND INBOX {3000+}\r\n") + 3000 + 2 + strlen("A2 NOOP\r\n"));
 	cr_assert_str_eq(w + strlen(w) - 9, "A2 NOOP\r\n");
 	free(w);
 	cr_assert_eq(feed(c, "A2 OK\r\n"), 7);
@@ -326,15 +328,17 @@ Test(api, refused_while_literal_drains)
 Test(api, capability_queries)
 {
 	struct cap k;
-	correu_imap_client *c = make(&k, "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2 "
-	                                 "THREAD=ORDEREDSUBJECT X-custom] hi\r\n",
+	correu_imap_client *c = make(&k,
+	                             "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2 "
+	                             "THREAD=ORDEREDSUBJECT X-custom] hi\r\n",
 	                             CORREU_IMAP_TLS_IMPLICIT, NULL);
 	size_t len;
 	const char *m = correu_imap_client_sasl_mechs(c, &len);
 
 	cr_assert_eq(len, strlen("PLAIN XOAUTH2"));
 	cr_assert_eq(memcmp(m, "PLAIN XOAUTH2", len), 0);
-	cr_assert_eq(correu_imap_client_caps(c), CORREU_IMAP_CAP_IMAP4REV1 | CORREU_IMAP_CAP_THREAD);
+	cr_assert_eq(correu_imap_client_caps(c),
+	             CORREU_IMAP_CAP_IMAP4REV1 | CORREU_IMAP_CAP_THREAD);
 	cr_assert(correu_imap_client_has_cap(c, "x-CUSTOM", 8));
 	cr_assert_not(correu_imap_client_has_cap(c, "X", 1));
 	cr_assert_eq(correu_imap_client_idle_start(c), CORREU_ERR_UNSUPPORTED);
