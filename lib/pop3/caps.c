@@ -58,6 +58,10 @@ int correu__pop3_caps_add(correu__pop3_caps *c, const uint8_t *line, size_t len)
 	size_t k = 0;
 	int rc;
 
+	/* An empty line names no capability (RFC 2449 §5); skip it, and so
+	 * never form a pointer into a table that holds nothing yet. */
+	if (len == 0)
+		return 0;
 	/* Room for the line and its entry is checked before anything is
 	 * copied, so a refused line leaves the table as it was. */
 	if (len > c->text.max - c->text.len || sizeof(e) > c->lines.max - c->lines.len)
