@@ -64,7 +64,8 @@ static char *run(const struct split_ops *ops, void *ctx, const uint8_t *in, size
 		uint8_t *chunk = malloc(end - start ? end - start : 1);
 
 		cr_assert(chunk != NULL);
-		memcpy(chunk, in + start, end - start);
+		if (end > start)
+			memcpy(chunk, in + start, end - start);
 		int rc = ops->feed(ctx, chunk, end - start, &out);
 		free(chunk);
 		start = end;
