@@ -58,10 +58,11 @@ static int on_record(void *ud, uint32_t uid, const char *ext, size_t ext_len,
 	struct load_ctx *c = ud;
 	correu_maildir *md = c->box->md;
 	struct md_rec *r;
-	size_t base = correu__md_base_len(fname);
+	/* fname is (ptr, len) inside the parser's line, not a C string. */
+	const char *colon = memchr(fname, ':', fname_len);
 
-	if (base < fname_len)
-		fname_len = base;
+	if (colon)
+		fname_len = (size_t)(colon - fname);
 	if (c->box->n + c->n >= md->set.max_messages)
 		return CORREU_ERR_LIMIT;
 	if (c->n == c->cap) {
