@@ -1586,7 +1586,9 @@ CORREU_API CORREU_NODISCARD int correu_imap_session_login(correu_imap_session *s
  * @param fn receives the events; may be NULL.
  * @param userdata passed to `fn`.
  * @return 0; ::CORREU_ERR_REPLY (NO or BAD: see the last response);
- *         `fn`'s code; ::CORREU_ERR_TIMEOUT; the core's and I/O errors.
+ *         `fn`'s code; ::CORREU_ERR_CLOSED (the server said BYE and closed
+ *         before answering); ::CORREU_ERR_TIMEOUT; the core's and I/O
+ *         errors.
  */
 CORREU_API CORREU_NODISCARD int correu_imap_session_list(correu_imap_session *s,
                                                          const char *pattern, uint32_t flags,

@@ -29,6 +29,7 @@ struct correu_imap_session {
 	/* The command a job waits for, and whether it completed. */
 	uint32_t await_id;
 	bool done;
+	bool answered; /* the awaited command's completion came (not a close) */
 	uint32_t last_status, last_code;
 	bool have_response;
 	correu__buf last_text; /* NUL-terminated, room made at the start */

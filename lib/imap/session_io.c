@@ -105,6 +105,7 @@ int correu__imaps_event(const correu_imap_client_event *ev, void *userdata)
 		if (ev->id == s->await_id) {
 			keep_response(s, ev);
 			s->done = true;
+			s->answered = true;
 		}
 		break;
 	case CORREU_IMAP_CLIENT_EV_IDLING: s->idling = true; break;
@@ -235,6 +236,7 @@ int correu__imaps_job(correu_imap_session *s, int queued)
 	 * here, after it. */
 	s->await_id = queued > 0 ? (uint32_t)queued : 0;
 	s->done = false;
+	s->answered = false;
 	while (rc == 0 && !s->done) {
 		if (s->error) {
 			rc = s->error;
@@ -255,6 +257,9 @@ int correu__imaps_job(correu_imap_session *s, int queued)
 		s->fn_error = 0;
 		return rc;
 	}
+	/* The server said BYE and closed before answering. */
+	if (!s->answered)
+		return CORREU_ERR_CLOSED;
 	return s->last_status == CORREU_IMAP_RESP_OK ? 0 : CORREU_ERR_REPLY;
 }
 

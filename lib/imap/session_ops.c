@@ -228,6 +228,7 @@ int correu_imap_session_idle(correu_imap_session *s, uint32_t timeout_ms, correu
 	s->fn_userdata = userdata;
 	s->await_id = (uint32_t)id;
 	s->done = false;
+	s->answered = false;
 	/* Wait for news or the caller's time; a refused IDLE completes. */
 	while (!s->done && !s->news && !s->error && correu__imaps_now_ms() < wake) {
 		rc = correu__imaps_io(s, s->idling ? wake : UINT64_MAX);
@@ -240,7 +241,9 @@ int correu_imap_session_idle(correu_imap_session *s, uint32_t timeout_ms, correu
 	if (s->error)
 		return s->error;
 	if (s->done) {
-		/* Refused (NO or BAD) before it began. */
+		/* Refused (NO or BAD) before it began, or the server closed. */
+		if (!s->answered)
+			return CORREU_ERR_CLOSED;
 		s->data_fn = NULL;
 		s->await_id = 0;
 		return CORREU_ERR_REPLY;

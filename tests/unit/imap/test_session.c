@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "correu/imap.h"
+#include "failalloc.h"
 
 /* A script: "S:text" sends text CRLF, "C:text" expects the line text,
  * "TLS" starts TLS as the server, "WAIT" reads until the client closes,
@@ -494,4 +495,93 @@ Test(session, arguments_are_checked)
 	cr_assert_eq(correu_imap_session_last_response(NULL, NULL, NULL), CORREU_ERR_NOT_FOUND);
 	cr_assert_null(correu_imap_session_client(NULL));
 	correu_imap_session_free(NULL);
+}
+
+Test(session, bye_before_the_answer)
+{
+	static const char *const script[] = { "S:* OK [CAPABILITY IMAP4rev2] hi",
+		                              "C:A1 SELECT INBOX",
+		                              "S:* BYE [UNAVAILABLE] shutting down", NULL };
+	struct server sv;
+	correu_imap_session *s;
+
+	cr_assert_eq(start(&sv, script, CORREU_IMAP_SESSION_STARTTLS, CORREU_IMAP_TLS_NONE, 0, &s),
+	             0);
+	cr_assert_eq(correu_imap_session_select(s, "INBOX", 0, NULL, NULL), CORREU_ERR_CLOSED);
+	correu_imap_session_free(s);
+	finish(&sv);
+}
+
+static const char *const alloc_script[] = { "S:* OK [CAPABILITY IMAP4rev2 LITERAL+] hi",
+	                                    "C:A1 LOGIN joe pw",
+	                                    "S:A1 OK [CAPABILITY IMAP4rev2 LITERAL+ MOVE] in",
+	                                    "C:A2 SELECT INBOX",
+	                                    "S:* 3 EXISTS",
+	                                    "S:A2 OK",
+	                                    "C:A3 UID SEARCH ALL",
+	                                    "S:* ESEARCH (TAG \"A3\") UID ALL 1:2",
+	                                    "S:A3 OK",
+	                                    "C:A4 UID FETCH 1 (BODY.PEEK[])",
+	                                    "S:* 1 FETCH (UID 1 BODY[] {7}\r\n.body\r\n)",
+	                                    "S:A4 OK",
+	                                    "C:A5 UID MOVE 1 Archive",
+	                                    "S:A5 OK",
+	                                    "C:A6 LOGOUT",
+	                                    "S:* BYE",
+	                                    "S:A6 OK",
+	                                    NULL };
+
+static int alloc_session(void *ctx, const correu_allocator *a)
+{
+	struct server sv;
+	correu_imap_settings set;
+	correu_imap_parser_settings ps;
+	correu_imap_session_options o;
+	correu_imap_session *s = NULL;
+	correu_transport *t;
+	struct collect c;
+	int fds[2], rc;
+
+	(void)ctx;
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+	memset(&sv, 0, sizeof(sv));
+	sv.script = alloc_script;
+	sv.fd = fds[1];
+	cr_assert_eq(pthread_create(&sv.thread, NULL, serve, &sv), 0);
+	rc = correu_tcp_from_fd(fds[0], a, &t);
+	if (rc == 0) {
+		settings(&set, &ps, CORREU_IMAP_TLS_NONE, 0);
+		set.allocator = a;
+		set.flags = CORREU_IMAP_ALLOW_PLAINTEXT_AUTH;
+		correu_imap_session_options_init(&o);
+		o.settings = &set;
+		rc = correu_imap_session_start(t, NULL, &o, &s);
+	} /* a failed correu_tcp_from_fd() has closed the descriptor */
+	memset(&c, 0, sizeof(c));
+	if (rc == 0)
+		rc = correu_imap_session_login(s, "joe", "pw");
+	if (rc == 0)
+		rc = correu_imap_session_select(s, "INBOX", 0, NULL, NULL);
+	if (rc == 0)
+		rc = correu_imap_session_search(s, "ALL", on_number, &c);
+	if (rc == 0)
+		rc = correu_imap_session_fetch_section(s, 1, "", on_chunk, &c);
+	if (rc == 0)
+		rc = correu_imap_session_move(s, "1", "Archive");
+	if (rc == 0)
+		rc = correu_imap_session_logout(s);
+	if (rc == 0 && strcmp(c.text, "1;2;.body\r\n") != 0)
+		rc = CORREU_ERR_INTERNAL;
+	/* Freeing closes the connection, which ends the server's script
+	 * wherever the failure left it. */
+	correu_imap_session_free(s);
+	pthread_join(sv.thread, NULL);
+	return rc;
+}
+
+Test(session, every_allocation_failure_is_clean)
+{
+	long n = failalloc_loop(alloc_session, NULL, 500);
+
+	cr_assert_gt(n, 5);
 }
