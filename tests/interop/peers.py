@@ -190,8 +190,9 @@ class Process:
         self.popen.send_signal(signal.SIGTERM)
         if self.term_children:
             for pid, start in kids:
-                if _alive(pid, start) and _stat(pid)[0] == self.pid:
-                    os.kill(pid, signal.SIGTERM)
+                st = _stat(pid)  # None once it has exited meanwhile
+                if st and st == (self.pid, start):
+                    _kill_quietly(pid, signal.SIGTERM)
         try:
             self.popen.wait(STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
@@ -202,7 +203,16 @@ class Process:
             time.sleep(0.05)
         for pid, start in kids:
             if _alive(pid, start):
-                os.kill(pid, signal.SIGKILL)
+                _kill_quietly(pid, signal.SIGKILL)
+
+
+def _kill_quietly(pid, sig):
+    """Signal a process that may exit at any moment: one already gone is
+    what we wanted anyway."""
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        pass
 
 
 def _answers(port, banner, timeout=1.0):
