@@ -51,11 +51,11 @@ typedef struct correu__imapc_cmd {
 	uint32_t tag;  /* "A<tag>", given when queued so tags go out in order */
 	char tagtext[16];
 	uint8_t tag_len, tag_sent; /* bytes of "A<tag> " and those moved out */
-	bool barrier;  /* nothing behind it is sent until it completes */
-	bool secret;   /* its bytes hold a password: wiped */
-	bool done;     /* completed; kept only while its bytes still drain */
-	bool waiting;  /* stopped at a SYNC segment */
-	bool cont;     /* a "+" arrived for the SYNC it stopped at */
+	bool barrier;              /* nothing behind it is sent until it completes */
+	bool secret;               /* its bytes hold a password: wiped */
+	bool done;                 /* completed; kept only while its bytes still drain */
+	bool waiting;              /* stopped at a SYNC segment */
+	bool cont;                 /* a "+" arrived for the SYNC it stopped at */
 	correu__buf text;
 	correu__imapc_seg *segs;
 	size_t nsegs, segs_cap;
@@ -237,6 +237,32 @@ int correu__imapc_pump(correu_imap_client *c);
 int correu__imapc_out(correu_imap_client *c, const char *p, size_t len);
 /* Whether the queue of the client may take a command now: 0 or an error. */
 int correu__imapc_can_queue(const correu_imap_client *c);
+
+/* commands.c: a typed command being put together. Each step does nothing
+ * once one has failed; finish queues the command or frees it and returns
+ * the first error. */
+struct correu__imapc_put {
+	correu_imap_client *c;
+	correu__imapc_rules r;
+	correu__imapc_cmd *cmd;
+	int rc;
+};
+
+int correu__imapc_p_start(struct correu__imapc_put *p, correu_imap_client *c, uint32_t kind,
+                          const char *name);
+/* Fixed syntax, as is. */
+void correu__imapc_p_text(struct correu__imapc_put *p, const char *s);
+/* Caller syntax after a space: CR, LF and NUL refused (rawn: not empty). */
+void correu__imapc_p_raw(struct correu__imapc_put *p, const char *s);
+void correu__imapc_p_rawn(struct correu__imapc_put *p, const char *s, size_t len);
+void correu__imapc_p_num(struct correu__imapc_put *p, uint64_t v);
+void correu__imapc_p_str(struct correu__imapc_put *p, const char *s, size_t len);
+void correu__imapc_p_mbox(struct correu__imapc_put *p, const char *s, size_t len);
+int correu__imapc_p_finish(struct correu__imapc_put *p);
+/* CORREU_ERR_UNSUPPORTED unless one of the capabilities is offered. */
+int correu__imapc_need(const correu_imap_client *c, uint32_t caps);
+bool correu__imapc_seqset_ok(const char *s);
+const char *correu__imapc_uid_name(uint32_t flags, const char *plain, const char *uid);
 
 /* dispatch.c: the parser's callback */
 int correu__imapc_on_parser_event(const correu_imap_event *ev, void *userdata);
