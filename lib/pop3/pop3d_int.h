@@ -96,7 +96,8 @@ enum pop3d_wait {
 	W_SELECT,  /* select INBOX */
 	W_OPEN,    /* message_open for RETR/TOP */
 	W_READ,    /* stream_read */
-	W_FLAGS,   /* QUIT: set \Deleted on the DELE'd messages */
+	W_FLAGS,   /* QUIT: set \Seen on what RETR sent, then \Deleted on
+	              the DELE'd messages */
 	W_EXPUNGE  /* QUIT: expunge them */
 };
 
@@ -110,7 +111,10 @@ enum pop3d_job {
 
 typedef struct correu__pop3d_msg {
 	uint32_t uid;
-	uint32_t deleted; /* marked by DELE */
+	/* Marks in bytes, so an entry stays 16 bytes. */
+	uint8_t deleted;  /* marked by DELE */
+	uint8_t seen;     /* had \Seen at select */
+	uint8_t retr;     /* RETR sent it: \Seen is added at QUIT unless `seen` */
 	uint64_t size;
 } correu__pop3d_msg;
 
@@ -174,6 +178,7 @@ struct correu__pop3d {
 	bool in_body, line_nonempty, cut, stream_end;
 
 	/* QUIT. */
+	bool seen_done;       /* the \Seen pass is over; deletions follow */
 	uint32_t *ranges;     /* pairs of first, last UID */
 	size_t nranges, range_pos, range_cap, batch;
 };

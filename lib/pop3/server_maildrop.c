@@ -37,7 +37,9 @@ int correu__pop3d_msg_hook(correu__pop3d *s, const correu_store_msg *m)
 		s->msgs = p;
 		s->msgs_cap = cap;
 	}
-	s->msgs[s->nmsgs++] = (correu__pop3d_msg){ .uid = m->uid, .size = m->size };
+	s->msgs[s->nmsgs++] = (correu__pop3d_msg){
+		.uid = m->uid, .size = m->size, .seen = (m->flags & CORREU_STORE_FLAG_SEEN) != 0
+	};
 	return 0;
 }
 

@@ -7,7 +7,10 @@
  * the header, the blank line that ends it, and exactly n lines of the body,
  * counted by their line ends (RFC 1939 section 7: "the first n lines").
  * Once "+OK" is out, a failing store can only end the session: no "-ERR"
- * can follow inside a multi-line answer.
+ * can follow inside a multi-line answer. RETR marks the message read, as
+ * Dovecot does and TOP does not: \Seen is added at QUIT with the
+ * deletions (server_quit.c), so a session that ends without QUIT changes
+ * nothing in the maildrop.
  */
 #include <stdio.h>
 #include <string.h>
@@ -62,6 +65,7 @@ int correu__pop3d_open_done(correu__pop3d *s, int rc)
 	s->job = J_BODY;
 	if (s->top)
 		return correu__pop3d_ok(s, "Top of message follows");
+	s->msgs[s->cursor].retr = 1;
 	snprintf(text, sizeof(text), "%llu octets", (unsigned long long)s->msgs[s->cursor].size);
 	return correu__pop3d_ok(s, text);
 }

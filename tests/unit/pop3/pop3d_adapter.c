@@ -323,7 +323,8 @@ static void log_inbox(struct run *r)
 
 	split_out_printf(&o, "inbox");
 	for (size_t i = 0; i < b->count; i++)
-		split_out_printf(&o, " %u%s", (unsigned)b->msgs[i].uid,
+		split_out_printf(&o, " %u%s%s", (unsigned)b->msgs[i].uid,
+		                 (b->msgs[i].flags & CORREU_STORE_FLAG_SEEN) ? "S" : "",
 		                 (b->msgs[i].flags & CORREU_STORE_FLAG_DELETED) ? "D" : "");
 	transcript_event(r->t, "%s", o.text);
 	free(o.text);

@@ -3,9 +3,11 @@
  * directory: a 2 MB message with dot-led lines and LF line ends on disk
  * comes out of RETR whole, CRLF, dot-stuffed, while the core never holds
  * more than a few chunks of it, however slowly the client reads; TOP
- * sends exactly the lines asked for.
+ * sends exactly the lines asked for. RETR then QUIT leaves the file in
+ * cur/ with the S flag; TOP, or RETR without QUIT, leaves it unread.
  */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,5 +218,96 @@ Test(server_stream, top_counts_lines_exactly)
 	for (size_t i = 14; i < 22; i++)
 		cr_assert(strchr("0123456789abcdef", out[i]) != NULL, "%s", out);
 	free(out);
+	teardown(&f);
+}
+
+/* The message's file name, wherever it is: "new/<name>" or "cur/<name>";
+ * the maildrop holds exactly one. */
+static void message_file(struct fixture *f, char *out, size_t cap)
+{
+	int found = 0;
+
+	for (const char *sub = "new\0cur\0"; *sub; sub += 4) {
+		char path[128];
+		struct dirent *e;
+		DIR *d;
+
+		snprintf(path, sizeof(path), "%s/u/Maildir/%s", f->dir, sub);
+		d = opendir(path);
+		cr_assert_not_null(d);
+		while ((e = readdir(d)) != NULL) {
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(out, cap, "%s/%s", sub, e->d_name);
+			found++;
+		}
+		closedir(d);
+	}
+	cr_assert_eq(found, 1, "%d message files", found);
+}
+
+/* Whether the Maildir info (":2," and flag letters) has S. */
+static bool seen_on_disk(struct fixture *f)
+{
+	char name[512];
+	const char *info;
+
+	message_file(f, name, sizeof(name));
+	info = strstr(name, ":2,");
+	return info && strchr(info + 3, 'S') != NULL;
+}
+
+static void quit(struct fixture *f)
+{
+	char *out;
+	size_t n;
+
+	out = talk(f, "QUIT\r\n", SIZE_MAX, &n);
+	cr_assert_str_eq(out, "+OK Logging out\r\n");
+	free(out);
+}
+
+Test(server_stream, retr_sets_seen_at_quit)
+{
+	struct fixture f;
+	char name[512];
+	size_t n;
+
+	setup(&f);
+	login(&f);
+	free(talk(&f, "RETR 1\r\n", SIZE_MAX, &n));
+	cr_assert(!seen_on_disk(&f), "\\Seen before QUIT");
+	quit(&f);
+	message_file(&f, name, sizeof(name));
+	cr_assert(strncmp(name, "cur/", 4) == 0, "%s", name);
+	cr_assert(seen_on_disk(&f), "%s", name);
+	teardown(&f);
+}
+
+Test(server_stream, top_leaves_unseen)
+{
+	struct fixture f;
+	size_t n;
+
+	setup(&f);
+	login(&f);
+	free(talk(&f, "TOP 1 5\r\n", SIZE_MAX, &n));
+	quit(&f);
+	cr_assert(!seen_on_disk(&f));
+	teardown(&f);
+}
+
+Test(server_stream, retr_without_quit_leaves_unseen)
+{
+	struct fixture f;
+	size_t n;
+
+	setup(&f);
+	login(&f);
+	free(talk(&f, "RETR 1\r\n", SIZE_MAX, &n));
+	/* The connection drops: the runtime closes the session. */
+	f.core->close(f.sess);
+	f.sess = NULL;
+	cr_assert(!seen_on_disk(&f));
 	teardown(&f);
 }

@@ -46,6 +46,8 @@ TRANSCRIPT(quit_auth)
 TRANSCRIPT(rset)
 TRANSCRIPT(sasl)
 TRANSCRIPT(sasl_ir)
+TRANSCRIPT(seen)
+TRANSCRIPT(seen_dropped)
 #if POP3D_HAVE_TLS
 /* SCRAM, and APOP's MD5, come from mbedTLS. */
 TRANSCRIPT(apop)
