@@ -147,6 +147,10 @@ CORREU_API CORREU_NODISCARD int correu_server_settings_init(correu_server_settin
 #define CORREU_SERVER_PEER_STARTTLS 2u
 /** ::correu_server_peer flag: the address came from a PROXY header. */
 #define CORREU_SERVER_PEER_PROXIED 4u
+/** ::correu_server_peer flag: the client came through a UNIX-domain
+ * listener (correu_server_listen_unix()); `addr` and `local_addr` are
+ * empty strings and the ports 0. */
+#define CORREU_SERVER_PEER_UNIX 8u
 
 /** Version of ::correu_server_peer this header describes. */
 #define CORREU_SERVER_PEER_VERSION 1
@@ -308,6 +312,56 @@ typedef struct correu_server_listen_cfg {
 CORREU_API CORREU_NODISCARD int correu_server_listen(correu_server *srv,
                                                      const correu_server_listen_cfg *cfg,
                                                      uint32_t *port_out);
+
+/** Version of ::correu_server_unix_cfg this header describes. */
+#define CORREU_SERVER_UNIX_VERSION 1
+
+/** A listening UNIX-domain socket and the core that serves it. */
+typedef struct correu_server_unix_cfg {
+	uint32_t version;                /**< ::CORREU_SERVER_UNIX_VERSION */
+	uint32_t mode;                   /**< `CORREU_SERVER_LISTEN_*` mode (usually
+	                                      ::CORREU_SERVER_LISTEN_PLAIN) */
+	uint32_t perms;                  /**< permission bits of the socket file
+	                                      (at most 07777), e.g. 0660 to let a
+	                                      group connect; 0: 0600 */
+	int32_t backlog;                 /**< listen() backlog; 0: 128 */
+	const char *path;                /**< the socket's file name, NUL-terminated,
+	                                      at most 107 bytes; copied */
+	const correu_tls_config *tls;    /**< as in ::correu_server_listen_cfg */
+	const correu_server_core *core;  /**< the core's operations; copied */
+	void *core_userdata;             /**< passed to `open` and `refuse`; borrowed */
+} correu_server_unix_cfg;
+
+/**
+ * Open a listener on a UNIX-domain socket (LMTP from a local MTA, RFC 2033
+ * section 5, is the usual use), owned by the loop.
+ *
+ * A file already at `path` is removed only when it is a socket nobody
+ * listens on any more (left by a server that did not shut down cleanly);
+ * a socket another server answers on, or any other kind of file, is left
+ * alone and the call fails. The permission bits are set before the socket
+ * accepts anything. When the listener closes (stop request or
+ * correu_server_free()) the file is removed, if it is still this
+ * listener's socket.
+ *
+ * Connections from it count against `max_conns` and have the idle,
+ * command and shutdown timeouts, the log hook and the connection id like
+ * any other, and their peers carry ::CORREU_SERVER_PEER_UNIX. The PROXY
+ * protocol and `max_conns_per_ip` do not apply to them: they have no
+ * address. All UNIX-domain clients share one entry of the
+ * authentication back-off table.
+ *
+ * @param srv the loop (not stopping).
+ * @param cfg what to listen on; copied.
+ * @return 0, ::CORREU_ERR_ARG (bad version, mode or permissions, missing
+ *         path or core operation, a TLS mode without `tls`),
+ *         ::CORREU_ERR_LIMIT (path too long, `max_listeners`),
+ *         ::CORREU_ERR_BUSY (a live socket or another kind of file is at
+ *         `path`), ::CORREU_ERR_STATE (stopping), ::CORREU_ERR_NOMEM or
+ *         ::CORREU_ERR_IO.
+ */
+CORREU_API CORREU_NODISCARD int correu_server_listen_unix(correu_server *srv,
+                                                          const correu_server_unix_cfg *cfg);
 
 /**
  * Run the loop until a stop request has been carried out: listeners closed

@@ -45,7 +45,8 @@ int correu__conn_open_session(conn *c)
 	}
 	c->state = CONN_RUN;
 	c->state_deadline = UINT64_MAX;
-	correu__conn_log(c, CORREU_LOG_INFO, "session open for", c->addr_text, 0);
+	correu__conn_log(c, CORREU_LOG_INFO, "session open for",
+	                 c->addr_text[0] ? c->addr_text : "a UNIX-domain client", 0);
 	return 0;
 }
 
@@ -242,6 +243,9 @@ void correu__conn_start(correu_server *srv, correu__listener *l, correu_transpor
 	correu__addr addr, la;
 	uint32_t port = 0;
 	bool trusted = false;
+	/* A UNIX-domain client has no address: no PROXY header, no per-IP
+	 * count, empty address strings (correu_server_listen_unix()). */
+	bool local = l->path != NULL;
 	conn *c;
 
 	srv->stats.accepted++;
@@ -272,12 +276,16 @@ void correu__conn_start(correu_server *srv, correu__listener *l, correu_transpor
 	c->heap_slot = UINT32_MAX;
 	c->last_io_ms = srv->now_ms;
 	c->flags = l->cfg.mode == CORREU_SERVER_LISTEN_STARTTLS ? CORREU_SERVER_PEER_STARTTLS : 0;
+	if (local)
+		c->flags |= CORREU_SERVER_PEER_UNIX;
 	correu__buf_init(&c->in, srv->alloc, srv->set.max_input);
-	strcpy(c->local_text, "?");
-	if (getsockname(c->fd, (struct sockaddr *)&ss, &sl) == 0 &&
+	strcpy(c->local_text, local ? "" : "?");
+	if (!local && getsockname(c->fd, (struct sockaddr *)&ss, &sl) == 0 &&
 	    correu__addr_from_sockaddr(&la, &c->local_port, &ss) == 0)
 		correu__addr_text(&la, c->local_text);
 	set_key(c);
+	if (local)
+		c->addr_text[0] = '\0';
 	c->next = srv->conns;
 	if (srv->conns)
 		srv->conns->prev = c;
@@ -293,7 +301,7 @@ void correu__conn_start(correu_server *srv, correu__listener *l, correu_transpor
 		/* Limits wait for the address the header names. */
 		c->state = CONN_PROXY;
 		c->state_deadline = srv->now_ms + srv->set.proxy_timeout_ms;
-	} else if (!count(c)) {
+	} else if (!local && !count(c)) {
 		refuse(srv, l, t, CORREU_SERVER_REFUSE_PER_IP);
 		correu__conn_log(c, CORREU_LOG_WARN, "refused by the per-address limit:", c->addr_text, 0);
 		correu__conn_free(c);

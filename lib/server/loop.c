@@ -16,7 +16,7 @@
 static void watch_listeners(correu_server *srv, uint32_t events)
 {
 	for (correu__listener *l = srv->listeners; l; l = l->next)
-		if (l->tcp)
+		if (l->fd >= 0)
 			(void)correu__poller_mod(srv->poller, l->fd, events, l);
 }
 
@@ -25,7 +25,8 @@ void correu__server_accept(correu_server *srv, correu__listener *l)
 	for (int i = 0; i < ACCEPTS && !srv->stopping; i++) {
 		char peer[CORREU_TCP_PEER_MAX];
 		correu_transport *t = NULL;
-		int rc = correu_tcp_accept(l->tcp, &t, peer, sizeof(peer));
+		int rc = l->tcp ? correu_tcp_accept(l->tcp, &t, peer, sizeof(peer))
+		                : correu__unix_accept(l, &t);
 
 		if (rc == CORREU_ERR_WANT_READ)
 			return;
@@ -37,7 +38,7 @@ void correu__server_accept(correu_server *srv, correu__listener *l)
 			srv->accept_resume_ms = srv->now_ms + ACCEPT_PAUSE_MS;
 			return;
 		}
-		correu__conn_start(srv, l, t, peer);
+		correu__conn_start(srv, l, t, l->tcp ? peer : l->path);
 	}
 }
 
@@ -157,7 +158,7 @@ int correu_server_run_once(correu_server *srv, int32_t timeout_ms)
 			correu__listener *l = ev[i].tag;
 
 			/* Closed by a stop earlier in this batch: nothing to accept. */
-			if (l->tcp)
+			if (l->fd >= 0)
 				correu__server_accept(srv, l);
 		} else {
 			struct correu_server_conn *c = ev[i].tag;

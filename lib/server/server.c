@@ -1,7 +1,7 @@
 /*
  * The server runtime's handle (driver layer): settings and their checks,
  * creating and freeing a loop with everything sized once from its limits,
- * listeners, trusted PROXY networks, stop requests and counters. The turn
+ * TCP listeners (UNIX-domain ones are in listen_unix.c), trusted PROXY networks, stop requests and counters. The turn
  * of the loop is in loop.c, a connection's life in conn.c.
  */
 #include <string.h>
@@ -108,10 +108,13 @@ int correu_server_new(const correu_server_settings *settings, const correu_alloc
 void correu__server_close_listeners(correu_server *srv)
 {
 	for (correu__listener *l = srv->listeners; l; l = l->next) {
-		if (!l->tcp)
+		if (l->fd < 0)
 			continue;
 		correu__poller_del(srv->poller, l->fd);
-		correu_tcp_listener_free(l->tcp);
+		if (l->tcp)
+			correu_tcp_listener_free(l->tcp);
+		else
+			correu__unix_close(l);
 		l->tcp = NULL;
 		l->fd = -1;
 	}
@@ -129,6 +132,7 @@ void correu_server_free(correu_server *srv)
 		correu__listener *l = srv->listeners;
 
 		srv->listeners = l->next;
+		correu__free(srv->alloc, l->path, l->path_size);
 		correu__free(srv->alloc, l, sizeof(*l));
 	}
 	correu__server_forget_signals(srv);
@@ -173,14 +177,12 @@ static bool core_ok(const correu_server_core *c)
 	       c->send_buf && c->send_ack && c->want && c->event && c->close;
 }
 
-int correu_server_listen(correu_server *srv, const correu_server_listen_cfg *cfg,
-                         uint32_t *port_out)
+int correu__listener_prepare(correu_server *srv, const correu_server_listen_cfg *cfg,
+                             correu__listener **out)
 {
 	correu__listener *l;
-	int rc;
 
-	if (!srv || !cfg || cfg->version != CORREU_SERVER_LISTEN_VERSION ||
-	    cfg->mode > CORREU_SERVER_LISTEN_TLS || cfg->port > 65535 || cfg->backlog < 0 ||
+	if (cfg->mode > CORREU_SERVER_LISTEN_TLS || cfg->port > 65535 || cfg->backlog < 0 ||
 	    (cfg->flags & ~(CORREU_SERVER_LISTEN_REUSEPORT | CORREU_SERVER_LISTEN_PROXY)) ||
 	    !core_ok(cfg->core) || (cfg->mode != CORREU_SERVER_LISTEN_PLAIN && !cfg->tls))
 		return CORREU_ERR_ARG;
@@ -193,17 +195,41 @@ int correu_server_listen(correu_server *srv, const correu_server_listen_cfg *cfg
 		return CORREU_ERR_NOMEM;
 	l->kind = CORREU__TAG_LISTENER;
 	l->srv = srv;
+	l->fd = -1;
 	l->cfg = *cfg;
 	l->core = *cfg->core;
 	l->cfg.core = &l->core;
 	l->cfg.host = NULL; /* not kept: only needed to bind */
+	*out = l;
+	return 0;
+}
+
+int correu__listener_link(correu_server *srv, correu__listener *l)
+{
+	int rc = correu__poller_add(srv->poller, l->fd, CORREU__POLL_IN, l);
+
+	if (rc < 0)
+		return rc;
+	l->next = srv->listeners;
+	srv->listeners = l;
+	srv->nlisteners++;
+	return 0;
+}
+
+int correu_server_listen(correu_server *srv, const correu_server_listen_cfg *cfg,
+                         uint32_t *port_out)
+{
+	correu__listener *l;
+	int rc;
+
+	if (!srv || !cfg || cfg->version != CORREU_SERVER_LISTEN_VERSION)
+		return CORREU_ERR_ARG;
+	rc = correu__listener_prepare(srv, cfg, &l);
+	if (rc < 0)
+		return rc;
 	rc = correu_tcp_listen(cfg->host, (uint16_t)cfg->port, cfg->backlog ? cfg->backlog : 128,
 	                       cfg->flags & CORREU_SERVER_LISTEN_REUSEPORT ? CORREU_TCP_REUSEPORT : 0,
 	                       srv->alloc, &l->tcp);
-	if (rc == 0) {
-		l->fd = correu_tcp_listener_fd(l->tcp);
-		rc = correu__poller_add(srv->poller, l->fd, CORREU__POLL_IN, l);
-	}
 	if (rc == 0 && port_out) {
 		rc = correu_tcp_listener_port(l->tcp);
 		if (rc > 0) {
@@ -211,16 +237,15 @@ int correu_server_listen(correu_server *srv, const correu_server_listen_cfg *cfg
 			rc = 0;
 		}
 	}
+	if (rc == 0) {
+		l->fd = correu_tcp_listener_fd(l->tcp);
+		rc = correu__listener_link(srv, l);
+	}
 	if (rc < 0) {
-		if (l->tcp)
-			correu__poller_del(srv->poller, l->fd);
 		correu_tcp_listener_free(l->tcp);
 		correu__free(srv->alloc, l, sizeof(*l));
 		return rc;
 	}
-	l->next = srv->listeners;
-	srv->listeners = l;
-	srv->nlisteners++;
 	return 0;
 }
 

@@ -183,10 +183,13 @@ void correu__wake_drain(correu__wake *w);
 typedef struct correu__listener {
 	int kind; /* CORREU__TAG_LISTENER */
 	struct correu_server *srv;
-	correu_tcp_listener *tcp;
+	correu_tcp_listener *tcp; /* a TCP listener; NULL for a UNIX-domain one */
 	correu_server_listen_cfg cfg;
 	correu_server_core core;
-	int fd;
+	int fd;                   /* -1 once closed */
+	char *path;               /* a UNIX-domain listener's socket file */
+	size_t path_size;
+	uint64_t dev, ino;        /* that file, so only our own is removed */
 	struct correu__listener *next;
 } correu__listener;
 
@@ -265,6 +268,16 @@ void correu__server_close_listeners(correu_server *srv);
 void correu__server_reap(correu_server *srv);
 /* Drop the signal handlers' pointer to a loop being freed (wake.c). */
 void correu__server_forget_signals(correu_server *srv);
+/* Check a listener's configuration against the loop and allocate it with
+ * a copy of cfg (server.c); the caller binds it, sets fd, then links it
+ * (watched by the poller, owned by the loop). */
+int correu__listener_prepare(correu_server *srv, const correu_server_listen_cfg *cfg,
+                             correu__listener **out);
+int correu__listener_link(correu_server *srv, correu__listener *l);
+/* UNIX-domain listeners (listen_unix.c): accept one pending connection
+ * (0, WANT_READ or an error), and close the socket and remove its file. */
+int correu__unix_accept(correu__listener *l, correu_transport **out);
+void correu__unix_close(correu__listener *l);
 /* Accept what is pending on a listener (loop.c). */
 void correu__server_accept(correu_server *srv, correu__listener *l);
 /* Start a connection just accepted (conn.c). */

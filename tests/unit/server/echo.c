@@ -29,6 +29,7 @@ typedef struct echo {
 	uint64_t cmd_deadline;
 	uint64_t discarded;
 	bool tls;
+	bool unix_peer;
 	uint64_t id;
 } echo;
 
@@ -68,6 +69,7 @@ static int e_open(const correu_server_peer *peer, correu_server_conn *conn, void
 	e->cmd_deadline = UINT64_MAX;
 	e->tls = peer->flags & CORREU_SERVER_PEER_TLS;
 	e->id = peer->conn_id;
+	e->unix_peer = peer->flags & CORREU_SERVER_PEER_UNIX;
 	correu__buf_init(&e->out, NULL, 16u << 20);
 	atomic_fetch_add(&e->cfg->opened, 1);
 	say(e, "+OK hello %s %u tls=%d proxied=%d", peer->addr, peer->port, e->tls ? 1 : 0,
@@ -91,8 +93,8 @@ static void command(echo *e, const char *l, uint64_t now)
 		say(e, "+OK begin TLS");
 		e->want = CORREU_SERVER_WANT_STARTTLS;
 	} else if (strcmp(l, "INFO") == 0) {
-		say(e, "+OK tls=%d discarded=%llu id=%llu", e->tls ? 1 : 0,
-		    (unsigned long long)e->discarded, (unsigned long long)e->id);
+		say(e, "+OK tls=%d discarded=%llu id=%llu unix=%d", e->tls ? 1 : 0,
+		    (unsigned long long)e->discarded, (unsigned long long)e->id, e->unix_peer ? 1 : 0);
 	} else if (strcmp(l, "FAIL") == 0) {
 		if (correu_server_conn_auth_failure(e->conn, now, &delay) == CORREU_ERR_LIMIT)
 			bye(e, "-ERR too many");

@@ -7,7 +7,7 @@
  *   greeting   "+OK hello <addr> <port> tls=<0|1> proxied=<0|1>"
  *   QUIT       "+OK bye", then close
  *   STARTTLS   "+OK begin TLS", then the runtime upgrades
- *   INFO       "+OK tls=<0|1> discarded=<n> id=<conn id>"
+ *   INFO       "+OK tls=<0|1> discarded=<n> id=<conn id> unix=<0|1>"
  *   FAIL       auth failure: "-ERR delay <ms>" or "-ERR too many" and close
  *   GOOD       auth success: "+OK"
  *   DELAY      "+OK delay <ms>": the delay the address has earned
