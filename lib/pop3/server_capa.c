@@ -12,62 +12,28 @@
 
 #include "pop3d_int.h"
 
-struct mech {
-	const char *name;
-	int id;
-	uint32_t cap;
-	bool plain; /* sends the password itself */
-};
-
-static const struct mech mechs[] = {
-	{ "SCRAM-SHA-256", CORREU_SASL_SCRAM_SHA_256, CORREU_STORE_CAP_AUTH_SCRAM, false },
-	{ "SCRAM-SHA-1", CORREU_SASL_SCRAM_SHA_1, CORREU_STORE_CAP_AUTH_SCRAM, false },
-	{ "PLAIN", CORREU_SASL_PLAIN, CORREU_STORE_CAP_AUTH_PASSWORD, true },
-	{ "LOGIN", CORREU_SASL_LOGIN, CORREU_STORE_CAP_AUTH_PASSWORD, true },
-	{ "OAUTHBEARER", CORREU_SASL_OAUTHBEARER, CORREU_STORE_CAP_AUTH_TOKEN, true },
-	{ "XOAUTH2", CORREU_SASL_XOAUTH2, CORREU_STORE_CAP_AUTH_TOKEN, true },
-};
-
+/* RFC 8314 section 4.1 and DESIGN: a mechanism that sends the secret (or a
+ * bearer token) needs TLS unless allowed by name. SCRAM keeps to the same
+ * rule: without TLS its channel cannot be trusted either. Which mechanisms
+ * the store can verify is the store layer's bridge's answer (store_sasl.h). */
 bool correu__pop3d_plain_ok(const correu__pop3d *s)
 {
 	return s->tls || (s->svc->set.flags & CORREU_POP3_SERVER_PLAINTEXT_AUTH);
 }
 
-static bool mech_ok(const correu__pop3d *s, const struct mech *m)
-{
-	if (!(s->svc->caps & m->cap) || correu_sasl_mech_available(m->id) <= 0)
-		return false;
-	/* RFC 8314 section 4.1 and DESIGN: a mechanism that sends the secret
-	 * (or a bearer token) needs TLS unless allowed by name. SCRAM keeps
-	 * to the same rule: without TLS its channel cannot be trusted either. */
-	if (!correu__pop3d_plain_ok(s))
-		return false;
-	/* SCRAM needs nonces, so a random source. */
-	return m->cap != CORREU_STORE_CAP_AUTH_SCRAM || s->svc->set.random != NULL;
-}
-
 /* The mechanism named by the client, if it may be used now. */
 int correu__pop3d_find_mech(const correu__pop3d *s, const char *p, size_t len)
 {
-	for (size_t i = 0; i < CORREU__ARRAY_LEN(mechs); i++)
-		if (correu__pop3_word_is(p, len, mechs[i].name) && mech_ok(s, &mechs[i]))
-			return mechs[i].id;
-	return 0;
+	if (!correu__pop3d_plain_ok(s))
+		return 0;
+	return correu__store_sasl_mech_find(p, len, s->svc->caps, s->svc->set.random != NULL);
 }
 
 int correu__pop3d_sasl_mechs(const correu__pop3d *s, correu__buf *out, const char *sep)
 {
-	int rc = 0;
-	size_t n = 0;
-
-	for (size_t i = 0; i < CORREU__ARRAY_LEN(mechs) && rc == 0; i++)
-		if (mech_ok(s, &mechs[i])) {
-			if (n++)
-				rc = correu__pop3_append_str(out, sep);
-			if (rc == 0)
-				rc = correu__pop3_append_str(out, mechs[i].name);
-		}
-	return rc < 0 ? rc : (int)n;
+	if (!correu__pop3d_plain_ok(s))
+		return 0;
+	return correu__store_sasl_mechs(out, sep, s->svc->caps, s->svc->set.random != NULL);
 }
 
 bool correu__pop3d_user_offered(const correu__pop3d *s)

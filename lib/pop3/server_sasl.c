@@ -88,29 +88,12 @@ int correu__pop3d_sasl_done(correu__pop3d *s, int rc)
 	return step_result(s, st, out, out_len);
 }
 
-/* Base64 of a client response into a fresh buffer (wiped when freed). */
 static int step_b64(correu__pop3d *s, const uint8_t *p, size_t len, bool initial)
 {
-	size_t cap = correu_base64_decoded_max(len) + 1;
-	const uint8_t *out = NULL;
-	size_t out_len = 0;
-	uint8_t *raw;
-	correu_ssize n = 0;
-	int st;
+	const uint8_t *out;
+	size_t out_len;
+	int st = correu__store_sasl_step_b64(s->sasl, s->alloc, p, len, initial, &out, &out_len);
 
-	raw = correu__alloc(s->alloc, cap);
-	if (!raw)
-		return CORREU_ERR_NOMEM;
-	/* RFC 5034 section 4: "=" is an empty initial response. */
-	if (!(initial && len == 1 && p[0] == '='))
-		n = correu_base64_decode((const char *)p, len, raw, cap);
-	if (n < 0) {
-		correu__free(s->alloc, raw, cap);
-		return failed(s, CORREU_ERR_SYNTAX);
-	}
-	st = correu_sasl_server_step(s->sasl, raw, (size_t)n, &out, &out_len);
-	correu_wipe(raw, cap);
-	correu__free(s->alloc, raw, cap);
 	return step_result(s, st, out, out_len);
 }
 
@@ -137,7 +120,7 @@ int correu__pop3d_auth(correu__pop3d *s, const correu__pop3d_cmd *c)
 {
 	const char *sp = memchr(c->arg, ' ', c->arg_len);
 	size_t nlen = sp ? (size_t)(sp - c->arg) : c->arg_len;
-	correu_sasl_settings set;
+	const correu_pop3_server_settings *set = &s->svc->set;
 	const uint8_t *out;
 	size_t out_len;
 	int mech, rc;
@@ -151,15 +134,10 @@ int correu__pop3d_auth(correu__pop3d *s, const correu__pop3d_cmd *c)
 	if (!mech)
 		return correu__pop3d_err(s, NULL, "Unsupported authentication mechanism");
 	s->user_given = false;
-	correu_sasl_settings_init(&set);
-	set.allocator = s->alloc;
-	set.random = s->svc->set.random;
-	set.random_userdata = s->svc->set.random_userdata;
-	set.hostname = s->svc->host;
-	rc = correu_sasl_server_new(&set, mech, &s->sasl);
+	rc = correu__store_sasl_new(&s->sx, mech, s->alloc, set->random, set->random_userdata,
+	                            s->svc->host, &s->sasl);
 	if (rc < 0)
 		return rc == CORREU_ERR_NOMEM ? rc : failed(s, CORREU_ERR_BUSY);
-	s->sx.mech = mech;
 	if (sp)
 		return step_b64(s, (const uint8_t *)sp + 1, c->arg_len - nlen - 1, true);
 	rc = correu_sasl_server_start(s->sasl, &out, &out_len);

@@ -85,9 +85,7 @@ int correu__smtpd_settled(correu__smtpd *s, int rc)
 	case W_CHUNK:
 	case W_CHUNK_END: return correu__smtpd_chunk_done(s, w == W_CHUNK_END, rc);
 	case W_COMMIT: return correu__smtpd_commit_done(s, rc);
-	case W_AUTH_PW:
-	case W_AUTH_KEYS:
-	case W_AUTH_TOKEN: return correu__smtpd_auth_done(s, w, rc);
+	case W_AUTH: return correu__smtpd_auth_done(s, rc);
 	default: return CORREU_ERR_INTERNAL;
 	}
 }

@@ -18,6 +18,7 @@
 #include "internal.h"
 #include "server/server_int.h"
 #include "smtp_internal.h"
+#include "store/store_sasl.h"
 
 /* RFC 5321 section 4.5.3.1.3: a path is at most 256 octets with its
  * brackets; 254 without them. */
@@ -131,9 +132,7 @@ enum smtpd_wait {
 	W_CHUNK,     /* deliver_data, body continues */
 	W_CHUNK_END, /* deliver_data of the last chunk; commit follows */
 	W_COMMIT,    /* deliver_commit */
-	W_AUTH_PW,   /* auth_password */
-	W_AUTH_KEYS, /* auth_scram_keys */
-	W_AUTH_TOKEN /* auth_token */
+	W_AUTH       /* the credential check of AUTH (store_sasl.h) */
 };
 
 typedef struct correu__smtpd {
@@ -179,9 +178,7 @@ typedef struct correu__smtpd {
 
 	/* AUTH. */
 	correu_sasl_server *sasl;
-	int sasl_mech;
-	char auth_user[256]; /* the user being checked */
-	size_t auth_user_len;
+	correu__store_sasl sx; /* the mechanism and the user being checked */
 
 	/* Transaction. */
 	correu_store_delivery *delivery;
@@ -250,7 +247,7 @@ int correu__smtpd_data(correu__smtpd *s, const correu__smtpd_cmd *c);
 int correu__smtpd_bdat(correu__smtpd *s, const correu__smtpd_cmd *c);
 int correu__smtpd_auth(correu__smtpd *s, const correu__smtpd_cmd *c);
 int correu__smtpd_auth_line(correu__smtpd *s, const uint8_t *line, size_t len);
-int correu__smtpd_auth_done(correu__smtpd *s, enum smtpd_wait w, int rc);
+int correu__smtpd_auth_done(correu__smtpd *s, int rc);
 void correu__smtpd_auth_clear(correu__smtpd *s);
 int correu__smtpd_xclient(correu__smtpd *s, const correu__smtpd_cmd *c);
 int correu__smtpd_simple(correu__smtpd *s, const correu__smtpd_cmd *c);

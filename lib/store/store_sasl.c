@@ -5,10 +5,12 @@
  * stored keys, XOAUTH2 and OAUTHBEARER a token check. Proxy authorization
  * is not offered (RFC 4616 section 2: the server decides whether the
  * authentication identity may act as the authorization identity; we allow
- * only itself).
+ * only itself). The handle's creation and the decoding of a base64 client
+ * response are here too: every core does them alike.
  */
 #include <string.h>
 
+#include "correu/codec.h"
 #include "internal.h"
 #include "store_sasl.h"
 
@@ -30,8 +32,7 @@ static int set_user(correu__store_sasl *x, const char *p, size_t len)
 	return 0;
 }
 
-int correu__store_sasl_ask(correu__store_sasl *x, correu_sasl_server *sasl,
-                           correu_store_req *req)
+int correu__store_sasl_ask(correu__store_sasl *x, correu_sasl_server *sasl, correu_store_req *req)
 {
 	const char *user, *authz, *secret;
 	size_t ulen, zlen, slen;
@@ -82,8 +83,7 @@ static bool temporary(int rc)
 }
 
 int correu__store_sasl_answer(correu__store_sasl *x, correu_sasl_server *sasl,
-                              correu_store_req *req, int rc, const uint8_t **out,
-                              size_t *out_len)
+                              correu_store_req *req, int rc, const uint8_t **out, size_t *out_len)
 {
 	correu_store_result r = { .version = CORREU_STORE_RESULT_VERSION };
 	correu_sasl_scram_keys keys;
@@ -108,6 +108,45 @@ int correu__store_sasl_answer(correu__store_sasl *x, correu_sasl_server *sasl,
 	/* An unknown user looks like a wrong password (SCRAM runs on with a
 	 * fake salt, so the exchange fails only at its end). */
 	return correu_sasl_server_supply_result(sasl, rc == 0, out, out_len);
+}
+
+int correu__store_sasl_new(correu__store_sasl *x, int mech, const correu_allocator *alloc,
+                           correu_sasl_random_fn random, void *random_userdata, const char *host,
+                           correu_sasl_server **out)
+{
+	correu_sasl_settings set;
+
+	correu_sasl_settings_init(&set);
+	set.allocator = alloc;
+	set.random = random;
+	set.random_userdata = random_userdata;
+	set.hostname = host;
+	x->mech = mech;
+	return correu_sasl_server_new(&set, mech, out);
+}
+
+int correu__store_sasl_step_b64(correu_sasl_server *sasl, const correu_allocator *alloc,
+                                const uint8_t *p, size_t len, bool initial, const uint8_t **out,
+                                size_t *out_len)
+{
+	size_t cap = correu_base64_decoded_max(len) + 1;
+	uint8_t *raw;
+	correu_ssize n = 0;
+	int st;
+
+	*out = NULL;
+	*out_len = 0;
+	raw = correu__alloc(alloc, cap);
+	if (!raw)
+		return CORREU_ERR_NOMEM;
+	if (!(initial && len == 1 && p[0] == '='))
+		n = correu_base64_decode((const char *)p, len, raw, cap);
+	/* The response may hold a password: wipe it either way. */
+	st = n < 0 ? CORREU_ERR_SYNTAX
+	           : correu_sasl_server_step(sasl, raw, (size_t)n, out, out_len);
+	correu_wipe(raw, cap);
+	correu__free(alloc, raw, cap);
+	return st;
 }
 
 void correu__store_sasl_clear(correu__store_sasl *x)
