@@ -238,6 +238,22 @@ class ServerTest(ServerCase):
         self.assertEqual(c2.uidl()[1], uidls)
         c2.quit()
 
+    def test_retr_marks_seen_at_quit(self):
+        s = self.start()
+        c = self.login(s)
+        c.top(1, 0)
+        c.retr(2)
+        c.quit()
+        flags = {}
+        for d in ("new", "cur"):
+            for name in os.listdir(os.path.join(self.maildir, d)):
+                index = int(name.split(".M", 1)[1].split("P", 1)[0])
+                flags[index] = (d, name.partition(":2,")[2])
+        # Message i was delivered as ".M<i-1>P"; RETR 2 read the second.
+        self.assertEqual(flags[1], ("cur", "S"))
+        self.assertNotIn("S", flags[0][1], "TOP marked a message read")
+        self.assertNotIn("S", flags[2][1])
+
     def test_correu_client_scram(self):
         s = self.start()
         env = dict(os.environ, CORREU_PASSWORD=PASSWORD)
