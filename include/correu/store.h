@@ -277,8 +277,11 @@ typedef struct correu_store_status {
 /** Envelope flag: the connection is protected by TLS. */
 #define CORREU_STORE_ENV_TLS 0x20u
 
-/** Version of ::correu_store_envelope this header describes. */
-#define CORREU_STORE_ENVELOPE_VERSION 1
+/** Version of ::correu_store_envelope this header describes (2 added
+ * `requiretls`). A core built against version 1 passes the shorter
+ * struct; the store hands every backend the current version, with the
+ * members the caller did not know zeroed. */
+#define CORREU_STORE_ENVELOPE_VERSION 2
 
 /**
  * What a delivery starts with: the MAIL FROM command and the session
@@ -301,6 +304,11 @@ typedef struct correu_store_envelope {
 	size_t client_addr_len;  /**< bytes in `client_addr` */
 	const char *auth_user;   /**< authenticated user, may be NULL */
 	size_t auth_user_len;    /**< bytes in `auth_user` */
+	/** Since version 2: 1 when MAIL FROM carried REQUIRETLS (RFC 8689
+	 * section 4), else 0. A backend that relays the message must then use
+	 * TLS with a verified certificate for every hop (section 5) or bounce
+	 * it; one that delivers it finally may store it as it is. */
+	uint32_t requiretls;
 } correu_store_envelope;
 
 /** Version of ::correu_store_rcpt this header describes. */

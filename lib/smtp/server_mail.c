@@ -17,6 +17,7 @@ struct mail_args {
 	char envid[SMTPD_MAX_ENVID];
 	size_t envid_len;
 	bool has_envid;
+	bool requiretls;
 };
 
 /* One parameter; returns 0 or the reply to send (as an error code). */
@@ -88,6 +89,7 @@ static int mail_param(correu__smtpd *s, const correu__smtpd_param *p, struct mai
 		 * A final delivery over TLS meets the requirement. */
 		if (!s->tls || s->svc->set.mode == CORREU_SMTP_SERVER_LMTP)
 			return correu__smtpd_reply(s, 555, "5.5.4", "Unsupported MAIL parameter");
+		a->requiretls = true;
 		return 1;
 	}
 }
@@ -151,6 +153,7 @@ int correu__smtpd_mail(correu__smtpd *s, const correu__smtpd_cmd *c)
 	env.client_addr_len = strlen(s->addr);
 	env.auth_user = s->user_len ? s->user : NULL;
 	env.auth_user_len = s->user_len;
+	env.requiretls = m.requiretls;
 	s->env_flags = env.flags;
 	rc = correu__smtpd_req(s, W_MAIL, &req);
 	if (rc < 0)

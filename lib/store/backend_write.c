@@ -4,6 +4,7 @@
  * the request copies, so a backend that pauses keeps valid data and a core
  * never holds a whole message.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "backend_int.h"
@@ -120,7 +121,7 @@ int correu_store_deliver_begin(correu_store_req *r, const correu_store_envelope 
 	if (rc < 0)
 		return rc;
 	if (!env || env->version < 1 || env->version > CORREU_STORE_ENVELOPE_VERSION ||
-	    env->ret > CORREU_STORE_RET_HDRS)
+	    env->ret > CORREU_STORE_RET_HDRS || (env->version >= 2 && env->requiretls > 1))
 		return correu__store_refuse(r, CORREU_ERR_ARG);
 	p[0] = env->mail_from, l[0] = env->mail_from_len;
 	p[1] = env->envid, l[1] = env->envid_len;
@@ -135,7 +136,10 @@ int correu_store_deliver_begin(correu_store_req *r, const correu_store_envelope 
 	if (rc < 0)
 		return correu__store_refuse(r, rc);
 	e = (correu_store_envelope *)(void *)r->in.data;
-	*e = *env;
+	/* A version 1 caller's struct ends before `requiretls`: read no
+	 * further than it goes, and give the backend zero for the rest. */
+	memset(e, 0, sizeof(*e));
+	memcpy(e, env, env->version >= 2 ? sizeof(*e) : offsetof(correu_store_envelope, requiretls));
 	e->version = CORREU_STORE_ENVELOPE_VERSION;
 	r->in.len = sizeof(*e);
 	rc = correu__store_copy_in(r, 5, p, l, c);

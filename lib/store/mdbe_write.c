@@ -103,6 +103,10 @@ int correu__mdbe_deliver_begin(correu_store_req *req, const correu_store_envelop
 	correu_maildir_backend *mb = ud;
 	struct mdbe_txn *t = correu__calloc(mb->alloc, sizeof(*t));
 
+	/* This backend delivers finally and answers every failure to the
+	 * client itself: the DSN parameters (RET, ENVID) would only shape a
+	 * bounce it never sends, and REQUIRETLS (RFC 8689 section 4) binds
+	 * only the hops after this one, so none of them is kept. */
 	(void)env;
 	if (t && !(t->r = correu__calloc(mb->alloc, mb->max_rcpts * sizeof(*t->r)))) {
 		correu__free(mb->alloc, t, sizeof(*t));

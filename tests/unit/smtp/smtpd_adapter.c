@@ -66,6 +66,9 @@ static int option(void *ctx, const char *line)
 		x->set.flags |= CORREU_SMTP_SERVER_NORMALISE;
 	} else if (!strcmp(name, "plaintext_auth")) {
 		x->set.flags |= CORREU_SMTP_SERVER_PLAINTEXT_AUTH;
+	} else if (!strcmp(name, "no_random")) {
+		/* No SCRAM offered: the script reads the same in every build. */
+		x->set.random = NULL;
 	} else if (!strcmp(name, "no_vrfy")) {
 		x->set.flags |= CORREU_SMTP_SERVER_NO_VRFY;
 	} else if (!strcmp(name, "later")) {
@@ -270,6 +273,10 @@ static int action(void *core, transcript *t, const char *verb, const char *args,
 	}
 	if (!strcmp(verb, "delivered")) {
 		log_delivered(r);
+		return 0;
+	}
+	if (!strcmp(verb, "envelope")) {
+		transcript_event(t, "envelope %s", r->mb.envelope);
 		return 0;
 	}
 	if (!strcmp(verb, "open")) {

@@ -723,6 +723,13 @@ static int run_deliver_begin(struct memback *mb, struct mb_call *c)
 		return correu_store_complete_reply(c->req, 550, 5, 7, 1, "Sender refused", 14);
 	*d = (struct mb_delivery){ 0 };
 	memcpy(d->from, env->mail_from, env->mail_from_len);
+	/* What the core handed over, for transcripts to compare. */
+	snprintf(mb->envelope, sizeof(mb->envelope),
+	         "v%u from=<%s> flags=0x%x size=%llu ret=%u envid=%.*s requiretls=%u",
+	         (unsigned)env->version, d->from, (unsigned)env->flags,
+	         (unsigned long long)env->size, (unsigned)env->ret,
+	         env->envid ? (int)env->envid_len : 1, env->envid ? env->envid : "-",
+	         (unsigned)env->requiretls);
 	mb->deliveries_open++;
 	return correu_store_complete_handle(c->req, d);
 }

@@ -86,6 +86,7 @@ struct memback {
 	correu_store_box *last_box;
 	char delivered[4][512]; /* message stored for each accepted rcpt */
 	size_t ndelivered;
+	char envelope[256]; /* the last deliver_begin's envelope, as text */
 	correu_sasl_scram_keys keys; /* alice's, SCRAM-SHA-256 */
 };
 
