@@ -1,0 +1,77 @@
+/*
+ * The services and listeners of the correu-mailserver example (examples):
+ * an SMTP service per mode (MX, submission, LMTP) and a POP3 service over
+ * one store, and the TCP ports and the UNIX socket they listen on. Each
+ * listener is announced on stdout, which the tests and the demo wait for.
+ */
+#include <stdio.h>
+
+#include "mailserver.h"
+
+/* LMTP clients are local MTAs of the same user (or root); the socket is
+ * the owner's only, as the runtime's default keeps it. */
+#define LMTP_SOCKET_PERMS 0600
+
+int ms_smtp_service(correu_store *store, const char *host, uint32_t mode,
+                    correu_smtp_service **out)
+{
+	correu_smtp_server_settings set;
+	int rc = correu_smtp_server_settings_init(&set);
+
+	set.mode = mode;
+	set.hostname = host;
+	set.random = ms_urandom;
+	return rc < 0 ? rc : correu_smtp_service_new(&set, store, NULL, out);
+}
+
+int ms_pop3_service(correu_store *store, const char *host, correu_pop3_service **out)
+{
+	correu_pop3_server_settings set;
+	int rc = correu_pop3_server_settings_init(&set);
+
+	set.hostname = host;
+	set.random = ms_urandom;
+	return rc < 0 ? rc : correu_pop3_service_new(&set, store, NULL, out);
+}
+
+int ms_listen_tcp(correu_server *srv, const char *addr, uint32_t port, uint32_t mode,
+                  correu_tls_config *tls, const correu_server_core *core, void *svc,
+                  const char *label)
+{
+	correu_server_listen_cfg l = { .version = CORREU_SERVER_LISTEN_VERSION };
+	uint32_t bound = 0;
+	int rc;
+
+	l.mode = mode;
+	l.port = port;
+	l.host = addr;
+	l.tls = tls;
+	l.core = core;
+	l.core_userdata = svc;
+	rc = correu_server_listen(srv, &l, &bound);
+	if (rc == 0)
+		printf("listening on %s port %u (%s)\n", addr, (unsigned)bound, label);
+	else
+		fprintf(stderr, "correu-mailserver: %s port %u: %s\n", addr, (unsigned)port,
+		        correu_strerror(rc));
+	return rc;
+}
+
+int ms_listen_unix(correu_server *srv, const char *path, const correu_server_core *core,
+                   void *svc, const char *label)
+{
+	correu_server_unix_cfg u = { .version = CORREU_SERVER_UNIX_VERSION };
+	int rc;
+
+	u.mode = CORREU_SERVER_LISTEN_PLAIN;
+	u.perms = LMTP_SOCKET_PERMS;
+	u.path = path;
+	u.core = core;
+	u.core_userdata = svc;
+	rc = correu_server_listen_unix(srv, &u);
+	if (rc == 0)
+		printf("listening on %s (%s)\n", path, label);
+	else
+		fprintf(stderr, "correu-mailserver: %s: %s\n", path, correu_strerror(rc));
+	return rc;
+}
