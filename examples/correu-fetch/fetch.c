@@ -9,14 +9,17 @@
  *
  * Nothing is fetched twice and nothing is lost, whenever the program or
  * the connection dies: for each message, in this order,
+ *   0. its unique id is saved in the state file as pending, with the
+ *      local folder's UIDNEXT (the file is replaced atomically);
  *   1. the message is stored (written to tmp/, fsynced, renamed into new/,
  *      the directory fsynced) by the Maildir store;
- *   2. its unique id is added to the state file (replaced atomically);
+ *   2. its unique id is added to the state file as fetched;
  *   3. only then, unless --keep, it is marked deleted (DELE), and the
  *      server removes it at QUIT (RFC 1939 §6).
  * On the next run, ids in the state file are skipped (and deleted if they
- * are still there). The one window left is a crash between steps 1 and 2,
- * which can give one duplicate, never a loss.
+ * are still there). A crash between steps 1 and 2 leaves the message
+ * pending: it is stored again only if no local message since the mark
+ * has its bytes (recover.c), so even that window gives no duplicate.
  *
  * The password comes from the CORREU_PASSWORD environment variable, never
  * from the command line (where other users could read it).
@@ -28,6 +31,7 @@
 
 #include "correu/maildir.h"
 #include "correu/pop3.h"
+#include "recover.h"
 #include "uidstate.h"
 
 struct opts {
@@ -191,8 +195,46 @@ struct run {
 	correu_maildir_box *box;
 	struct uidstate st;
 	struct listing l;
-	size_t fetched, deleted;
+	size_t fetched, deleted, recovered;
 };
+
+static int save_state(struct run *r)
+{
+	if (uidstate_save(&r->st) < 0) {
+		perror("correu-fetch: saving the state file");
+		return 1;
+	}
+	return 0;
+}
+
+/* Steps 0 to 2 for a message not fetched yet. */
+static int fetch_one(struct run *r, const struct entry *e)
+{
+	int rc = 0;
+
+	if (strcmp(r->st.pending.uid, e->uid) == 0) {
+		rc = recover_pending(r->s, e->msg, r->box, &r->st.pending);
+		if (rc < 0)
+			return fail("checking the message of an interrupted run", rc);
+		r->recovered += (size_t)rc;
+	}
+	if (rc == 0) {
+		uidstate_set_pending(&r->st, e->uid, correu_maildir_box_uidvalidity(r->box),
+		                     correu_maildir_box_uidnext(r->box));
+		if (save_state(r))
+			return 1;
+		rc = store(r->s, r->box, e->msg);
+		if (rc < 0)
+			return fail("storing a message", rc);
+		r->fetched++;
+	}
+	uidstate_set_pending(&r->st, "", 0, 0);
+	if (uidstate_add(&r->st, e->uid, strlen(e->uid)) < 0) {
+		fputs("correu-fetch: out of memory\n", stderr);
+		return 1;
+	}
+	return save_state(r);
+}
 
 /* Steps 1 to 3 for every message on the server. */
 static int fetch_all(struct run *r)
@@ -203,15 +245,9 @@ static int fetch_all(struct run *r)
 		const struct entry *e = &r->l.e[i];
 
 		if (!uidstate_has(&r->st, e->uid, strlen(e->uid))) {
-			rc = store(r->s, r->box, e->msg);
-			if (rc < 0)
-				return fail("storing a message", rc);
-			if (uidstate_add(&r->st, e->uid, strlen(e->uid)) < 0 ||
-			    uidstate_save(&r->st) < 0) {
-				perror("correu-fetch: saving the state file");
-				return 1;
-			}
-			r->fetched++;
+			rc = fetch_one(r, e);
+			if (rc)
+				return rc;
 		}
 		if (!r->o->keep) {
 			rc = correu_pop3_session_delete(r->s, e->msg);
@@ -299,6 +335,8 @@ static int run(struct run *r, const char *password)
 		perror("correu-fetch: saving the state file");
 		return 1;
 	}
+	if (r->recovered)
+		printf("%zu found stored by an interrupted run\n", r->recovered);
 	printf("%zu fetched, %zu deleted, %zu left on the server\n", r->fetched, r->deleted,
 	       r->l.n - r->deleted);
 	return 0;

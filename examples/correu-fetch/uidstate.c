@@ -1,20 +1,23 @@
 /*
- * correu-fetch's UIDL state file (see uidstate.h). The format is one unique
- * id per line after a version line; ids are printable ASCII without
- * spaces, so no quoting is needed. The list stays sorted for lookups.
+ * correu-fetch's UIDL state file (see uidstate.h). After a version line,
+ * each line is "+ <id>" for a fetched message or "? <uidvalidity>
+ * <uidnext> <id>" for the pending one; ids are printable ASCII without
+ * spaces (RFC 1939 §7), so no quoting is needed, and the marks keep an id
+ * that starts with "#" from reading as a comment. Version 1 files, one
+ * bare id per line, are still read. The list stays sorted for lookups.
  */
 #include "uidstate.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#define HEADER "# correu-fetch UIDL state 1\n"
-#define MAX_UID 70 /* RFC 1939 §7 */
+#define HEADER "# correu-fetch UIDL state 2\n"
 
 /* Index of the first id not less than (uid, len). */
 static size_t lower_bound(const struct uidstate *st, const char *uid, size_t len, int *found)
@@ -88,11 +91,39 @@ void uidstate_remove(struct uidstate *st, const char *uid, size_t len)
 	st->n--;
 }
 
+void uidstate_set_pending(struct uidstate *st, const char *uid, uint32_t uidvalidity,
+                          uint32_t uidnext)
+{
+	snprintf(st->pending.uid, sizeof(st->pending.uid), "%s", uid);
+	st->pending.uidvalidity = uidvalidity;
+	st->pending.uidnext = uidnext;
+}
+
+/* One version 2 line (without its LF); -1 with errno for a bad one. */
+static int load_line(struct uidstate *st, const char *line, size_t len)
+{
+	struct uidpending *p = &st->pending;
+	int at = 0;
+
+	if (len > 2 && line[0] == '+' && line[1] == ' ')
+		return uidstate_add(st, line + 2, len - 2);
+	if (len > 2 && line[0] == '?' &&
+	    sscanf(line, "? %" SCNu32 " %" SCNu32 " %n", &p->uidvalidity, &p->uidnext, &at) == 2 &&
+	    at > 0 && (size_t)at < len && len - (size_t)at <= UIDSTATE_MAX_UID) {
+		memcpy(p->uid, line + at, len - (size_t)at);
+		p->uid[len - (size_t)at] = '\0';
+		return 0;
+	}
+	errno = EINVAL;
+	return -1;
+}
+
 int uidstate_load(struct uidstate *st, const char *path)
 {
-	char line[MAX_UID + 3];
+	/* The longest line: "? " two 10-digit numbers, the id, LF, NUL. */
+	char line[UIDSTATE_MAX_UID + 32];
 	FILE *f;
-	int rc = 0;
+	int rc = 0, version = 0;
 
 	memset(st, 0, sizeof(*st));
 	st->path = strdup(path);
@@ -107,8 +138,17 @@ int uidstate_load(struct uidstate *st, const char *path)
 		if (line[len] != '\n') {
 			errno = EINVAL; /* a line longer than any unique id */
 			rc = -1;
-		} else if (len > 0 && line[0] != '#')
-			rc = uidstate_add(st, line, len);
+		} else if (version == 0 && strcmp(line, HEADER) == 0) {
+			version = 2;
+		} else if (version == 2) {
+			rc = load_line(st, line, len);
+		} else {
+			/* Version 1: bare ids; "#" lines, its header too, are
+			 * comments. */
+			version = 1;
+			if (len > 0 && line[0] != '#')
+				rc = uidstate_add(st, line, len);
+		}
 	}
 	if (ferror(f))
 		rc = -1;
@@ -160,7 +200,10 @@ int uidstate_save(const struct uidstate *st)
 	}
 	ok = fputs(HEADER, f) >= 0;
 	for (size_t i = 0; ok && i < st->n; i++)
-		ok = fprintf(f, "%s\n", st->uids[i]) > 0;
+		ok = fprintf(f, "+ %s\n", st->uids[i]) > 0;
+	if (ok && st->pending.uid[0])
+		ok = fprintf(f, "? %" PRIu32 " %" PRIu32 " %s\n", st->pending.uidvalidity,
+		             st->pending.uidnext, st->pending.uid) > 0;
 	ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
 	ok = fclose(f) == 0 && ok;
 	ok = ok && rename(tmp, st->path) == 0 && sync_dir(st->path) == 0;

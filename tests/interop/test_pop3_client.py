@@ -10,18 +10,20 @@ mailboxes over LMTP.
 Classes: Pop3Test (STLS, implicit TLS, SCRAM-SHA-256 and PLAIN, UIDL, LIST,
 TOP, RETR, DELE committed only by QUIT, the core pipelining through a
 recording relay), PlainOnlyTest (SASL PLAIN only), FetchTest (correu-fetch into a
-Maildir, with --keep and without, and resuming after a dropped
-connection). Exits 77 when Dovecot is not installed.
+Maildir, with --keep and without, resuming after a dropped connection and
+after SIGKILL mid-download). Exits 77 when Dovecot is not installed.
 """
 
 import argparse
 import glob
 import os
+import signal
 import smtplib
 import socket
 import subprocess
 import sys
 import threading
+import time
 import unittest
 
 import peers
@@ -318,6 +320,51 @@ class FetchTest(PeerTest):
         r = self.fetch()
         self.assertEqual(r.returncode, 0, self.explain(r))
         self.assertIn(f"{4 - partial} fetched, 4 deleted, 0 left", r.out)
+        self.assert_same_messages(sent)
+        self.assertEqual(self.server_count(), 0)
+
+    def stored_count(self):
+        return sum(len(os.listdir(os.path.join(self.local, d)))
+                   for d in ("new", "cur") if os.path.isdir(os.path.join(self.local, d)))
+
+    def fetch_until(self, count):
+        """Start correu-fetch and SIGKILL it as soon as the local Maildir
+        holds `count` messages, which is mostly before the state file
+        records the last one. Returns False if it finished first."""
+        env = dict(os.environ, CORREU_PASSWORD=peers.USERS["bob"])
+        proc = subprocess.Popen([ARGS.fetch, "-H", peers.HOST, "-p",
+                                 str(self.dovecot.port["pop3s"]), "-u", "bob", "--ca-file",
+                                 self.peers.ca_file, self.local],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        deadline = time.monotonic() + RUN_TIMEOUT
+        while proc.poll() is None and time.monotonic() < deadline:
+            if self.stored_count() >= count:
+                proc.send_signal(signal.SIGKILL)
+                break
+            time.sleep(0.0005)
+        else:
+            proc.kill()  # a run past the deadline is killed and fails below
+        proc.wait(10)
+        self.assertLess(time.monotonic(), deadline, "correu-fetch hung")
+        return proc.returncode == -signal.SIGKILL
+
+    def test_kill_9_mid_download(self):
+        sent = [sample_message(i, body_lines=100) for i in range(100, 300)]
+        deliver(self.dovecot, "bob", sent)
+        killed = 0
+        for count in (1, 20, 21, 60, 61, 62, 120, 180):
+            if not self.fetch_until(count):
+                break
+            killed += 1
+            got = self.stored()
+            for m in sent:
+                self.assertLessEqual(sum(1 for g in got if g.endswith(m)), 1, "a duplicate")
+            # A killed run never reached QUIT: the server deleted nothing.
+            self.assertEqual(self.server_count(), len(sent))
+        self.assertGreater(killed, 0, "correu-fetch always finished before the kill")
+        r = self.fetch()
+        self.assertEqual(r.returncode, 0, self.explain(r))
+        self.assertIn(f"{len(sent)} deleted, 0 left", r.out)
         self.assert_same_messages(sent)
         self.assertEqual(self.server_count(), 0)
 
