@@ -12,8 +12,9 @@
  *   rset                  quit
  *
  * Commands: stat, list, uidl, retr:N:FILE (the message into FILE),
- * top:N:LINES:FILE, dele:N, rset, quit, and drop (end without QUIT, as a
- * crash would). A failed step prints "error STEP CORREU_ERR_NAME TEXT" and
+ * top:N:LINES:FILE, dele:N, rset, quit, drop (end without QUIT, as a
+ * crash would), and hwm ("hwm KIB": the process's peak resident set so
+ * far, Linux's VmHWM, which counts every allocation, mbedTLS's too). A failed step prints "error STEP CORREU_ERR_NAME TEXT" and
  * the driver exits 1; bad usage exits 2. The password comes from
  * $CORREU_PASSWORD; the login method chosen is logged to standard error.
  */
@@ -132,6 +133,24 @@ static int fetch(correu_pop3_session *s, const char *cmd)
 	return rc;
 }
 
+/* hwm: VmHWM from /proc/self/status. */
+static int print_hwm(void)
+{
+	char line[128];
+	unsigned long kib = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return CORREU_ERR_IO;
+	while (fgets(line, sizeof(line), f) && sscanf(line, "VmHWM: %lu", &kib) != 1)
+		;
+	fclose(f);
+	if (kib == 0)
+		return CORREU_ERR_IO;
+	printf("hwm %lu\n", kib);
+	return 0;
+}
+
 static int step(correu_pop3_session *s, const char *cmd)
 {
 	uint32_t count;
@@ -156,6 +175,8 @@ static int step(correu_pop3_session *s, const char *cmd)
 		rc = correu_pop3_session_reset(s);
 		if (rc == 0)
 			printf("rset\n");
+	} else if (strcmp(cmd, "hwm") == 0) {
+		rc = print_hwm();
 	} else if (strcmp(cmd, "quit") == 0) {
 		rc = correu_pop3_session_quit(s);
 		if (rc == 0)

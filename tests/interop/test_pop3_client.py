@@ -221,6 +221,23 @@ class Pop3Test(PeerTest):
         r = self.driver("alice", "stat", "quit")
         self.assertEqual(self.lines(r, "stat")[0][1], "2", "the pipelined DELE was committed")
 
+    def test_50_mb_message_in_bounded_memory(self):
+        big = sample_message(99, body_lines=50 * 1024 * 1024 // 24)
+        self.assertGreater(len(big), 50 * 1024 * 1024)
+        deliver(self.dovecot, "alice", [big])
+        out = os.path.join(self.peers.dir, "big")
+        # The peak resident set (VmHWM, every allocation counted) after a
+        # small message is the baseline the 50 MB one must stay near.
+        r = self.driver("alice", f"retr:1:{out}.small", "hwm", f"retr:4:{out}", "hwm", "quit")
+        self.assertEqual(r.returncode, 0, self.explain(r))
+        small_kb, big_kb = (int(l[1]) for l in self.lines(r, "hwm"))
+        with open(out, "rb") as f:
+            got = f.read()
+        self.assertTrue(got.endswith(big), "the 50 MB message came back changed")
+        self.assertEqual(int(self.lines(r, "retr")[1][2]), len(got))
+        self.assertLessEqual(big_kb - small_kb, 1024,
+                             f"50 MB RETR grew the peak RSS by {big_kb - small_kb} KiB")
+
     def test_certificate_is_verified(self):
         r = self.run_prog([ARGS.driver, "--host", peers.HOST, "--port",
                            str(self.dovecot.port["pop3s"]), "--user", "alice", "--tls",
