@@ -7,7 +7,8 @@
 #                            interop tests start on loopback
 set -euo pipefail
 
-build_pkgs=(gcc g++ pkg-config meson ninja-build libmbedtls-dev ca-certificates openssl python3)
+build_pkgs=(gcc g++ pkg-config meson ninja-build libmbedtls-dev zlib1g-dev ca-certificates openssl
+            python3)
 test_pkgs=(libcriterion-dev clang libclang-rt-14-dev doxygen gcc-arm-none-eabi
            libnewlib-arm-none-eabi binutils-arm-none-eabi
            # interop peers and the libraries the benchmarks compare against

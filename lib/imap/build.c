@@ -267,6 +267,23 @@ int correu__imapc_put_string(correu__imapc_cmd *cmd, const correu__imapc_rules *
 	return rc == 0 ? correu__imapc_put(cmd, s, len) : rc;
 }
 
+int correu__imapc_put_qstring(correu__imapc_cmd *cmd, const correu__imapc_rules *r, const char *s,
+                              size_t len)
+{
+	int rc;
+
+	if (len && (!s || memchr(s, '\0', len)))
+		return CORREU_ERR_ARG;
+	rc = correu__imapc_put_sp(cmd);
+	if (rc < 0)
+		return rc;
+	/* RFC 9051 §9: a string is quoted or a literal, never an atom. */
+	if (choose(r, (const uint8_t *)s, len) != F_LITERAL)
+		return put_quoted(cmd, s, len);
+	rc = correu__imapc_put_literal_head(cmd, r, len, false);
+	return rc == 0 ? correu__imapc_put(cmd, s, len) : rc;
+}
+
 int correu__imapc_put_mailbox(correu__imapc_cmd *cmd, const correu__imapc_rules *r,
                               const char *name, size_t len)
 {

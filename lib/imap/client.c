@@ -343,7 +343,7 @@ int correu_imap_client_tls_done(correu_imap_client *c)
 		return CORREU_ERR_ARG;
 	if (c->state != CS_TLS_WAIT)
 		return c->state == CS_FAILED ? c->error : CORREU_ERR_STATE;
-	if (c->in_recv)
+	if (c->in_recv || c->compress_wait)
 		return CORREU_ERR_STATE;
 	c->tls = true;
 	c->progress = true;

@@ -93,6 +93,9 @@ int correu__imapc_put_raw(correu__imapc_cmd *cmd, const char *p, size_t len);
 /* An astring: atom, quoted or literal, whichever the bytes need. */
 int correu__imapc_put_string(correu__imapc_cmd *cmd, const correu__imapc_rules *r, const char *s,
                              size_t len);
+/* A string that must not be an atom (an nstring value): quoted or literal. */
+int correu__imapc_put_qstring(correu__imapc_cmd *cmd, const correu__imapc_rules *r, const char *s,
+                              size_t len);
 /* A mailbox name given in UTF-8 (modified UTF-7 unless r->utf8). */
 int correu__imapc_put_mailbox(correu__imapc_cmd *cmd, const correu__imapc_rules *r,
                               const char *name, size_t len);
@@ -142,7 +145,7 @@ bool correu__imapc_eq_nocase(const char *a, size_t alen, const char *b, size_t b
 enum imap_state {
 	CS_GREETING, /* waiting for the greeting */
 	CS_START,    /* start-up: CAPABILITY or STARTTLS in flight */
-	CS_TLS_WAIT, /* STARTTLS go-ahead received; the driver upgrades */
+	CS_TLS_WAIT, /* STARTTLS go-ahead or COMPRESS OK; the driver switches */
 	CS_READY,    /* commands may be queued */
 	CS_CLOSED,   /* the session is over */
 	CS_FAILED    /* fatal error */
@@ -163,6 +166,8 @@ struct correu_imap_client {
 	bool bye;           /* the server said BYE */
 	bool in_recv;       /* events are being delivered from recv */
 	bool preauth;
+	bool compress_wait; /* COMPRESS accepted (state CS_TLS_WAIT): RFC 4978 */
+	bool compressed;    /* the driver compresses: compress_done() was called */
 	uint32_t enabled; /* CORREU_IMAP_CAP_* confirmed by ENABLED */
 
 	correu_imap_parser *parser;
@@ -257,6 +262,7 @@ void correu__imapc_p_raw(struct correu__imapc_put *p, const char *s);
 void correu__imapc_p_rawn(struct correu__imapc_put *p, const char *s, size_t len);
 void correu__imapc_p_num(struct correu__imapc_put *p, uint64_t v);
 void correu__imapc_p_str(struct correu__imapc_put *p, const char *s, size_t len);
+void correu__imapc_p_qstr(struct correu__imapc_put *p, const char *s, size_t len);
 void correu__imapc_p_mbox(struct correu__imapc_put *p, const char *s, size_t len);
 int correu__imapc_p_finish(struct correu__imapc_put *p);
 /* CORREU_ERR_UNSUPPORTED unless one of the capabilities is offered. */
@@ -277,6 +283,9 @@ int correu__imapc_send_capability(correu_imap_client *c);
 int correu__imapc_auth_challenge(correu_imap_client *c, const char *text, size_t len);
 int correu__imapc_auth_done(correu_imap_client *c, uint32_t status);
 void correu__imapc_auth_clear(correu_imap_client *c);
+
+/* compress.c: the COMPRESS command completed with OK. */
+int correu__imapc_compress_accepted(correu_imap_client *c);
 
 /* idle.c */
 int correu__imapc_idle_cont(correu_imap_client *c, correu__imapc_cmd *cmd);

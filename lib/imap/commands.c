@@ -64,6 +64,12 @@ void correu__imapc_p_str(struct correu__imapc_put *p, const char *s, size_t len)
 		p->rc = correu__imapc_put_string(p->cmd, &p->r, s, len);
 }
 
+void correu__imapc_p_qstr(struct correu__imapc_put *p, const char *s, size_t len)
+{
+	if (p->rc == 0)
+		p->rc = correu__imapc_put_qstring(p->cmd, &p->r, s, len);
+}
+
 void correu__imapc_p_mbox(struct correu__imapc_put *p, const char *s, size_t len)
 {
 	if (p->rc == 0)

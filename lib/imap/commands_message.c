@@ -1,7 +1,8 @@
 /*
- * The IMAP client's message commands (IMAP layer): SEARCH with ESEARCH
- * return options (RFC 4731), SORT and THREAD (RFC 5256), FETCH with
- * CHANGEDSINCE and STORE with UNCHANGEDSINCE (RFC 7162), COPY and MOVE
+ * The IMAP client's message commands (IMAP layer): SEARCH (its return
+ * options through commands_return.c, RFC 4731), SORT and THREAD (RFC
+ * 5256), FETCH with CHANGEDSINCE and STORE with UNCHANGEDSINCE (RFC
+ * 7162), COPY and MOVE
  * (RFC 6851), EXPUNGE and UID EXPUNGE (RFC 4315), and APPEND streaming its
  * message from a reader. Search keys, sets and item lists are the
  * caller's syntax; strings and mailbox names go through the builder.
@@ -19,25 +20,12 @@ int correu_imap_client_search(correu_imap_client *c, uint32_t flags, const char 
 
 	if (!c || (flags & ~(ret | CORREU_IMAP_UID)) || !criteria || len == 0)
 		return CORREU_ERR_ARG;
-	if ((flags & ret) &&
-	    correu__imapc_need(c, CORREU_IMAP_CAP_ESEARCH | CORREU_IMAP_CAP_IMAP4REV2) < 0)
-		return CORREU_ERR_UNSUPPORTED;
+	/* ESEARCH-style: the same command with a RETURN list. */
+	if (flags & ret)
+		return correu_imap_client_search_return(c, flags, 0, 0, charset, criteria, len);
 	if (correu__imapc_p_start(&p, c, CORREU_IMAP_CMD_SEARCH,
 	                          correu__imapc_uid_name(flags, "SEARCH", "UID SEARCH")) < 0)
 		return p.rc;
-	/* RFC 4731 §3.1: RETURN (...) comes first. */
-	if (flags & ret) {
-		correu__imapc_p_text(&p, " RETURN (");
-		if (flags & CORREU_IMAP_RETURN_MIN)
-			correu__imapc_p_raw(&p, "MIN");
-		if (flags & CORREU_IMAP_RETURN_MAX)
-			correu__imapc_p_raw(&p, "MAX");
-		if (flags & CORREU_IMAP_RETURN_ALL)
-			correu__imapc_p_raw(&p, "ALL");
-		if (flags & CORREU_IMAP_RETURN_COUNT)
-			correu__imapc_p_raw(&p, "COUNT");
-		correu__imapc_p_text(&p, ")");
-	}
 	if (charset) {
 		correu__imapc_p_text(&p, " CHARSET");
 		correu__imapc_p_str(&p, charset, strlen(charset));

@@ -132,7 +132,7 @@ static int complete(correu_imap_client *c, correu__imapc_cmd *cmd, const correu_
 {
 	uint32_t status = end->resp;
 	bool ok = status == CORREU_IMAP_RESP_OK;
-	bool caps_after = false;
+	bool caps_after = false, compress = false;
 	int rc = 0;
 
 	if (status != CORREU_IMAP_RESP_OK && status != CORREU_IMAP_RESP_NO &&
@@ -153,10 +153,14 @@ static int complete(correu_imap_client *c, correu__imapc_cmd *cmd, const correu_
 		if (rc != 0)
 			return rc < 0 ? rc : correu__imapc_pump(c);
 		break;
+	case CORREU_IMAP_CMD_COMPRESS: compress = ok; break;
 	default: break;
 	}
 	if (rc == 0 && cmd->id)
 		rc = correu__imapc_emit(c, CORREU_IMAP_CLIENT_EV_DONE, cmd, status, end);
+	/* RFC 4978 §3: compressed from the byte after this OK on. */
+	if (rc == 0 && compress && c->state == CS_READY)
+		return correu__imapc_compress_accepted(c);
 	if (rc == 0 && cmd->kind == CORREU_IMAP_CMD_LOGOUT && c->state != CS_FAILED) {
 		c->state = CS_CLOSED;
 		return correu__imapc_emit(c, CORREU_IMAP_CLIENT_EV_CLOSED, NULL, 0, end);

@@ -108,13 +108,9 @@ def text(e, i):
     return ctypes.string_at(e.str[i], e.str_len[i]).decode("utf-8", "replace")
 
 
-def resp_name(resp, _known={}):  # noqa: B006 -- the cache, filled as asked
-    """"FETCH", "EXISTS"... for a CORREU_IMAP_RESP_* value; asked of the
-    library once per value, since a FETCH of many messages asks per message."""
-    name = _known.get(resp)
-    if name is None:
-        name = _known[resp] = c().correu_imap_resp_name(resp).decode("ascii")
-    return name
+def resp_name(resp):
+    """"FETCH", "EXISTS"... for a CORREU_IMAP_RESP_* value."""
+    return c().correu_imap_resp_name(resp).decode("ascii")
 
 
 def uid_set(uids):
@@ -226,28 +222,24 @@ class Fetched:
     def __init__(self):
         self.done, self.current, self.chunks = [], None, []
 
-    # Each field read from the event is a ctypes call: read each once.
     def __call__(self, ev, _ud):
         e = ev.contents
-        kind, msg = e.type, self.current
-        if kind == EV_BEGIN:
+        if e.type == EV_BEGIN:
             self.current = Message() if resp_name(e.resp) == "FETCH" else None
             self.chunks = []
-        elif msg is None:
+        elif self.current is None:
             return
-        elif kind == EV_ITEM:
-            item = e.item
-            if item == ITEM["UID"]:
-                msg.uid = e.num
-            elif item == ITEM["RFC822_SIZE"]:
-                msg.size = e.num
-            elif item == ITEM["FLAG"]:
-                msg.flags.add(text(e, 0))
-        elif kind == EV_LITERAL_DATA and e.item == ITEM["BODY_SECTION"]:
+        elif e.type == EV_ITEM and e.item == ITEM["UID"]:
+            self.current.uid = e.num
+        elif e.type == EV_ITEM and e.item == ITEM["RFC822_SIZE"]:
+            self.current.size = e.num
+        elif e.type == EV_ITEM and e.item == ITEM["FLAG"]:
+            self.current.flags.add(text(e, 0))
+        elif e.type == EV_LITERAL_DATA and e.item == ITEM["BODY_SECTION"]:
             self.chunks.append(ctypes.string_at(e.data, e.data_len))
-        elif kind == EV_END and msg.uid is not None:
-            msg.headers = b"".join(self.chunks)
-            self.done.append(msg)
+        elif e.type == EV_END and self.current.uid is not None:
+            self.current.headers = b"".join(self.chunks)
+            self.done.append(self.current)
 
 
 class News:

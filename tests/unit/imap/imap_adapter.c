@@ -23,7 +23,8 @@ static const char *const cmd_names[] = {
 	"SELECT",    "EXAMINE",      "LIST",       "STATUS",   "CREATE", "DELETE",       "RENAME",
 	"SUBSCRIBE", "UNSUBSCRIBE",  "SEARCH",     "SORT",     "THREAD", "FETCH",        "STORE",
 	"COPY",      "MOVE",         "EXPUNGE",    "APPEND",   "IDLE",   "NAMESPACE",    "ID",
-	"GETQUOTA",  "GETQUOTAROOT", "UNSELECT",   "CLOSE",    "LOGOUT", "NOOP",         "OTHER"
+	"GETQUOTA",  "GETQUOTAROOT", "UNSELECT",   "CLOSE",    "LOGOUT", "NOOP",         "OTHER",
+	"GETMETADATA", "SETMETADATA", "COMPRESS"
 };
 
 const char *imap_cmd_name(uint32_t cmd)
@@ -147,6 +148,7 @@ static int on_event(const correu_imap_client_event *ev, void *userdata)
 		break;
 	case CORREU_IMAP_CLIENT_EV_IDLING: split_out_printf(&o, "idling #%u", ev->id); break;
 	case CORREU_IMAP_CLIENT_EV_CLOSED: split_out_printf(&o, "closed"); break;
+	case CORREU_IMAP_CLIENT_EV_COMPRESS: split_out_printf(&o, "compress"); break;
 	case CORREU_IMAP_CLIENT_EV_ERROR:
 		split_out_printf(&o, "error %s ", correu_err_name(ev->error));
 		split_out_bytes(&o, (const uint8_t *)ev->text, ev->text_len);
@@ -295,6 +297,7 @@ static uint32_t flag_words(const char *s)
 		{ "max", CORREU_IMAP_RETURN_MAX },
 		{ "all", CORREU_IMAP_RETURN_ALL },
 		{ "count", CORREU_IMAP_RETURN_COUNT },
+		{ "partial", CORREU_IMAP_RETURN_PARTIAL },
 		{ "ro", CORREU_IMAP_SELECT_READ_ONLY },
 		{ "condstore", CORREU_IMAP_SELECT_CONDSTORE },
 		{ "subscribed", CORREU_IMAP_LIST_SUBSCRIBED },
@@ -556,12 +559,106 @@ static int act_command(struct core *k, const char *verb, const char *args, size_
 	return 0;
 }
 
+/* Up to 8 words of "ENTRY[=VALUE]" into the arrays METADATA takes; "NIL"
+ * after "=" is a NULL value. */
+struct meta_args {
+	char buf[512];
+	const char *e[8], *v[8];
+	size_t el[8], vl[8], n;
+};
+
+static void meta_split(struct meta_args *m, const char *args, size_t len)
+{
+	cr_assert(len < sizeof(m->buf));
+	memcpy(m->buf, args, len);
+	m->buf[len] = '\0';
+	m->n = 0;
+	for (char *p = strtok(m->buf, " "); p && m->n < 8; p = strtok(NULL, " ")) {
+		char *eq = strchr(p, '=');
+
+		m->e[m->n] = p;
+		m->v[m->n] = NULL;
+		m->vl[m->n] = 0;
+		if (eq) {
+			*eq = '\0';
+			if (strcmp(eq + 1, "NIL") != 0) {
+				m->v[m->n] = eq + 1;
+				m->vl[m->n] = strlen(eq + 1);
+			}
+		}
+		m->el[m->n] = strlen(p);
+		m->n++;
+	}
+}
+
+/* The extension calls: RETURN options, METADATA, COMPRESS. */
+static int act_ext(struct core *k, const char *verb, const char *args, size_t len, bool *done)
+{
+	char a[256], b[256], c3[256];
+	const char *rest;
+	size_t rl;
+	long first = 0, last = 0;
+	struct meta_args m;
+
+	*done = true;
+	if (strcmp(verb, "search-return") == 0 || strcmp(verb, "sort-return") == 0) {
+		/* search-return FLAGS FIRST:LAST|- CHARSET|- KEYS...
+		 * sort-return FLAGS FIRST:LAST|- PROGRAM CHARSET KEYS... */
+		rest = word(args, len, a, sizeof(a), &rl);
+		rest = word(rest, rl, b, sizeof(b), &rl);
+		if (strcmp(b, "-") != 0)
+			cr_assert(sscanf(b, "%ld:%ld", &first, &last) == 2);
+		if (verb[1] == 'e') {
+			rest = word(rest, rl, c3, sizeof(c3), &rl);
+			return correu_imap_client_search_return(k->c, flag_words(a), (int32_t)first,
+			                                        (int32_t)last,
+			                                        strcmp(c3, "-") ? c3 : NULL, rest, rl);
+		}
+		rest = word(rest, rl, c3, sizeof(c3), &rl);
+		rest = word(rest, rl, b, sizeof(b), &rl);
+		return correu_imap_client_sort_return(k->c, flag_words(a), (int32_t)first,
+		                                      (int32_t)last, c3, strlen(c3), b, rest, rl);
+	}
+	if (strcmp(verb, "getmeta") == 0) {
+		/* getmeta MAXSIZE DEPTH(0|1|inf) MAILBOX|- ENTRY... */
+		rest = word(args, len, a, sizeof(a), &rl);
+		rest = word(rest, rl, b, sizeof(b), &rl);
+		rest = word(rest, rl, c3, sizeof(c3), &rl);
+		meta_split(&m, rest, rl);
+		return correu_imap_client_getmetadata(
+			k->c, c3, strcmp(c3, "-") ? strlen(c3) : 0, m.e, m.el, m.n,
+			(uint32_t)strtoul(a, NULL, 10),
+			strcmp(b, "inf") == 0 ? CORREU_IMAP_DEPTH_INFINITY
+			                      : (uint32_t)strtoul(b, NULL, 10));
+	}
+	if (strcmp(verb, "setmeta") == 0) {
+		/* setmeta MAILBOX|- ENTRY=VALUE... */
+		rest = word(args, len, c3, sizeof(c3), &rl);
+		meta_split(&m, rest, rl);
+		return correu_imap_client_setmetadata(k->c, c3, strcmp(c3, "-") ? strlen(c3) : 0,
+		                                      m.e, m.el, m.v, m.vl, m.n);
+	}
+	if (strcmp(verb, "compress") == 0)
+		return correu_imap_client_compress(k->c);
+	if (strcmp(verb, "compress-done") == 0)
+		return correu_imap_client_compress_done(k->c);
+	if (strcmp(verb, "compressed?") == 0) {
+		transcript_event(k->t, "compressed %d", correu_imap_client_is_compressed(k->c));
+		return 0;
+	}
+	*done = false;
+	return 0;
+}
+
 static int action(void *core, transcript *t, const char *verb, const char *args, size_t alen)
 {
 	struct core *k = core;
 	bool done;
 	int rc = act_builder(k, verb, args, alen, &done);
 
+	if (done)
+		return rc;
+	rc = act_ext(k, verb, args, alen, &done);
 	if (done)
 		return rc;
 	rc = act_command(k, verb, args, alen, &done);
