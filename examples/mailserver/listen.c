@@ -12,14 +12,16 @@
  * the owner's only, as the runtime's default keeps it. */
 #define LMTP_SOCKET_PERMS 0600
 
-int ms_smtp_service(correu_store *store, const char *host, uint32_t mode,
+int ms_smtp_service(const struct opts *o, correu_store *store, uint32_t mode,
                     correu_smtp_service **out)
 {
 	correu_smtp_server_settings set;
 	int rc = correu_smtp_server_settings_init(&set);
 
 	set.mode = mode;
-	set.hostname = host;
+	set.hostname = o->host;
+	if (o->max_messages)
+		set.max_transactions = o->max_messages;
 	set.random = ms_urandom;
 	return rc < 0 ? rc : correu_smtp_service_new(&set, store, NULL, out);
 }
@@ -34,12 +36,23 @@ int ms_pop3_service(correu_store *store, const char *host, correu_pop3_service *
 	return rc < 0 ? rc : correu_pop3_service_new(&set, store, NULL, out);
 }
 
+/* Say what was opened, or why not. */
+static int announce(int rc, const char *where, const char *label)
+{
+	if (rc == 0)
+		printf("listening on %s (%s)\n", where, label);
+	else
+		fprintf(stderr, "correu-mailserver: %s: %s\n", where, correu_strerror(rc));
+	return rc;
+}
+
 int ms_listen_tcp(correu_server *srv, const char *addr, uint32_t port, uint32_t mode,
                   correu_tls_config *tls, const correu_server_core *core, void *svc,
                   const char *label)
 {
 	correu_server_listen_cfg l = { .version = CORREU_SERVER_LISTEN_VERSION };
-	uint32_t bound = 0;
+	uint32_t bound = port;
+	char where[300];
 	int rc;
 
 	l.mode = mode;
@@ -49,29 +62,19 @@ int ms_listen_tcp(correu_server *srv, const char *addr, uint32_t port, uint32_t 
 	l.core = core;
 	l.core_userdata = svc;
 	rc = correu_server_listen(srv, &l, &bound);
-	if (rc == 0)
-		printf("listening on %s port %u (%s)\n", addr, (unsigned)bound, label);
-	else
-		fprintf(stderr, "correu-mailserver: %s port %u: %s\n", addr, (unsigned)port,
-		        correu_strerror(rc));
-	return rc;
+	snprintf(where, sizeof(where), "%.255s port %u", addr, (unsigned)bound);
+	return announce(rc, where, label);
 }
 
 int ms_listen_unix(correu_server *srv, const char *path, const correu_server_core *core,
                    void *svc, const char *label)
 {
 	correu_server_unix_cfg u = { .version = CORREU_SERVER_UNIX_VERSION };
-	int rc;
 
 	u.mode = CORREU_SERVER_LISTEN_PLAIN;
 	u.perms = LMTP_SOCKET_PERMS;
 	u.path = path;
 	u.core = core;
 	u.core_userdata = svc;
-	rc = correu_server_listen_unix(srv, &u);
-	if (rc == 0)
-		printf("listening on %s (%s)\n", path, label);
-	else
-		fprintf(stderr, "correu-mailserver: %s: %s\n", path, correu_strerror(rc));
-	return rc;
+	return announce(correu_server_listen_unix(srv, &u), path, label);
 }

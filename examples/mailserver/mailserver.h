@@ -21,6 +21,7 @@ struct opts {
 	uint32_t port_lmtp;
 	const char *lmtp_socket; /* NULL until parsed: DIR/lmtp.sock */
 	char lmtp_socket_buf[4096];
+	uint32_t max_messages;   /* per SMTP/LMTP session; 0: the core's default */
 	bool discard;            /* MX and LMTP accept everything and keep nothing */
 	bool quiet;              /* log warnings and errors only */
 };
@@ -43,7 +44,7 @@ int ms_listen_tcp(correu_server *srv, const char *addr, uint32_t port, uint32_t 
                   const char *label);
 int ms_listen_unix(correu_server *srv, const char *path, const correu_server_core *core,
                    void *svc, const char *label);
-int ms_smtp_service(correu_store *store, const char *host, uint32_t mode,
+int ms_smtp_service(const struct opts *o, correu_store *store, uint32_t mode,
                     correu_smtp_service **out);
 int ms_pop3_service(correu_store *store, const char *host, correu_pop3_service **out);
 

@@ -61,11 +61,11 @@ static int open_services(const struct opts *o, struct parts *p)
 	int rc = ms_certificate(o->dir, o->host, &p->tls);
 
 	if (rc == 0)
-		rc = ms_smtp_service(inbound, o->host, CORREU_SMTP_SERVER_MX, &p->mx);
+		rc = ms_smtp_service(o, inbound, CORREU_SMTP_SERVER_MX, &p->mx);
 	if (rc == 0)
-		rc = ms_smtp_service(p->store, o->host, CORREU_SMTP_SERVER_SUBMISSION, &p->sub);
+		rc = ms_smtp_service(o, p->store, CORREU_SMTP_SERVER_SUBMISSION, &p->sub);
 	if (rc == 0)
-		rc = ms_smtp_service(inbound, o->host, CORREU_SMTP_SERVER_LMTP, &p->lmtp);
+		rc = ms_smtp_service(o, inbound, CORREU_SMTP_SERVER_LMTP, &p->lmtp);
 	if (rc == 0)
 		rc = ms_pop3_service(p->store, o->host, &p->pop);
 	return rc;

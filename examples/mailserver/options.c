@@ -14,7 +14,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 	        "usage: correu-mailserver [-q] [-d DIR] [-H HOSTNAME] [-a ADDRESS] [-p PORT]\n"
-	        "                         [-l PORT] [-s PATH] [--discard]\n"
+	        "                         [-l PORT] [-s PATH] [--max-messages N] [--discard]\n"
 	        "  -d DIR       data directory (default ./maildata)\n"
 	        "  -H HOSTNAME  this server's name (default localhost)\n"
 	        "  -a ADDRESS   address to listen on (default 127.0.0.1)\n"
@@ -24,12 +24,13 @@ static void usage(void)
 	        "  -l PORT      LMTP port (default PORT-101: 2424); 0: no LMTP over TCP\n"
 	        "  -s PATH      LMTP UNIX socket (default DIR/lmtp.sock); \"\": none\n"
 	        "  -q           log warnings and errors only\n"
+	        "  --max-messages N  messages per SMTP or LMTP session (default 100)\n"
 	        "  --discard    SMTP and LMTP accept every message and keep nothing\n"
 	        "               (for benchmarks; submission and POP3 still use DIR)\n");
 	exit(2);
 }
 
-static uint32_t port_arg(const char *s, uint32_t min, uint32_t max)
+static uint32_t number_arg(const char *s, uint32_t min, uint32_t max)
 {
 	char *end;
 	unsigned long v = strtoul(s, &end, 10);
@@ -43,6 +44,7 @@ void ms_parse(int argc, char **argv, struct opts *o)
 {
 	static const struct option longs[] = {
 		{ "discard", no_argument, NULL, 'D' },
+		{ "max-messages", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool lmtp_port_set = false;
@@ -60,9 +62,9 @@ void ms_parse(int argc, char **argv, struct opts *o)
 		else if (c == 'a')
 			o->addr = optarg;
 		else if (c == 'p')
-			o->port_smtp = port_arg(optarg, 1416, 65472);
+			o->port_smtp = number_arg(optarg, 1416, 65472);
 		else if (c == 'l') {
-			o->port_lmtp = port_arg(optarg, 0, 65535);
+			o->port_lmtp = number_arg(optarg, 0, 65535);
 			lmtp_port_set = true;
 		} else if (c == 's')
 			o->lmtp_socket = optarg;
@@ -70,6 +72,8 @@ void ms_parse(int argc, char **argv, struct opts *o)
 			o->quiet = true;
 		else if (c == 'D')
 			o->discard = true;
+		else if (c == 'M')
+			o->max_messages = number_arg(optarg, 1, 1000000);
 		else
 			usage();
 	}

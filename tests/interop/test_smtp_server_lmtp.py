@@ -26,7 +26,6 @@ import os
 import random
 import re
 import shutil
-import signal
 import smtplib
 import socket
 import subprocess
@@ -34,16 +33,13 @@ import sys
 import tempfile
 import time
 
+import test_smtp_server_load as load  # its Server, fail() and RUNNING
+
 HOST = "127.0.0.1"
 USER = "user"      # both added with correu-passwd before the start
 SECOND = "second"
 MESSAGES = 200
-RUNNING = []
-
-
-def fail(what):
-    print("FAIL: " + what, flush=True)
-    sys.exit(1)
+fail = load.fail
 
 
 def free_ports():
@@ -66,16 +62,14 @@ def free_ports():
     fail("no free ports")
 
 
-class Server:
-    """correu-mailserver on a data directory, started and stopped by pid."""
+class Server(load.Server):
+    """correu-mailserver with an LMTP port of its own and the socket in its
+    data directory; stopped by pid like the load test's."""
 
     def __init__(self, binary, tmp):
-        self.binary, self.tmp = binary, tmp
-        self.data = os.path.join(tmp, "data")
+        base, self.lmtp = free_ports()
+        super().__init__(binary, tmp, base)
         self.sock = os.path.join(self.data, "lmtp.sock")
-        self.base, self.lmtp = free_ports()
-        self.proc = None
-        RUNNING.append(self)
 
     def start(self, tag):
         self.out = os.path.join(self.tmp, tag + ".out")
@@ -94,27 +88,7 @@ class Server:
         self.log_tail()
         fail(tag + ": the server did not start")
 
-    def log_tail(self):
-        for f in (self.out, self.err):
-            print("".join(open(f, errors="replace").readlines()[-20:]), flush=True)
-
-    def kill(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(10)
-
-    def terminate(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            rc = self.proc.wait(20)
-        except subprocess.TimeoutExpired:
-            self.kill()
-            fail("no exit within 20 s of SIGTERM")
-        if rc != 0:
-            self.log_tail()
-            fail("exit status %d after SIGTERM" % rc)
-
-    def delivered(self, user):
+    def delivered_to(self, user):
         out = []
         for sub in ("new", "cur"):
             d = os.path.join(self.data, "mail", user, "Maildir", sub)
@@ -148,7 +122,7 @@ def smtp_source_test(srv, prog, target, already):
         print(r.stdout.decode(errors="replace"), r.stderr.decode(errors="replace"))
         srv.log_tail()
         fail("smtp-source -L to %s exited %d" % (target, r.returncode))
-    files = [p for p in srv.delivered(USER) if p not in already]
+    files = [p for p in srv.delivered_to(USER) if p not in already]
     if len(files) != MESSAGES:
         fail("%d messages delivered through %s, expected %d" % (len(files), target, MESSAGES))
     bodies = set()
@@ -173,7 +147,7 @@ def lmtp_replies_test(srv, where):
     msg = ("From: a@localhost\r\nTo: %s@localhost\r\nSubject: per-recipient %s\r\n"
            "Message-ID: <%s@lmtp.test>\r\n\r\nhello over LMTP\r\n.leading dot\r\n"
            % (USER, where, tag)).encode()
-    before = {u: set(srv.delivered(u)) for u in (USER, SECOND)}
+    before = {u: set(srv.delivered_to(u)) for u in (USER, SECOND)}
     if where == "unix":
         c = smtplib.LMTP(srv.sock, timeout=10)
     else:
@@ -199,7 +173,7 @@ def lmtp_replies_test(srv, where):
         fail("a third reply after the data, or no NOOP reply: %s" % (noop,))
     c.quit()
     for u in (USER, SECOND):
-        new = [p for p in srv.delivered(u) if p not in before[u]]
+        new = [p for p in srv.delivered_to(u) if p not in before[u]]
         if len(new) != 1:
             fail("%s got %d copies over %s" % (u, len(new), where))
         if split_file(new[0])[1] != msg:
@@ -244,7 +218,7 @@ def main():
             fail("the socket file outlived a clean shutdown")
         print("ok: stale socket taken over after SIGKILL; removed at SIGTERM")
     finally:
-        for s in RUNNING:
+        for s in load.RUNNING:
             s.kill()
         shutil.rmtree(tmp, ignore_errors=True)
 

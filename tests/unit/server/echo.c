@@ -1,5 +1,5 @@
-/* Test support for the server runtime: the echo core, a server thread and
- * loopback clients (see echo.h). */
+/* Test support for the server runtime: the echo core, a server thread, a
+ * log collector and loopback clients (see echo.h). */
 #include "echo.h"
 
 #include <arpa/inet.h>
@@ -335,6 +335,21 @@ void srv_stop(srv_thread *st, uint32_t grace_ms)
 	cr_assert_eq(pthread_join(st->th, NULL), 0);
 	st->running = false;
 	cr_assert_eq(st->rc, 0, "the loop returned %d", st->rc);
+}
+
+void logbook_hook(int level, const char *msg, size_t len, void *userdata)
+{
+	logbook *lb = userdata;
+
+	(void)level;
+	pthread_mutex_lock(&lb->mu);
+	if (len + 1 < sizeof(lb->text) - lb->len) {
+		memcpy(lb->text + lb->len, msg, len);
+		lb->text[lb->len + len] = '\n';
+		lb->len += len + 1;
+		lb->text[lb->len] = '\0';
+	}
+	pthread_mutex_unlock(&lb->mu);
 }
 
 /* ---- clients ---- */

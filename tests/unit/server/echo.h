@@ -1,7 +1,8 @@
 /*
  * Test support for the server runtime: a small line protocol core written
- * for the tests ("echo"), a server running on its own thread, and blocking
- * loopback clients with time limits, so every test ends on its own.
+ * for the tests ("echo"), a server running on its own thread, a log
+ * collector, and blocking loopback clients with time limits, so every test
+ * ends on its own.
  *
  * The echo protocol, one CRLF line per command:
  *   greeting   "+OK hello <addr> <port> tls=<0|1> proxied=<0|1>"
@@ -60,6 +61,15 @@ uint32_t test_listen(correu_server *srv, uint32_t mode, uint32_t flags,
 void srv_start(srv_thread *st, correu_server *srv);
 /* Stop with a grace period and join; asserts the loop returned 0. */
 void srv_stop(srv_thread *st, uint32_t grace_ms);
+
+/* A log hook that collects the loop's messages, one per line, the text
+ * kept NUL-terminated; read it after the server stopped. */
+typedef struct logbook {
+	pthread_mutex_t mu;
+	char text[65536];
+	size_t len;
+} logbook;
+void logbook_hook(int level, const char *msg, size_t len, void *userdata);
 
 /* Blocking clients on 127.0.0.1 with a 5 s limit per read and write. */
 int cli_connect(uint32_t port);

@@ -165,32 +165,10 @@ Test(runtime, a_woken_session_is_looked_at_again, .timeout = 30)
 	correu_server_free(srv);
 }
 
-struct logbook {
-	pthread_mutex_t mu;
-	char text[65536];
-	size_t len;
-	int lines;
-};
-
-static void log_hook(int level, const char *msg, size_t len, void *userdata)
-{
-	struct logbook *lb = userdata;
-
-	(void)level;
-	pthread_mutex_lock(&lb->mu);
-	if (len + 1 < sizeof(lb->text) - lb->len) {
-		memcpy(lb->text + lb->len, msg, len);
-		lb->text[lb->len + len] = '\n';
-		lb->len += len + 1;
-		lb->lines++;
-	}
-	pthread_mutex_unlock(&lb->mu);
-}
-
 Test(runtime, every_connection_message_names_its_id, .timeout = 30)
 {
-	static struct logbook lb = { .mu = PTHREAD_MUTEX_INITIALIZER };
-	correu_logger lg = { CORREU_LOGGER_VERSION, CORREU_LOG_TRACE, log_hook, &lb };
+	static logbook lb = { .mu = PTHREAD_MUTEX_INITIALIZER };
+	correu_logger lg = { CORREU_LOGGER_VERSION, CORREU_LOG_TRACE, logbook_hook, &lb };
 	correu_server_settings s;
 	echo_cfg cfg = { 0 };
 	srv_thread st;
@@ -219,7 +197,6 @@ Test(runtime, every_connection_message_names_its_id, .timeout = 30)
 	cr_assert(cli_closed_within(fd, 2000));
 	close(fd);
 	srv_stop(&st, 1000);
-	lb.text[lb.len] = '\0';
 	snprintf(want, sizeof(want), "conn %llu: core says hi\n", id);
 	cr_assert_not_null(strstr(lb.text, want), "log:\n%s", lb.text);
 	snprintf(want, sizeof(want), "conn %llu: accepted from 127.0.0.1:", id);

@@ -88,30 +88,10 @@ static bool exists(const char *path)
 	return lstat(path, &st) == 0;
 }
 
-struct logbook {
-	pthread_mutex_t mu;
-	char text[16384];
-	size_t len;
-};
-
-static void log_hook(int level, const char *msg, size_t len, void *userdata)
-{
-	struct logbook *lb = userdata;
-
-	(void)level;
-	pthread_mutex_lock(&lb->mu);
-	if (len + 1 < sizeof(lb->text) - lb->len) {
-		memcpy(lb->text + lb->len, msg, len);
-		lb->text[lb->len + len] = '\n';
-		lb->len += len + 1;
-	}
-	pthread_mutex_unlock(&lb->mu);
-}
-
 Test(unix_listener, serves_and_removes_its_socket_on_shutdown, .timeout = 30)
 {
-	static struct logbook lb = { .mu = PTHREAD_MUTEX_INITIALIZER };
-	correu_logger lg = { CORREU_LOGGER_VERSION, CORREU_LOG_TRACE, log_hook, &lb };
+	static logbook lb = { .mu = PTHREAD_MUTEX_INITIALIZER };
+	correu_logger lg = { CORREU_LOGGER_VERSION, CORREU_LOG_TRACE, logbook_hook, &lb };
 	correu_server_settings s;
 	echo_cfg cfg = { 0 };
 	srv_thread st;
