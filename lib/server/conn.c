@@ -249,7 +249,8 @@ void correu__conn_start(correu_server *srv, correu__listener *l, correu_transpor
 	conn *c;
 
 	srv->stats.accepted++;
-	if (correu__addr_parse_peer(&addr, &port, peer_text) < 0)
+	/* peer_text is the socket's path for a UNIX-domain client: never an address. */
+	if (local || correu__addr_parse_peer(&addr, &port, peer_text) < 0)
 		memset(&addr, 0, sizeof(addr));
 	if (l->cfg.flags & CORREU_SERVER_LISTEN_PROXY)
 		for (uint32_t i = 0; i < srv->ntrusted && !trusted; i++)

@@ -133,6 +133,26 @@ Test(unix_listener, serves_and_removes_its_socket_on_shutdown, .timeout = 30)
 	cr_assert(strstr(lb.text, want) != NULL, "log:\n%s", lb.text);
 }
 
+/* A relative name that reads like "address:port" still names no address. */
+Test(unix_listener, a_path_is_never_taken_for_an_address, .timeout = 30)
+{
+	correu_server *srv = test_server(NULL);
+	echo_cfg cfg = { 0 };
+	srv_thread st;
+	int fd;
+
+	cr_assert_eq(chdir(dir), 0);
+	listen_unix(srv, "192.0.2.7:25", 0, &cfg);
+	srv_start(&st, srv);
+	fd = unix_connect("192.0.2.7:25");
+	cr_assert_geq(fd, 0);
+	cr_assert_str_eq(cli_expect(fd, "+OK hello"), "+OK hello  0 tls=0 proxied=0");
+	close(fd);
+	srv_stop(&st, 1000);
+	correu_server_free(srv);
+	cr_assert(!exists("192.0.2.7:25"));
+}
+
 Test(unix_listener, default_permissions_are_the_owners_only)
 {
 	correu_server *srv = test_server(NULL);
