@@ -18,6 +18,7 @@ import ssl
 import sys
 import threading
 import time
+import tracemalloc
 import unittest
 
 sys.path.insert(0, os.environ["CORREU_INTEROP_DIR"])
@@ -125,6 +126,41 @@ class IMAPTest(unittest.TestCase):
             self.assertEqual(m.size, size)
             self.assertEqual(m.header("Message-ID"),
                              re.search(rb"Message-ID: (\S+)", sent).group(1).decode())
+
+    def test_other_tls_modes(self):
+        # Dovecot offers STARTTLS, so "opportunistic" takes it; "none"
+        # stays in clear, where SCRAM still logs in (no password is sent).
+        for tls, secure in (("opportunistic", True), ("none", False)):
+            with self.subTest(tls), self.connect(tls) as imap:
+                self.assertEqual(imap.is_tls, secure)
+                imap.login("alice", "secret")
+                self.assertEqual(imap.select("INBOX", readonly=True)[0], len(self.sent))
+
+    def test_large_message_streams_both_ways_in_bounded_memory(self):
+        # 8 MB appended from a file and fetched to a file: the Python heap
+        # never holds more than a few chunks of it.
+        self.empty_bob()
+        src, dst = (os.path.join(self.peers.dir, n) for n in ("py-big.eml", "py-big.out"))
+        with open(src, "wb") as f:
+            f.write(message(30, attachment(100000)))
+        with self.connect() as imap:
+            imap.login("bob", "secret2")
+            tracemalloc.start()
+            try:
+                with open(src, "rb") as f:
+                    uid = imap.append("INBOX", f)
+                imap.select("INBOX")
+                with open(dst, "wb") as f:
+                    written = imap.fetch_to(uid, f)
+                peak = tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+        size = os.path.getsize(src)
+        self.assertGreater(size, 8_000_000)
+        self.assertEqual(written, size)
+        self.assertLess(peak, 1_000_000)
+        with open(src, "rb") as a, open(dst, "rb") as b:
+            self.assertEqual(a.read(), b.read())
 
     def test_implicit_tls_list_and_search(self):
         with self.connect("implicit") as imap:
