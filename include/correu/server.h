@@ -1,8 +1,8 @@
 /*
  * correu server runtime (driver layer): an event loop that owns listeners
- * (plain, STARTTLS-capable, implicit TLS), accepts connections and runs one
- * protocol-core session per connection through a small versioned table of
- * operations. It enforces connection and per-IP limits, idle and command
+ * (TCP ports or UNIX-domain sockets; plain, STARTTLS-capable, implicit
+ * TLS), accepts connections and runs one protocol-core session per
+ * connection through a small versioned table of operations. It enforces connection and per-IP limits, idle and command
  * timeouts, output back-pressure, auth-failure back-off and graceful
  * shutdown, and understands the PROXY protocol from trusted networks. The
  * SMTP, POP3 and IMAP server cores plug in here; none of them sees a socket.

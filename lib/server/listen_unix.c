@@ -30,7 +30,7 @@ static void fill_sun(struct sockaddr_un *sun, const char *path, size_t len)
 static int clear_stale(const struct sockaddr_un *sun)
 {
 	struct stat st;
-	int fd, rc;
+	int fd, err = 0;
 
 	if (lstat(sun->sun_path, &st) < 0)
 		return errno == ENOENT ? 0 : CORREU_ERR_IO;
@@ -42,10 +42,11 @@ static int clear_stale(const struct sockaddr_un *sun)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return CORREU_ERR_IO;
-	rc = connect(fd, (const struct sockaddr *)sun, sizeof(*sun));
-	rc = rc == 0 ? CORREU_ERR_BUSY : errno;
+	if (connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) < 0)
+		err = errno;
 	close(fd);
-	if (rc == CORREU_ERR_BUSY || (rc != ECONNREFUSED && rc != ENOENT))
+	/* Connected (err 0), or any other answer (EACCES ...): not ours. */
+	if (err != ECONNREFUSED && err != ENOENT)
 		return CORREU_ERR_BUSY;
 	if (unlink(sun->sun_path) < 0 && errno != ENOENT)
 		return CORREU_ERR_IO;
