@@ -12,6 +12,7 @@
 #include "correu/codec.h"
 #include "correu/pop3.h"
 #include "internal.h"
+#include "proto/proto_sasl.h"
 
 /* ------------------------------------------------------------------ */
 /* The response reader (reader.c)                                      */
@@ -126,8 +127,6 @@ bool correu__pop3_eq_nocase(const char *a, size_t alen, const char *b, size_t bl
 /* The same against a NUL-terminated word. */
 bool correu__pop3_word_is(const char *p, size_t len, const char *word);
 int correu__pop3_append_u32(correu__buf *out, uint32_t v);
-/* Append base64(data), or "=" for empty data when `eq_if_empty`. */
-int correu__pop3_append_b64(correu__buf *b, const uint8_t *data, size_t len, bool eq_if_empty);
 
 /* ------------------------------------------------------------------ */
 /* APOP digest (apop.c, apop_none.c)                                   */
@@ -194,12 +193,8 @@ struct correu_pop3_client {
 	uint32_t multi_msg;
 	uint64_t body_bytes;
 
-	/* AUTH. */
-	correu_sasl_client *sasl;
-	uint8_t *sasl_ir; /* initial response held for the first "+" */
-	size_t sasl_ir_len;
-	bool sasl_ir_pending;
-	bool sasl_cancelled;
+	/* AUTH: the exchange, its initial response held for the first "+". */
+	correu__proto_sasl sasl;
 
 	/* Time. */
 	uint64_t base_ms;

@@ -39,7 +39,7 @@ static int challenge(correu__pop3d *s, const uint8_t *p, size_t n)
 	int rc = correu__pop3d_raw(s, "+ ", 2);
 
 	if (rc == 0)
-		rc = correu__pop3_append_b64(&s->out, p, n, false);
+		rc = correu__proto_b64_append(&s->out, p, n, false);
 	if (rc == 0)
 		rc = correu__pop3d_raw(s, "\r\n", 2);
 	s->in_auth = rc == 0;

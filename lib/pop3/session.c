@@ -3,15 +3,14 @@
  * core over a transport, as the SMTP session does. It connects (TLS from
  * the start, RFC 8314, or STLS through the core), gets ready, logs in with
  * the strongest method offered, quits, and reports the last reply. The I/O
- * loop is in session_io.c, the jobs in session_ops.c.
+ * loop is in session_io.c (over the proto layer's), the jobs in
+ * session_ops.c.
  */
 #include <string.h>
-#include <unistd.h>
-#if defined(__linux__)
-#include <sys/random.h>
-#endif
 
 #include "session_int.h"
+
+CORREU__PROTO_CORE(core_ops, correu_pop3_client);
 
 #define DEF_CONNECT_TIMEOUT 30000u
 
@@ -37,9 +36,9 @@ static int start_up(correu_pop3_session *s)
 			return s->error;
 		if (s->done && !s->last_ok)
 			return CORREU_ERR_REPLY;
-		rc = correu__pop3_session_io(s);
+		rc = correu__proto_io_step(&s->io, &s->error, UINT64_MAX);
 		if (rc < 0)
-			return s->error ? s->error : rc;
+			return s->error;
 	}
 	s->await = 0;
 	return s->ready ? 0 : CORREU_ERR_REPLY;
@@ -76,13 +75,13 @@ int correu_pop3_session_start(correu_transport *t, const char *host,
 		return CORREU_ERR_NOMEM;
 	}
 	s->alloc = a;
-	s->t = t;
 	s->opts = o;
 	s->opts.settings = NULL;
 	correu__buf_init(&s->last_text, a, 4096);
 	/* The reply text is kept in room made now, so that keeping it later
 	 * can never fail. */
-	if (correu__buf_reserve(&s->last_text, 4096) < 0) {
+	if (correu__proto_io_init(&s->io, a, t, host, o.tls, s->rbuf, sizeof(s->rbuf)) < 0 ||
+	    correu__buf_reserve(&s->last_text, 4096) < 0) {
 		correu_pop3_session_free(s);
 		return CORREU_ERR_NOMEM;
 	}
@@ -100,21 +99,14 @@ int correu_pop3_session_start(correu_transport *t, const char *host,
 	}
 	s->set.on_event = correu__pop3_session_event;
 	s->set.event_userdata = s;
-	if (host) {
-		s->host_len = strlen(host);
-		s->host = correu__alloc(a, s->host_len + 1);
-		if (!s->host) {
-			correu_pop3_session_free(s);
-			return CORREU_ERR_NOMEM;
-		}
-		memcpy(s->host, host, s->host_len + 1);
-	}
 	rc = correu_pop3_client_new(&s->set, &s->c);
+	s->io.ops = &core_ops;
+	s->io.core = s->c;
 	if (rc == 0)
 		rc = start_up(s);
 	if (rc < 0) {
 		if (s->c)
-			correu__pop3_session_flush(s);
+			correu__proto_io_flush(&s->io);
 		correu_pop3_session_free(s);
 		return rc;
 	}
@@ -127,9 +119,8 @@ int correu_pop3_session_open(const char *host, uint16_t port,
                              correu_pop3_session **session_out)
 {
 	correu_pop3_session_options o;
-	correu_transport *t = NULL;
-	correu_tls_config *own = NULL;
-	const correu_allocator *a;
+	correu_transport *t;
+	correu_tls_config *own;
 	int rc;
 
 	if (!host || !session_out)
@@ -138,32 +129,15 @@ int correu_pop3_session_open(const char *host, uint16_t port,
 		correu_pop3_session_options_init(&o);
 	else
 		o = *opts;
-	a = o.settings ? o.settings->allocator : NULL;
-	rc = correu_tcp_connect(
-		host, port, o.connect_timeout_ms ? (int32_t)(o.connect_timeout_ms & INT32_MAX) : -1,
-		a, &t);
-	if (rc < 0)
-		return rc;
-	if (o.tls_mode == CORREU_POP3_SESSION_IMPLICIT) {
-		/* TLS from the first byte (RFC 8314 §3.3); the handshake runs on
-		 * the first read of the greeting. */
-		if (!o.tls) {
-			rc = correu_tls_config_new(CORREU_TLS_CLIENT, a, &own);
-			o.tls = own;
-		}
-		if (rc == 0)
-			rc = correu_transport_starttls(t, o.tls, host);
-		if (rc < 0) {
-			correu_transport_free(t);
-			correu_tls_config_free(own);
-			return rc;
-		}
-	}
-	rc = correu_pop3_session_start(t, host, &o, session_out);
-	if (rc < 0)
-		correu_tls_config_free(own);
+	rc = correu__proto_connect(host, port, o.connect_timeout_ms,
+	                           o.settings ? o.settings->allocator : NULL,
+	                           o.tls_mode == CORREU_POP3_SESSION_IMPLICIT, &o.tls, &t, &own);
+	if (rc == 0)
+		rc = correu_pop3_session_start(t, host, &o, session_out);
+	if (rc == 0)
+		(*session_out)->io.own_tls = own;
 	else
-		(*session_out)->own_tls = own;
+		correu_tls_config_free(own);
 	return rc;
 }
 
@@ -172,31 +146,9 @@ void correu_pop3_session_free(correu_pop3_session *s)
 	if (!s)
 		return;
 	correu_pop3_client_free(s->c);
-	correu_transport_free(s->t);
-	/* After the transport, which borrows it. */
-	correu_tls_config_free(s->own_tls);
-	if (s->host)
-		correu__free(s->alloc, s->host, s->host_len + 1);
+	correu__proto_io_free(&s->io);
 	correu__buf_free(&s->last_text, false);
 	correu__free(s->alloc, s, sizeof(*s));
-}
-
-/* The SCRAM nonce source: the kernel's CSPRNG. */
-static int os_random(uint8_t *buf, size_t len, void *userdata)
-{
-	(void)userdata;
-	while (len > 0) {
-#if defined(__linux__)
-		ssize_t n = getrandom(buf, len, 0);
-#else
-		ssize_t n = -1;
-#endif
-		if (n <= 0)
-			return CORREU_ERR_CRYPTO;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 /* SASL with the strongest mechanism offered; NOT_FOUND when none fits. */
@@ -205,16 +157,8 @@ static int login_sasl(correu_pop3_session *s, const char *user, const char *pass
 	correu_sasl_credentials cr;
 	correu_sasl_settings ss;
 
-	memset(&cr, 0, sizeof(cr));
-	cr.version = CORREU_SASL_CREDENTIALS_VERSION;
-	cr.username = user;
-	cr.username_len = strlen(user);
-	cr.password = password;
-	cr.password_len = strlen(password);
-	correu_sasl_settings_init(&ss);
-	ss.allocator = s->alloc;
-	ss.random = s->opts.random ? s->opts.random : os_random;
-	ss.random_userdata = s->opts.random ? s->opts.random_userdata : NULL;
+	correu__proto_login_sasl(&cr, &ss, user, password, s->alloc, s->opts.random,
+	                         s->opts.random_userdata);
 	return correu_pop3_client_auth(s->c, 0, &cr, &ss);
 }
 
@@ -262,7 +206,7 @@ int correu_pop3_session_quit(correu_pop3_session *s)
 		return s->error;
 	rc = correu__pop3_session_job(s, CORREU_POP3_CMD_QUIT, correu_pop3_client_quit(s->c));
 	if (rc == 0 || rc == CORREU_ERR_REPLY) {
-		int sh = correu_transport_shutdown(s->t);
+		int sh = correu_transport_shutdown(s->io.t);
 
 		(void)sh; /* the session is over either way */
 	}

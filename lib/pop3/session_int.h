@@ -11,19 +11,17 @@
 
 #include "correu/pop3.h"
 #include "internal.h"
+#include "proto/proto_session.h"
 
 struct correu_pop3_session {
 	const correu_allocator *alloc;
 	correu_pop3_session_options opts;
 	correu_pop3_settings set;
 	correu_pop3_client *c;
-	correu_transport *t;
-	correu_tls_config *own_tls; /* made when the caller gave none */
-	char *host;
-	size_t host_len;
+	correu__proto_io io; /* the transport, and the loop that drives c */
 
 	/* What the events said. */
-	bool ready, starttls, closed;
+	bool ready, closed;
 	int error;
 	/* The command a job waits for, and whether it is answered in full
 	 * (its reply, and for a multi-line +OK its end). */
@@ -46,14 +44,8 @@ struct correu_pop3_session {
 	uint8_t rbuf[16384];
 };
 
-/* Now on a monotonic clock, in ms. */
-uint64_t correu__pop3_now_ms(void);
 /* The core's event callback: the session is the userdata. */
 int correu__pop3_session_event(const correu_pop3_event *ev, void *userdata);
-/* One round of I/O: write, or read, or wait, by the core's wishes. */
-int correu__pop3_session_io(correu_pop3_session *s);
-/* Write what the core left for a failing session, briefly, ignoring errors. */
-void correu__pop3_session_flush(correu_pop3_session *s);
 /* Run I/O until the awaited command is answered, or an error. */
 int correu__pop3_session_wait(correu_pop3_session *s);
 /* Send a queued command's way and wait: the job's common path. */

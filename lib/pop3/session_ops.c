@@ -4,9 +4,6 @@
  * descriptor in the core's bounded chunks, DELE and RSET. Each queues one
  * command and runs the I/O loop until it is answered in full.
  */
-#include <errno.h>
-#include <unistd.h>
-
 #include "session_int.h"
 
 static int usable(const correu_pop3_session *s)
@@ -86,29 +83,11 @@ int correu_pop3_session_top(correu_pop3_session *s, uint32_t msg, uint32_t lines
 	                                correu_pop3_client_top(s->c, msg, lines));
 }
 
-/* Write a chunk whole: short writes and EINTR are not errors. */
-static int write_fd(const uint8_t *data, size_t len, void *userdata)
-{
-	int fd = *(const int *)userdata;
-
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return CORREU_ERR_IO;
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int correu_pop3_session_retrieve_fd(correu_pop3_session *s, uint32_t msg, int fd)
 {
 	if (fd < 0)
 		return CORREU_ERR_ARG;
-	return correu_pop3_session_retrieve(s, msg, write_fd, &fd);
+	return correu_pop3_session_retrieve(s, msg, correu__proto_write_fd, &fd);
 }
 
 int correu_pop3_session_delete(correu_pop3_session *s, uint32_t msg)

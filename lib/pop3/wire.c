@@ -2,7 +2,7 @@
  * Words on the POP3 wire (POP3 layer): every argument an application
  * passes is checked before it is formatted, because a CR, LF or NUL inside
  * it would end the command early and let the rest run as a command of its
- * own (command injection); numbers and base64 are appended here, and the
+ * own (command injection); numbers are appended here, and the
  * server's keywords compared without regard to case.
  */
 #include <string.h>
@@ -57,25 +57,4 @@ int correu__pop3_append_u32(correu__buf *out, uint32_t v)
 		v /= 10;
 	} while (v);
 	return correu__buf_append(out, tmp + sizeof(tmp) - n, n);
-}
-
-int correu__pop3_append_b64(correu__buf *b, const uint8_t *data, size_t len, bool eq_if_empty)
-{
-	size_t n = correu_base64_encoded_len(len);
-	correu_ssize w;
-	int rc;
-
-	/* RFC 5034 §4: an empty initial response is sent as "=". */
-	if (len == 0)
-		return eq_if_empty ? correu__buf_append(b, "=", 1) : 0;
-	if (n == SIZE_MAX)
-		return CORREU_ERR_LIMIT;
-	rc = correu__buf_reserve(b, n);
-	if (rc < 0)
-		return rc;
-	w = correu_base64_encode(data, len, (char *)b->data + b->len, b->cap - b->len);
-	if (w < 0)
-		return (int)w;
-	b->len += (size_t)w;
-	return 0;
 }
