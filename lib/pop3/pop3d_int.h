@@ -19,6 +19,7 @@
 #include "correu/store.h"
 #include "internal.h"
 #include "pop3_internal.h"
+#include "server/lines.h"
 #include "store/store_sasl.h"
 
 /* RFC 1035 section 2.3.4: a host name is at most 255 octets. */
@@ -144,10 +145,7 @@ struct correu__pop3d {
 	uint32_t errors;
 
 	/* Command lines: one buffer, two decoders (command and AUTH limits). */
-	uint8_t *line_buf;
-	size_t line_buf_len;
-	void *cmd_mem, *auth_mem;
-	correu_line_decoder *cmd_dec, *auth_dec;
+	correu__server_lines lines;
 
 	/* AUTHORIZATION. */
 	char user[POP3D_MAX_USER + 1]; /* USER's name, then the canonical one */

@@ -83,7 +83,7 @@ static int skip_auth_line(correu__pop3d *s, const uint8_t *in, size_t len)
 	if (!lf)
 		return (int)len;
 	s->auth_skip = false;
-	correu_line_decoder_reset(s->auth_dec);
+	correu_line_decoder_reset(s->lines.auth);
 	return (int)(lf - in) + 1;
 }
 
@@ -96,7 +96,7 @@ int correu__pop3d_read_line(correu__pop3d *s, const uint8_t *in, size_t len)
 
 	if (s->auth_skip)
 		return skip_auth_line(s, in, len);
-	rc = correu_line_decoder_feed(auth ? s->auth_dec : s->cmd_dec, in, len, &used, &line,
+	rc = correu_line_decoder_feed(auth ? s->lines.auth : s->lines.cmd, in, len, &used, &line,
 	                              &line_len);
 	if (rc == CORREU_ERR_LIMIT || rc == CORREU_ERR_BARE_EOL) {
 		/* The decoder drops the rest of an overlong line by itself; a

@@ -17,7 +17,6 @@
 static void session_free(correu__pop3d *s)
 {
 	const correu_allocator *a = s->alloc;
-	size_t dec_len = correu_line_decoder_sizeof();
 
 	/* A pending request is cancelled before what it works on is closed. */
 	correu__pop3d_req_end(s);
@@ -26,15 +25,7 @@ static void session_free(correu__pop3d *s)
 	correu__pop3d_maildrop_free(s);
 	if (s->enc_mem)
 		correu__free(a, s->enc_mem, correu_dot_encoder_sizeof());
-	if (s->cmd_mem)
-		correu__free(a, s->cmd_mem, dec_len);
-	if (s->auth_mem)
-		correu__free(a, s->auth_mem, dec_len);
-	if (s->line_buf) {
-		/* A PASS line or AUTH response may have held a password. */
-		correu_wipe(s->line_buf, s->line_buf_len);
-		correu__free(a, s->line_buf, s->line_buf_len);
-	}
+	correu__server_lines_free(&s->lines, a);
 	correu__buf_free(&s->out, false);
 	correu_wipe(s->user, sizeof(s->user));
 	s->svc->sessions--;
@@ -44,24 +35,12 @@ static void session_free(correu__pop3d *s)
 static int buffers_init(correu__pop3d *s)
 {
 	const correu_pop3_server_settings *set = &s->svc->set;
-	size_t dec_len = correu_line_decoder_sizeof();
-	size_t cmd_max = set->max_line - 2, auth_max = set->max_auth_line - 2;
 	int rc;
 
-	/* The two decoders share one buffer: a line is always complete
-	 * before the session switches between commands and AUTH responses. */
-	s->line_buf_len = cmd_max > auth_max ? cmd_max : auth_max;
-	s->line_buf = correu__alloc(s->alloc, s->line_buf_len);
-	s->cmd_mem = correu__alloc(s->alloc, dec_len);
-	s->auth_mem = correu__alloc(s->alloc, dec_len);
 	s->enc_mem = correu__alloc(s->alloc, correu_dot_encoder_sizeof());
-	if (!s->line_buf || !s->cmd_mem || !s->auth_mem || !s->enc_mem)
+	if (!s->enc_mem)
 		return CORREU_ERR_NOMEM;
-	rc = correu_line_decoder_init(s->cmd_mem, dec_len, s->line_buf, s->line_buf_len, cmd_max, 0,
-	                              &s->cmd_dec);
-	if (rc == 0)
-		rc = correu_line_decoder_init(s->auth_mem, dec_len, s->line_buf, s->line_buf_len,
-		                              auth_max, 0, &s->auth_dec);
+	rc = correu__server_lines_init(&s->lines, s->alloc, set->max_line, set->max_auth_line, 0);
 	/* Messages from the store should have CRLF line ends; a bare LF from
 	 * a lax backend is sent as CRLF rather than cutting the session. */
 	if (rc == 0)
@@ -219,8 +198,7 @@ static void tls_started(correu__pop3d *s, uint64_t discarded)
 	s->user_given = false;
 	s->auth_skip = false;
 	correu__pop3d_auth_clear(s);
-	correu_line_decoder_reset(s->cmd_dec);
-	correu_line_decoder_reset(s->auth_dec);
+	correu__server_lines_reset(&s->lines);
 	if (discarded) {
 		snprintf(msg, sizeof(msg), "discarded %llu bytes pipelined behind STLS",
 		         (unsigned long long)discarded);

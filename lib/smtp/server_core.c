@@ -14,24 +14,14 @@
 static void session_free(correu__smtpd *s)
 {
 	const correu_allocator *a = s->alloc;
-	size_t dot_len = correu_dot_decoder_sizeof();
-	size_t dec_len = correu_line_decoder_sizeof();
 
 	correu__smtpd_txn_reset(s);
 	correu__smtpd_auth_clear(s);
 	if (s->chunk)
 		correu__free(a, s->chunk, s->svc->set.max_chunk);
 	if (s->dot_mem)
-		correu__free(a, s->dot_mem, dot_len);
-	if (s->cmd_mem)
-		correu__free(a, s->cmd_mem, dec_len);
-	if (s->auth_mem)
-		correu__free(a, s->auth_mem, dec_len);
-	if (s->line_buf) {
-		/* An AUTH response line may have held a password. */
-		correu_wipe(s->line_buf, s->line_buf_len);
-		correu__free(a, s->line_buf, s->line_buf_len);
-	}
+		correu__free(a, s->dot_mem, correu_dot_decoder_sizeof());
+	correu__server_lines_free(&s->lines, a);
 	correu__buf_free(&s->out, false);
 	correu_wipe(s->user, sizeof(s->user));
 	correu__free(a, s, sizeof(*s));
@@ -40,26 +30,13 @@ static void session_free(correu__smtpd *s)
 static int decoders_init(correu__smtpd *s)
 {
 	const correu_smtp_server_settings *set = &s->svc->set;
-	size_t dec_len = correu_line_decoder_sizeof();
 	uint32_t flags = (set->flags & CORREU_SMTP_SERVER_NORMALISE) ? CORREU_LINE_NORMALISE : 0;
-	size_t cmd_max = set->max_line - 2, auth_max = set->max_auth_line - 2;
-	int rc;
 
-	/* The two decoders share one buffer: a line is always complete
-	 * before the session switches between commands and AUTH responses. */
-	s->line_buf_len = cmd_max > auth_max ? cmd_max : auth_max;
-	s->line_buf = correu__alloc(s->alloc, s->line_buf_len);
-	s->cmd_mem = correu__alloc(s->alloc, dec_len);
-	s->auth_mem = correu__alloc(s->alloc, dec_len);
 	s->dot_mem = correu__alloc(s->alloc, correu_dot_decoder_sizeof());
-	if (!s->line_buf || !s->cmd_mem || !s->auth_mem || !s->dot_mem)
+	if (!s->dot_mem)
 		return CORREU_ERR_NOMEM;
-	rc = correu_line_decoder_init(s->cmd_mem, dec_len, s->line_buf, s->line_buf_len, cmd_max,
-	                              flags, &s->cmd_dec);
-	if (rc == 0)
-		rc = correu_line_decoder_init(s->auth_mem, dec_len, s->line_buf, s->line_buf_len,
-		                              auth_max, flags, &s->auth_dec);
-	return rc;
+	return correu__server_lines_init(&s->lines, s->alloc, set->max_line, set->max_auth_line,
+	                                 flags);
 }
 
 static bool xclient_trusted(const correu_smtp_service *svc, const char *addr)
@@ -162,7 +139,7 @@ static int read_line(correu__smtpd *s, const uint8_t *in, size_t len)
 	size_t used, line_len;
 	int rc;
 
-	rc = correu_line_decoder_feed(auth ? s->auth_dec : s->cmd_dec, in, len, &used, &line,
+	rc = correu_line_decoder_feed(auth ? s->lines.auth : s->lines.cmd, in, len, &used, &line,
 	                              &line_len);
 	s->stepped = rc != 0;
 	if (rc == CORREU_ERR_LIMIT || rc == CORREU_ERR_BARE_EOL) {
@@ -299,8 +276,7 @@ static void tls_started(correu__smtpd *s, uint64_t discarded)
 	s->user_len = 0;
 	correu__smtpd_txn_reset(s);
 	correu__smtpd_auth_clear(s);
-	correu_line_decoder_reset(s->cmd_dec);
-	correu_line_decoder_reset(s->auth_dec);
+	correu__server_lines_reset(&s->lines);
 	s->auth_overlong = false;
 	if (discarded) {
 		snprintf(msg, sizeof(msg), "discarded %llu bytes pipelined behind STARTTLS",

@@ -16,6 +16,7 @@
 #include "correu/smtp_server.h"
 #include "correu/store.h"
 #include "internal.h"
+#include "server/lines.h"
 #include "server/server_int.h"
 #include "smtp_internal.h"
 #include "store/store_sasl.h"
@@ -168,10 +169,7 @@ typedef struct correu__smtpd {
 	uint32_t transactions;
 
 	/* Command lines: one buffer, two decoders (command and AUTH limits). */
-	uint8_t *line_buf;
-	size_t line_buf_len;
-	void *cmd_mem, *auth_mem;
-	correu_line_decoder *cmd_dec, *auth_dec;
+	correu__server_lines lines;
 	/* The AUTH decoder is still discarding an over-long AUTH line: it keeps
 	 * reading until that line ends, and the line after it is a command. */
 	bool auth_overlong;
