@@ -8,22 +8,11 @@
  * mechanism cannot go on with. A SCRAM success is believed only once the
  * server proved it knows the password.
  */
-#include <string.h>
-
 #include "client_internal.h"
 
 void correu__imapc_auth_clear(correu_imap_client *c)
 {
-	correu_sasl_client_free(c->sasl);
-	c->sasl = NULL;
-	if (c->sasl_ir) {
-		correu_wipe(c->sasl_ir, c->sasl_ir_len);
-		correu__free(c->alloc, c->sasl_ir, c->sasl_ir_len ? c->sasl_ir_len : 1);
-	}
-	c->sasl_ir = NULL;
-	c->sasl_ir_len = 0;
-	c->sasl_ir_pending = false;
-	c->sasl_cancelled = false;
+	correu__proto_sasl_clear(&c->sasl, c->alloc);
 }
 
 static bool secure(const correu_imap_client *c)
@@ -76,87 +65,38 @@ int correu_imap_client_login(correu_imap_client *c, const char *user, size_t use
 	return rc;
 }
 
-/* Whether the server lists a mechanism as AUTH=. */
-static bool offered(const char *list, size_t len, int mech)
-{
-	for (size_t i = 0; i < len;) {
-		size_t j = i;
-
-		while (j < len && list[j] != ' ')
-			j++;
-		if (correu_sasl_mech_from_name(list + i, j - i) == mech)
-			return true;
-		i = j + 1;
-	}
-	return false;
-}
-
 static int choose(correu_imap_client *c, int mech, const correu_sasl_credentials *cred, int *out)
 {
 	size_t len = 0;
 	const char *list = correu_imap_client_sasl_mechs(c, &len);
-	uint32_t flags = secure(c) ? CORREU_SASL_ALLOW_PLAINTEXT : 0;
 
-	if (!list)
-		return CORREU_ERR_UNSUPPORTED;
-	if (mech == 0) {
-		if (cred->password)
-			flags |= CORREU_SASL_HAVE_PASSWORD;
-		if (cred->token)
-			flags |= CORREU_SASL_HAVE_TOKEN;
-		return correu_sasl_choose(list, len, flags, out);
-	}
-	if (!offered(list, len, mech))
-		return CORREU_ERR_UNSUPPORTED;
-	if (correu_sasl_mech_is_plaintext(mech) && !secure(c))
-		return CORREU_ERR_TLS_REQUIRED;
-	*out = mech;
-	return 0;
+	/* Only what the server lists as AUTH= is tried. */
+	return correu__proto_sasl_pick(list ? list : "", len, mech, secure(c), cred, out);
 }
 
 static int append_b64(correu_imap_client *c, correu__imapc_cmd *cmd, const uint8_t *data,
                       size_t len)
 {
-	size_t enc = correu_base64_encoded_len(len);
-	correu_ssize n;
-	char *tmp;
+	correu__buf b;
 	int rc;
 
 	/* RFC 4959 §3: an empty initial response is sent as "=". */
-	if (len == 0)
-		return correu__imapc_put(cmd, "=", 1);
-	if (enc == SIZE_MAX || enc > cmd->text.max)
-		return CORREU_ERR_LIMIT;
-	tmp = correu__alloc(c->alloc, enc);
-	if (!tmp)
-		return CORREU_ERR_NOMEM;
-	n = correu_base64_encode(data, len, tmp, enc);
-	rc = n < 0 ? (int)n : correu__imapc_put(cmd, tmp, (size_t)n);
-	correu_wipe(tmp, enc);
-	correu__free(c->alloc, tmp, enc);
+	correu__buf_init(&b, c->alloc, cmd->text.max);
+	rc = correu__proto_b64_append(&b, data, len, true);
+	if (rc == 0)
+		rc = correu__imapc_put(cmd, (const char *)b.data, b.len);
+	correu__buf_free(&b, true);
 	return rc;
-}
-
-static int keep_ir(correu_imap_client *c, const uint8_t *ir, size_t len)
-{
-	c->sasl_ir = correu__alloc(c->alloc, len ? len : 1);
-	if (!c->sasl_ir)
-		return CORREU_ERR_NOMEM;
-	if (len)
-		memcpy(c->sasl_ir, ir, len);
-	c->sasl_ir_len = len;
-	c->sasl_ir_pending = true;
-	return 0;
 }
 
 int correu_imap_client_authenticate(correu_imap_client *c, int mech,
                                     const correu_sasl_credentials *cred,
                                     const correu_sasl_settings *sasl)
 {
-	const uint8_t *ir = NULL;
-	size_t ir_len = 0;
+	const uint8_t *ir;
+	size_t ir_len;
 	correu__imapc_cmd *cmd = NULL;
-	int rc, has_ir = 0;
+	int rc, has_ir;
 
 	if (!c || !cred || mech < 0)
 		return CORREU_ERR_ARG;
@@ -166,25 +106,20 @@ int correu_imap_client_authenticate(correu_imap_client *c, int mech,
 	rc = choose(c, mech, cred, &mech);
 	if (rc < 0)
 		return rc;
-	rc = correu_sasl_client_new(sasl, mech, cred, &c->sasl);
-	if (rc < 0)
-		return rc;
-	if (correu_sasl_mech_has_initial_response(mech)) {
-		has_ir = correu_sasl_client_start(c->sasl, &ir, &ir_len);
-		rc = has_ir < 0 ? has_ir : 0;
-	}
-	if (rc == 0)
-		rc = correu__imapc_begin(c, CORREU_IMAP_CMD_AUTHENTICATE, "AUTHENTICATE ", &cmd);
+	has_ir = correu__proto_sasl_start(&c->sasl, sasl, mech, cred, &ir, &ir_len);
+	if (has_ir < 0)
+		return has_ir;
+	rc = correu__imapc_begin(c, CORREU_IMAP_CMD_AUTHENTICATE, "AUTHENTICATE ", &cmd);
 	if (rc == 0) {
 		cmd->secret = true;
 		rc = correu__imapc_put_str(cmd, correu_sasl_mech_name(mech));
 	}
-	if (rc == 0 && has_ir > 0 && (c->caps.mask & CORREU_IMAP_CAP_SASL_IR)) {
+	if (rc == 0 && has_ir && (c->caps.mask & CORREU_IMAP_CAP_SASL_IR)) {
 		rc = correu__imapc_put(cmd, " ", 1);
 		if (rc == 0)
 			rc = append_b64(c, cmd, ir, ir_len);
-	} else if (rc == 0 && has_ir > 0)
-		rc = keep_ir(c, ir, ir_len);
+	} else if (rc == 0 && has_ir)
+		rc = correu__proto_sasl_keep_ir(&c->sasl, c->alloc, ir, ir_len);
 	if (rc < 0) {
 		correu__imapc_cmd_free(c->alloc, cmd);
 		correu__imapc_auth_clear(c);
@@ -201,71 +136,23 @@ int correu_imap_client_authenticate(correu_imap_client *c, int mech,
 	return rc;
 }
 
-/* A response line written straight to the output: AUTHENTICATE holds
- * everything behind it, so nothing else is interleaved. */
-static int respond(correu_imap_client *c, const uint8_t *data, size_t len, bool cancel)
-{
-	size_t enc = correu_base64_encoded_len(len);
-	correu_ssize n = 0;
-	int rc;
-
-	if (cancel) {
-		c->sasl_cancelled = true;
-		rc = correu__imapc_out(c, "*\r\n", 3);
-		return rc < 0 ? correu__imapc_fail(c, rc, "AUTHENTICATE response does not fit") : 0;
-	}
-	rc = enc == SIZE_MAX ? CORREU_ERR_LIMIT : correu__buf_reserve(&c->out, enc + 2);
-	if (rc == 0 && len)
-		n = correu_base64_encode(data, len, (char *)c->out.data + c->out.len, enc);
-	if (rc == 0 && n < 0)
-		rc = (int)n;
-	if (rc == 0) {
-		c->out.len += (size_t)n;
-		rc = correu__imapc_out(c, "\r\n", 2);
-	}
-	return rc < 0 ? correu__imapc_fail(c, rc, "AUTHENTICATE response does not fit") : 0;
-}
-
+/* Answer a "+" challenge (base64, or "*" to cancel) straight in the
+ * output: AUTHENTICATE holds everything behind it, so nothing else is
+ * interleaved. */
 int correu__imapc_auth_challenge(correu_imap_client *c, const char *b64, size_t b64_len)
 {
-	const uint8_t *out = NULL;
-	size_t out_len = 0, cap;
-	uint8_t *dec;
-	correu_ssize n;
-	int rc;
+	const uint8_t *out;
+	size_t out_len;
+	int rc = correu__proto_sasl_answer(&c->sasl, c->alloc, &c->logger, "imap: AUTHENTICATE",
+	                                   b64, b64_len, &out, &out_len);
 
-	if (c->sasl_cancelled)
-		return correu__imapc_fail(c, CORREU_ERR_PROTO,
-		                          "challenge after AUTHENTICATE was cancelled");
-	if (!b64)
-		b64 = "";
-	if (c->sasl_ir_pending) {
-		/* RFC 9051 §6.2.2: without SASL-IR the initial response
-		 * answers the first, empty, challenge. */
-		c->sasl_ir_pending = false;
-		if (b64_len != 0)
-			return respond(c, NULL, 0, true);
-		return respond(c, c->sasl_ir, c->sasl_ir_len, false);
-	}
-	cap = correu_base64_decoded_max(b64_len);
-	dec = correu__alloc(c->alloc, cap ? cap : 1);
-	if (!dec)
-		return correu__imapc_fail(c, CORREU_ERR_NOMEM, "out of memory");
-	n = correu_base64_decode(b64, b64_len, dec, cap);
-	if (n < 0) {
-		correu__free(c->alloc, dec, cap ? cap : 1);
-		correu__log(&c->logger, CORREU_LOG_WARN, "imap: challenge is not base64");
-		return respond(c, NULL, 0, true);
-	}
-	rc = correu_sasl_client_step(c->sasl, dec, (size_t)n, &out, &out_len);
-	correu_wipe(dec, cap);
-	correu__free(c->alloc, dec, cap ? cap : 1);
-	if (rc < 0) {
-		correu__log(&c->logger, CORREU_LOG_WARN, "imap: AUTHENTICATE cancelled: %s",
-		            correu_sasl_client_reason(c->sasl));
-		return respond(c, NULL, 0, true);
-	}
-	return respond(c, out, out_len, false);
+	if (rc == CORREU_ERR_PROTO)
+		return correu__imapc_fail(c, rc, "challenge after AUTHENTICATE was cancelled");
+	if (rc < 0)
+		return correu__imapc_fail(c, rc, "out of memory");
+	rc = correu__proto_sasl_line(&c->out, out, out_len, rc == 1);
+	c->progress = true;
+	return rc < 0 ? correu__imapc_fail(c, rc, "AUTHENTICATE response does not fit") : 0;
 }
 
 int correu__imapc_auth_done(correu_imap_client *c, uint32_t status)
@@ -273,10 +160,10 @@ int correu__imapc_auth_done(correu_imap_client *c, uint32_t status)
 	bool ok = status == CORREU_IMAP_RESP_OK;
 
 	c->login_pending = false;
-	if (ok && c->sasl) {
+	if (ok && c->sasl.client) {
 		/* SCRAM: success without the server's proof (RFC 5802 §5) is
 		 * an attack, not a login. */
-		if (correu_sasl_client_finish(c->sasl, NULL, 0) < 0 || c->sasl_cancelled)
+		if (correu__proto_sasl_finish(&c->sasl) < 0)
 			return correu__imapc_fail(c, CORREU_ERR_AUTH,
 			                          "the server did not prove it knows the password");
 	}

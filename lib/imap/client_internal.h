@@ -14,6 +14,7 @@
 #include "correu/imap.h"
 #include "correu/sasl.h"
 #include "internal.h"
+#include "proto/proto_sasl.h"
 
 /* ------------------------------------------------------------------ */
 /* Commands as built (build.c)                                          */
@@ -190,12 +191,9 @@ struct correu_imap_client {
 	size_t queued; /* inline bytes of commands not yet moved out */
 	correu__buf out;
 
-	/* AUTHENTICATE. */
-	correu_sasl_client *sasl;
-	uint8_t *sasl_ir; /* initial response held for the first "+" */
-	size_t sasl_ir_len;
-	bool sasl_ir_pending;
-	bool sasl_cancelled;
+	/* AUTHENTICATE: the exchange, its initial response held for the
+	 * first "+" without SASL-IR. */
+	correu__proto_sasl sasl;
 
 	/* IDLE. */
 	bool idling;       /* "+" received, DONE not yet sent */

@@ -119,7 +119,7 @@ static int on_continue(correu_imap_client *c, const correu_imap_event *end)
 		cmd->waiting = false;
 		return correu__imapc_pump(c);
 	}
-	if (c->sasl && in_flight(c, CORREU_IMAP_CMD_AUTHENTICATE))
+	if (c->sasl.client && in_flight(c, CORREU_IMAP_CMD_AUTHENTICATE))
 		return correu__imapc_auth_challenge(c, end->str[0], end->str_len[0]);
 	cmd = in_flight(c, CORREU_IMAP_CMD_IDLE);
 	if (cmd)

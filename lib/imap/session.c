@@ -3,16 +3,15 @@
  * core over a transport, as the SMTP and POP3 sessions do. It connects
  * (TLS from the start, RFC 8314, or STARTTLS through the core), gets
  * ready, logs in with the strongest method offered, enables the
- * extensions it can use, logs out, and reports the last response. The I/O
- * loop is in session_io.c, the jobs in session_ops.c.
+ * extensions it can use, logs out, and reports the last response. The
+ * events and waits are in session_io.c (over the proto layer's I/O loop),
+ * the jobs in session_ops.c.
  */
 #include <string.h>
-#include <unistd.h>
-#if defined(__linux__)
-#include <sys/random.h>
-#endif
 
 #include "session_int.h"
+
+CORREU__PROTO_CORE(core_ops, correu_imap_client);
 
 #define DEF_CONNECT_TIMEOUT 30000u
 
@@ -33,9 +32,9 @@ static int start_up(correu_imap_session *s)
 	while (!s->ready) {
 		if (s->error)
 			return s->error;
-		rc = correu__imaps_io(s, UINT64_MAX);
+		rc = correu__proto_io_step(&s->io, &s->error, UINT64_MAX);
 		if (rc < 0)
-			return s->error ? s->error : rc;
+			return s->error;
 	}
 	return 0;
 }
@@ -45,19 +44,20 @@ static int make(correu_transport *t, const char *host, const correu_imap_session
 {
 	const correu_allocator *a = correu__allocator(o->settings ? o->settings->allocator : NULL);
 	correu_imap_session *s = correu__calloc(a, sizeof(*s));
+	int rc;
 
 	*out = s;
 	if (!s)
 		return CORREU_ERR_NOMEM;
 	s->alloc = a;
-	s->t = t;
 	s->opts = *o;
 	s->opts.settings = NULL;
 	s->append_fd = -1;
 	correu__buf_init(&s->last_text, a, 4096);
 	/* The response text is kept in room made now, so that keeping it
 	 * later can never fail. */
-	if (correu__buf_reserve(&s->last_text, 4096) < 0)
+	if (correu__proto_io_init(&s->io, a, t, host, o->tls, s->rbuf, sizeof(s->rbuf)) < 0 ||
+	    correu__buf_reserve(&s->last_text, 4096) < 0)
 		return CORREU_ERR_NOMEM;
 	if (o->settings)
 		s->set = *o->settings;
@@ -71,14 +71,10 @@ static int make(correu_transport *t, const char *host, const correu_imap_session
 		return CORREU_ERR_ARG;
 	s->set.on_event = correu__imaps_event;
 	s->set.event_userdata = s;
-	if (host) {
-		s->host_len = strlen(host);
-		s->host = correu__alloc(a, s->host_len + 1);
-		if (!s->host)
-			return CORREU_ERR_NOMEM;
-		memcpy(s->host, host, s->host_len + 1);
-	}
-	return correu_imap_client_new(&s->set, &s->c);
+	s->io.ops = &core_ops;
+	rc = correu_imap_client_new(&s->set, &s->c);
+	s->io.core = s->c;
+	return rc;
 }
 
 int correu_imap_session_start(correu_transport *t, const char *host,
@@ -113,7 +109,7 @@ int correu_imap_session_start(correu_transport *t, const char *host,
 		rc = start_up(s);
 	if (rc < 0) {
 		if (s->c)
-			correu__imaps_flush(s);
+			correu__proto_io_flush(&s->io);
 		correu_imap_session_free(s);
 		return rc;
 	}
@@ -126,9 +122,8 @@ int correu_imap_session_open(const char *host, uint16_t port,
                              correu_imap_session **session_out)
 {
 	correu_imap_session_options o;
-	correu_transport *t = NULL;
-	correu_tls_config *own = NULL;
-	const correu_allocator *a;
+	correu_transport *t;
+	correu_tls_config *own;
 	int rc;
 
 	if (!host || !session_out)
@@ -137,32 +132,15 @@ int correu_imap_session_open(const char *host, uint16_t port,
 		correu_imap_session_options_init(&o);
 	else
 		o = *opts;
-	a = o.settings ? o.settings->allocator : NULL;
-	rc = correu_tcp_connect(
-		host, port, o.connect_timeout_ms ? (int32_t)(o.connect_timeout_ms & INT32_MAX) : -1,
-		a, &t);
-	if (rc < 0)
-		return rc;
-	if (o.tls_mode == CORREU_IMAP_SESSION_IMPLICIT) {
-		/* TLS from the first byte (RFC 8314 §3.3); the handshake runs on
-		 * the first read of the greeting. */
-		if (!o.tls) {
-			rc = correu_tls_config_new(CORREU_TLS_CLIENT, a, &own);
-			o.tls = own;
-		}
-		if (rc == 0)
-			rc = correu_transport_starttls(t, o.tls, host);
-		if (rc < 0) {
-			correu_transport_free(t);
-			correu_tls_config_free(own);
-			return rc;
-		}
-	}
-	rc = correu_imap_session_start(t, host, &o, session_out);
-	if (rc < 0)
-		correu_tls_config_free(own);
+	rc = correu__proto_connect(host, port, o.connect_timeout_ms,
+	                           o.settings ? o.settings->allocator : NULL,
+	                           o.tls_mode == CORREU_IMAP_SESSION_IMPLICIT, &o.tls, &t, &own);
+	if (rc == 0)
+		rc = correu_imap_session_start(t, host, &o, session_out);
+	if (rc == 0)
+		(*session_out)->io.own_tls = own;
 	else
-		(*session_out)->own_tls = own;
+		correu_tls_config_free(own);
 	return rc;
 }
 
@@ -171,31 +149,9 @@ void correu_imap_session_free(correu_imap_session *s)
 	if (!s)
 		return;
 	correu_imap_client_free(s->c);
-	correu_transport_free(s->t);
-	/* After the transport, which borrows it. */
-	correu_tls_config_free(s->own_tls);
-	if (s->host)
-		correu__free(s->alloc, s->host, s->host_len + 1);
+	correu__proto_io_free(&s->io);
 	correu__buf_free(&s->last_text, false);
 	correu__free(s->alloc, s, sizeof(*s));
-}
-
-/* The SCRAM nonce source: the kernel's CSPRNG. */
-static int os_random(uint8_t *buf, size_t len, void *userdata)
-{
-	(void)userdata;
-	while (len > 0) {
-#if defined(__linux__)
-		ssize_t n = getrandom(buf, len, 0);
-#else
-		ssize_t n = -1;
-#endif
-		if (n <= 0)
-			return CORREU_ERR_CRYPTO;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 static int login_sasl(correu_imap_session *s, const char *user, const char *password)
@@ -203,16 +159,8 @@ static int login_sasl(correu_imap_session *s, const char *user, const char *pass
 	correu_sasl_credentials cr;
 	correu_sasl_settings ss;
 
-	memset(&cr, 0, sizeof(cr));
-	cr.version = CORREU_SASL_CREDENTIALS_VERSION;
-	cr.username = user;
-	cr.username_len = strlen(user);
-	cr.password = password;
-	cr.password_len = strlen(password);
-	correu_sasl_settings_init(&ss);
-	ss.allocator = s->alloc;
-	ss.random = s->opts.random ? s->opts.random : os_random;
-	ss.random_userdata = s->opts.random ? s->opts.random_userdata : NULL;
+	correu__proto_login_sasl(&cr, &ss, user, password, s->alloc, s->opts.random,
+	                         s->opts.random_userdata);
 	return correu_imap_client_authenticate(s->c, 0, &cr, &ss);
 }
 
@@ -275,7 +223,7 @@ int correu_imap_session_logout(correu_imap_session *s)
 	/* The core reports CLOSED after LOGOUT's completion; the BYE before
 	 * it is the server's goodbye, not a failure. */
 	if (rc == 0 || s->closed) {
-		int sh = correu_transport_shutdown(s->t);
+		int sh = correu_transport_shutdown(s->io.t);
 
 		(void)sh; /* the session is over either way */
 		return 0;

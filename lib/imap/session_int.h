@@ -12,19 +12,17 @@
 
 #include "correu/imap.h"
 #include "internal.h"
+#include "proto/proto_session.h"
 
 struct correu_imap_session {
 	const correu_allocator *alloc;
 	correu_imap_session_options opts;
 	correu_imap_settings set;
 	correu_imap_client *c;
-	correu_transport *t;
-	correu_tls_config *own_tls; /* made when the caller gave none */
-	char *host;
-	size_t host_len;
+	correu__proto_io io; /* the transport, and the loop that drives c */
 
 	/* What the events said. */
-	bool ready, starttls, closed;
+	bool ready, closed;
 	int error;
 	/* The command a job waits for, and whether it completed. */
 	uint32_t await_id;
@@ -51,15 +49,8 @@ struct correu_imap_session {
 	uint8_t rbuf[16384];
 };
 
-/* Now on a monotonic clock, in ms. */
-uint64_t correu__imaps_now_ms(void);
 /* The core's event callback: the session is the userdata. */
 int correu__imaps_event(const correu_imap_client_event *ev, void *userdata);
-/* One round of I/O: write, or read, or wait until the core's deadline or
- * `wake` (UINT64_MAX for none), whichever comes first. */
-int correu__imaps_io(correu_imap_session *s, uint64_t wake);
-/* Write what the core left for a failing session, briefly. */
-void correu__imaps_flush(correu_imap_session *s);
 /* Wait for the command `queued` (an id, or the error that queueing gave)
  * to complete; 0 for OK, CORREU_ERR_REPLY for NO or BAD, a consumer's
  * code, or the error met. The consumers are cleared after. */

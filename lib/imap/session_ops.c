@@ -104,27 +104,10 @@ int correu_imap_session_fetch_section(correu_imap_session *s, uint32_t uid, cons
 	return rc == 0 && !s->section_seen ? CORREU_ERR_NOT_FOUND : rc;
 }
 
-static int write_fd(const uint8_t *data, size_t len, void *userdata)
-{
-	int fd = *(const int *)userdata;
-
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return CORREU_ERR_IO;
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int correu_imap_session_fetch_section_fd(correu_imap_session *s, uint32_t uid, const char *section,
                                          int fd)
 {
-	return correu_imap_session_fetch_section(s, uid, section, write_fd, &fd);
+	return correu_imap_session_fetch_section(s, uid, section, correu__proto_write_fd, &fd);
 }
 
 int correu_imap_session_store(correu_imap_session *s, const char *uid_set, const char *action,
@@ -214,7 +197,7 @@ int correu_imap_session_append_fd(correu_imap_session *s, const char *mailbox,
 int correu_imap_session_idle(correu_imap_session *s, uint32_t timeout_ms, correu_imap_event_fn fn,
                              void *userdata)
 {
-	uint64_t wake = correu__imaps_now_ms() + timeout_ms;
+	uint64_t wake = correu__proto_now_ms() + timeout_ms;
 	int id, rc = usable(s);
 
 	if (rc < 0)
@@ -230,13 +213,10 @@ int correu_imap_session_idle(correu_imap_session *s, uint32_t timeout_ms, correu
 	s->done = false;
 	s->answered = false;
 	/* Wait for news or the caller's time; a refused IDLE completes. */
-	while (!s->done && !s->news && !s->error && correu__imaps_now_ms() < wake) {
-		rc = correu__imaps_io(s, s->idling ? wake : UINT64_MAX);
-		if (rc < 0) {
-			if (!s->error)
-				s->error = rc;
+	while (!s->done && !s->news && !s->error && correu__proto_now_ms() < wake) {
+		rc = correu__proto_io_step(&s->io, &s->error, s->idling ? wake : UINT64_MAX);
+		if (rc < 0)
 			return rc;
-		}
 	}
 	if (s->error)
 		return s->error;
