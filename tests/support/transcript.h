@@ -12,6 +12,7 @@
  *
  * Script lines (anything else is an error; "#" starts a comment line):
  *   @ option        adapter option, read before the first run
+ *   @ needs crypto  skip the test in a build without mbedTLS (SCRAM, MD5)
  *   S: text         the peer sends text + CRLF    S- text  without CRLF
  *   C: text         the core must have written text + CRLF since the
  *                   last C: line (consecutive C: lines form one block)

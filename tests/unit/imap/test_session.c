@@ -148,7 +148,9 @@ static void make_tls(void)
 	uint8_t pem[2048];
 	size_t len;
 
-	cr_assert_eq(correu_tls_config_new(CORREU_TLS_SERVER, NULL, &server_tls), 0);
+	if (correu_tls_config_new(CORREU_TLS_SERVER, NULL, &server_tls) == CORREU_ERR_UNSUPPORTED)
+		cr_skip_test("needs a build with mbedTLS");
+	cr_assert_not_null(server_tls);
 	cr_assert_eq(correu_tls_config_set_self_signed(server_tls, "localhost", 2, pem, sizeof(pem),
 	                                               &len),
 	             0);
