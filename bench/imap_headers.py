@@ -19,11 +19,12 @@ The Maildir is filled by writing COUNT realistic messages (Received
 chains, DKIM signatures, MIME headers, bodies of 1-6 KB) straight into
 cur/, then one untimed imaplib session fetches everything so that Dovecot
 has indexed and cached them before the first timed run. Rounds are
-interleaved so that load on the machine hits every client alike; the
-median and best rate of each is printed with the CPU time the client spent
-per message (user + system; Dovecot's is not counted), and correu's ratios
-of both. On a busy machine the rates swing from run to run; the CPU times
-hold still.
+interleaved, each starting with the next client, so that load on the
+machine hits every client alike; the median and best rate of each is
+printed with the CPU time the client spent per message on the FETCH (user
++ system, measured by the client; Dovecot's is not counted), and correu's
+ratios of each. On a busy machine the rates swing from run to run; the
+best runs and the CPU times hold still.
 
 The clients:
 - correu: bench/bench_imap_headers.c, the blocking session
@@ -45,7 +46,6 @@ import base64
 import imaplib
 import os
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -133,9 +133,15 @@ def fill_maildir(maildir, owner, count):
         os.chown(path, *owner)
 
 
-def cpu_seconds(who):
-    r = resource.getrusage(who)
-    return r.ru_utime + r.ru_stime
+class Clocks:
+    """Time and CPU time (this process's) from now on."""
+
+    def __init__(self):
+        self.t0, self.cpu0 = time.monotonic(), time.process_time()
+
+    def spent(self):
+        """(seconds, CPU seconds) since made."""
+        return time.monotonic() - self.t0, time.process_time() - self.cpu0
 
 
 def run_imaplib(port, password, items):
@@ -143,17 +149,17 @@ def run_imaplib(port, password, items):
     try:
         m.login(USER, password)
         m.select("INBOX", readonly=True)
-        t0 = time.monotonic()
+        clocks = Clocks()
         typ, data = m.uid("FETCH", "1:*", items)
         # One (meta, literal) tuple per message, a b")" after each.
         parts = [d for d in data if isinstance(d, tuple)]
         got = (len(parts), sum(len(d[1]) for d in parts))
-        secs = time.monotonic() - t0
+        spent = clocks.spent()
         if typ != "OK":
             raise RuntimeError(f"imaplib: UID FETCH answered {typ}")
     finally:
         m.logout()
-    return (*got, secs)
+    return (*got, *spent)
 
 
 def run_binding(port, password, mode):
@@ -162,34 +168,34 @@ def run_binding(port, password, mode):
                      timeout=RUN_TIMEOUT) as imap:
         imap.login(USER, password)
         imap.select("INBOX", readonly=True)
-        t0 = time.monotonic()
         if mode != "header":
             raise ValueError("correu-python fetches whole headers only")
+        clocks = Clocks()
         got = imap.fetch_headers("1:*")
-        secs = time.monotonic() - t0
-    return len(got), sum(len(m.headers) for m in got), secs
+        spent = clocks.spent()
+    return len(got), sum(len(m.headers) for m in got), *spent
 
 
 def run_raw(port, password, items, count):
-    """Send the FETCH by hand and only read; (count, None, seconds)."""
+    """Send the FETCH by hand and only read; (count, None, times)."""
     m = imaplib.IMAP4(peers.HOST, port, timeout=RUN_TIMEOUT)
     try:
         m.login(USER, password)
         m.select("INBOX", readonly=True)
         sock, end, tail = m.socket(), b"\r\nR1 OK ", b""
-        t0 = time.monotonic()
+        clocks = Clocks()
         sock.sendall(f"R1 UID FETCH 1:* {items}\r\n".encode())
         while end not in tail:
-            if time.monotonic() - t0 > RUN_TIMEOUT:
+            if clocks.spent()[0] > RUN_TIMEOUT:
                 raise TimeoutError("raw-socket run took too long")
             chunk = sock.recv(1 << 20)
             if not chunk:
                 raise RuntimeError("raw-socket: the server closed")
             tail = tail[-len(end):] + chunk
-        secs = time.monotonic() - t0
+        spent = clocks.spent()
     finally:
         m.shutdown()
-    return count, None, secs
+    return count, None, *spent
 
 
 def run_program(prog, port, password, mode):
@@ -199,7 +205,8 @@ def run_program(prog, port, password, mode):
     if r.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)}: {r.stderr.decode('utf-8', 'replace')}")
     fields = dict(line.split() for line in r.stdout.decode().splitlines())
-    return int(fields["messages"]), int(fields["bytes"]), float(fields["seconds"])
+    return (int(fields["messages"]), int(fields["bytes"]), float(fields["seconds"]),
+            float(fields["cpu"]))
 
 
 def build(build_dir):
@@ -238,12 +245,13 @@ def bench(clients, reps, count):
     rates = {name: [] for name in clients}
     cpu = {name: [] for name in clients}
     seen = {}
-    for _ in range(reps):
-        for name, (run, in_process) in clients.items():
-            who = resource.RUSAGE_SELF if in_process else resource.RUSAGE_CHILDREN
-            before = cpu_seconds(who)
-            msgs, nbytes, secs = run()
-            cpu[name].append((cpu_seconds(who) - before) / count * 1e6)
+    names = list(clients)
+    for r in range(reps):
+        # Each round starts with the next client: whoever goes first may
+        # find Dovecot's files pushed out of the page cache.
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            msgs, nbytes, secs, cpu_secs = clients[name]()
+            cpu[name].append(cpu_secs / count * 1e6)
             if nbytes is not None:
                 seen.setdefault((msgs, nbytes), name)
             if msgs != count or len(seen) > 1:
@@ -283,12 +291,11 @@ def main():
               f"indexed in {t2 - t1:.2f} s), one UID FETCH 1:* per run, {args.reps} rounds")
         for mode in (MODES if args.mode == "both" else [args.mode]):
             clients = {
-                "correu": (lambda m=mode: run_program(prog, port, password, m), False),
-                "libetpan": (lambda m=mode: run_program(etpan, port, password, m), False),
-                "imaplib": (lambda m=mode: run_imaplib(port, password, MODES[m]), True),
-                "correu-python": (lambda m=mode: run_binding(port, password, m), True),
-                "raw-socket": (lambda m=mode: run_raw(port, password, MODES[m], args.count),
-                               True),
+                "correu": lambda m=mode: run_program(prog, port, password, m),
+                "libetpan": lambda m=mode: run_program(etpan, port, password, m),
+                "imaplib": lambda m=mode: run_imaplib(port, password, MODES[m]),
+                "correu-python": lambda m=mode: run_binding(port, password, m),
+                "raw-socket": lambda m=mode: run_raw(port, password, MODES[m], args.count),
             }
             if etpan is None:
                 print("libetpan: not built (apt-get install libetpan-dev), left out")
@@ -303,13 +310,15 @@ def main():
 
 def report(results):
     """One line a client: median and best rate, CPU per message, and
-    correu's ratios: rate over rate, and the client's CPU over correu's."""
+    correu's ratios: of the median rates, of the best rates (the runs the
+    rest of the machine disturbed least), and of CPU (theirs over ours)."""
     ours = results.get("correu")
     for name, (rate, cpu, runs) in results.items():
         ratio = ""
         if ours is not None and name != "correu":
-            ratio = f"  correu/{name} = {ours[0] / rate:.2f}, CPU {cpu / ours[1]:.1f}x correu's"
-        print(f"{name:14} {rate:9.0f} msg/s (best {max(runs):6.0f})  {cpu:6.1f} us CPU/msg"
+            ratio = (f"  correu/{name}: median {ours[0] / rate:.2f}, "
+                     f"best {max(ours[2]) / max(runs):.2f}, CPU {cpu / ours[1]:.1f}")
+        print(f"{name:14} {rate:7.0f} msg/s (best {max(runs):6.0f})  {cpu:5.1f} us CPU/msg"
               f"{ratio}")
 
 
