@@ -104,6 +104,30 @@ def free_ports(n):
             s.close()
 
 
+def free_port_group(offsets, tries=200):
+    """A port `base` such that every base + offset is a free TCP port on
+    127.0.0.1, for a server that derives its ports from one (such as
+    correu-mailserver -p). All of a candidate's ports are held together
+    while checked; as with free_ports(), one can still be taken before
+    the server binds it. Raises PeerError when none is found."""
+    low, high = 1024 - min(offsets), 65535 - max(offsets)
+    for _ in range(tries):
+        base = int.from_bytes(os.urandom(2), "big") % (high - low) + low
+        socks = []
+        try:
+            for off in offsets:
+                s = socket.socket()
+                socks.append(s)
+                s.bind((HOST, base + off))
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+    raise PeerError(f"no free group of ports at offsets {sorted(offsets)}")
+
+
 def peer_env():
     """The environment for a peer: the caller's, without a sanitizer
     runtime preloaded for correu's own tests (peers are not instrumented)."""

@@ -44,32 +44,16 @@ RCPT = USER + "@localhost"
 RUN_TIMEOUT = 60  # seconds for one client run
 
 
-def free_base():
-    """An SMTP port whose companions (correu-mailserver -p: submission +62,
-    SMTPS -60, LMTP -101, POP3 -1415, POP3S -530) are free as well; all
-    are held together while checked."""
-    for _ in range(200):
-        base = int.from_bytes(os.urandom(2), "big") % 40000 + 20000
-        socks = []
-        try:
-            for port in (base, base + 62, base - 60, base - 101, base - 1415, base - 530):
-                s = socket.socket()
-                socks.append(s)
-                s.bind((HOST, port))
-            return base
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    raise peers.PeerError("no free ports for correu-mailserver")
+# correu-mailserver -p BASE: SMTP, submission +62, SMTPS -60, LMTP -101,
+# POP3 -1415, POP3S -530.
+PORT_OFFSETS = (0, 62, -60, -101, -1415, -530)
 
 
 class MailServer:
     """correu-mailserver in the peers' directory; peers.py stops it."""
 
     def __init__(self, p):
-        base = free_base()
+        base = peers.free_port_group(PORT_OFFSETS)
         self.data = p.path("data")
         self.ca_file = os.path.join(self.data, "selfsigned.pem")
         self.port = {"mx": base, "submission": base + 62, "smtps": base - 60}

@@ -31,13 +31,14 @@ import re
 import shutil
 import signal
 import smtplib
-import socket
 import ssl
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+
+import peers
 
 HOST = "127.0.0.1"
 SKIP = 77
@@ -51,23 +52,9 @@ def fail(what):
 
 
 def free_base():
-    """An SMTP port whose four companions (correu-mailserver -p: +62, -60,
-    -1415, -530) are free too; held together while checked."""
-    for _ in range(200):
-        base = random.randint(20000, 60000)
-        socks = []
-        try:
-            for port in (base, base + 62, base - 60, base - 1415, base - 530):
-                s = socket.socket()
-                socks.append(s)
-                s.bind((HOST, port))
-            return base
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    fail("no free ports")
+    """An SMTP port whose companions (correu-mailserver -p: +62, -60,
+    LMTP -101, -1415, -530) are free too."""
+    return peers.free_port_group((0, 62, -60, -101, -1415, -530))
 
 
 class Server:
