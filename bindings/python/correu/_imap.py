@@ -21,7 +21,6 @@ or BAD. The C declarations and the returned values live in
 correu._imap_data; opening and closing in correu._session.
 """
 
-import ctypes
 import os
 import stat
 import tempfile
@@ -195,7 +194,7 @@ class IMAP(Session):
     def _section(self, uid, section, sink):
         uid = _number(uid, "UID", 1)
         self._call(f"fetch {uid} [{section}]", d.BODY_FN,
-                   lambda data, n, _ud: sink(ctypes.string_at(data, n)),
+                   lambda data, n, _ud: sink(data[:n]),
                    lambda fn: d.c().correu_imap_session_fetch_section(
                        self._handle(), uid, _bytes(section, "section"), fn, None))
 
