@@ -137,8 +137,9 @@ typedef struct correu_smtp_client correu_smtp_client;
 /** Command: QUIT. */
 #define CORREU_SMTP_CMD_QUIT 14u
 
-/** Version of ::correu_smtp_event this header describes. */
-#define CORREU_SMTP_EVENT_VERSION 1
+/** Version of ::correu_smtp_event this header describes (2 added
+ * `transaction`). */
+#define CORREU_SMTP_EVENT_VERSION 2
 
 /**
  * What happened. Every pointer in it is borrowed for the callback only.
@@ -162,6 +163,13 @@ typedef struct correu_smtp_event {
 	 * the error message. May be empty. */
 	const char *text;
 	size_t text_len; /**< bytes in `text` */
+	/** Since version 2: for replies to MAIL, RCPT, DATA, BDAT and the end
+	 * of the data, and for ::CORREU_SMTP_EV_BODY, the transaction they
+	 * belong to, as correu_smtp_client_transaction() named it after its
+	 * MAIL; else 0. With PIPELINING the next transaction's MAIL may be
+	 * sent before the previous one's result is known (RFC 2920 §3.1), so
+	 * the result of one and the replies of the next interleave. */
+	uint32_t transaction;
 } correu_smtp_event;
 
 /**
@@ -556,7 +564,12 @@ typedef struct correu_smtp_rcpt_params {
 
 /**
  * Begin a transaction: MAIL FROM:\<from\>. If the previous transaction was
- * refused after its MAIL was accepted, RSET is sent first.
+ * refused after its MAIL was accepted, RSET is sent first. Once the
+ * previous message has ended (correu_smtp_client_body_end()) the next MAIL
+ * may be queued at once, without waiting for its result: with PIPELINING
+ * it goes out in the same write as the end of the data (RFC 2920 §3.1),
+ * otherwise it waits in the queue for that reply. Events carry the
+ * `transaction` they belong to.
  * @param client the handle.
  * @param from the reverse path without angle brackets (empty for the null
  *        path "<>"); borrowed for the call. CR, LF, NUL, other control
@@ -567,12 +580,21 @@ typedef struct correu_smtp_rcpt_params {
  * @return 0; ::CORREU_ERR_ARG (a refused byte or parameter);
  *         ::CORREU_ERR_UNSUPPORTED (an extension the server lacks);
  *         ::CORREU_ERR_LIMIT (SIZE over the server's, a queue limit);
- *         ::CORREU_ERR_STATE (not ready, or a transaction is open);
+ *         ::CORREU_ERR_STATE (not ready, or a transaction is open and
+ *         its data not ended);
  *         ::CORREU_ERR_NOMEM; the client's fatal error.
  */
 CORREU_API CORREU_NODISCARD int correu_smtp_client_mail(correu_smtp_client *client,
                                                         const char *from, size_t len,
                                                         const correu_smtp_mail_params *params);
+
+/**
+ * The transaction the last successful correu_smtp_client_mail() began.
+ * @param client the handle.
+ * @return its number (> 0; numbers grow and are never reused within a
+ *         client, though not always by one), or 0 before the first MAIL.
+ */
+CORREU_API uint32_t correu_smtp_client_transaction(const correu_smtp_client *client);
 
 /**
  * Add a recipient: RCPT TO:\<to\>. Its reply comes as a
@@ -841,6 +863,65 @@ CORREU_API CORREU_NODISCARD int correu_smtp_session_send_fd(correu_smtp_session 
  *         RCPT was accepted); 0 when unknown.
  */
 CORREU_API uint32_t correu_smtp_session_rcpt_code(const correu_smtp_session *s, size_t i);
+
+/** Version of ::correu_smtp_batch_item this header describes. */
+#define CORREU_SMTP_BATCH_ITEM_VERSION 1
+
+/**
+ * One message of a batch (correu_smtp_session_send_many()): what to send,
+ * and, once the call returns, what became of it.
+ */
+typedef struct correu_smtp_batch_item {
+	uint32_t version; /**< ::CORREU_SMTP_BATCH_ITEM_VERSION */
+	/** Set by the call: as correu_smtp_session_send() would return for
+	 * this message alone (accepted recipients, > 0, or a negative code:
+	 * ::CORREU_ERR_REPLY when the server refused it; the batch's fatal
+	 * error for a message it did not finish). */
+	int32_t result;
+	/** The envelope; borrowed for the call. */
+	const correu_smtp_envelope *env;
+	/** The message, when `reader` is NULL; borrowed for the call. */
+	const uint8_t *msg;
+	size_t msg_len; /**< bytes in `msg` */
+	/** A source of the message instead of `msg`; NULL to send `msg`. */
+	correu_smtp_reader_fn reader;
+	void *reader_userdata; /**< passed to `reader` */
+	/** With `reader`: the size for SIZE= and progress, 0 if unknown. */
+	uint64_t size_hint;
+	/** Set by the call: the reply that decided the result (the reply to
+	 * the end of the data, or the refusal of MAIL, DATA or a chunk); 0
+	 * when none came. In LMTP, the last end-of-data reply. */
+	uint32_t code;
+	/** Where the call puts each recipient's reply code (as
+	 * correu_smtp_session_rcpt_code() says), `env->to_count` entries;
+	 * borrowed for the call; NULL when not wanted. */
+	uint32_t *rcpt_codes;
+} correu_smtp_batch_item;
+
+/**
+ * Send several messages over the connection, keeping the pipe full: with
+ * PIPELINING the next message's MAIL, RCPT and DATA go out in the same
+ * write as the previous message's end, before its result is known
+ * (RFC 2920 §3.1), so each message costs one round trip instead of two.
+ * Every reply is matched to its message; a message the server refuses
+ * does not stop the others. Without PIPELINING the messages go one after
+ * the other, as with correu_smtp_session_send().
+ * @param s the session.
+ * @param items the messages, in order; borrowed for the call; `result`,
+ *        `code` and `rcpt_codes` are written.
+ * @param count their number.
+ * @return the number of messages the server accepted (>= 0; see each
+ *         item's `result`); or a fatal error that ended the session
+ *         (::CORREU_ERR_TIMEOUT, I/O and core errors, a reader's or the
+ *         progress callback's code: a message cut short is never ended,
+ *         so the connection is given up), the items not finished then
+ *         holding that code; ::CORREU_ERR_ARG (a NULL pointer, an item's
+ *         version or envelope invalid: nothing is sent);
+ *         ::CORREU_ERR_NOMEM.
+ */
+CORREU_API CORREU_NODISCARD int correu_smtp_session_send_many(correu_smtp_session *s,
+                                                              correu_smtp_batch_item *items,
+                                                              size_t count);
 
 /**
  * Send QUIT and wait for its reply (errors are ignored: the session is

@@ -98,7 +98,7 @@ int correu_smtp_client_new(const correu_smtp_settings *settings, correu_smtp_cli
 	c->tls = s.tls_policy == CORREU_SMTP_TLS_IMPLICIT;
 	correu__buf_init(&c->out, a, s.max_output);
 	correu__buf_init(&c->cmdq, a, s.max_queue);
-	correu__buf_init(&c->accepted, a, (size_t)s.max_commands * sizeof(uint32_t));
+	correu__buf_init(&c->accepted, a, (size_t)s.max_commands * 2 * sizeof(uint32_t));
 	correu__smtp_caps_init(&c->caps, a, s.max_reply);
 	name = s.ehlo_name ? s.ehlo_name : "localhost";
 	c->ehlo_name_len = strlen(name);
@@ -169,6 +169,7 @@ int correu__smtp_emit(correu_smtp_client *c, uint32_t type, uint32_t cmd,
 	ev.type = type;
 	ev.command = cmd;
 	ev.index = index;
+	ev.transaction = type == CORREU_SMTP_EV_BODY ? c->gen : c->ev_gen;
 	ev.text = "";
 	if (r) {
 		ev.code = r->code;

@@ -119,16 +119,35 @@ static void txn_failed(correu_smtp_client *c, uint32_t gen)
 		c->txn = TXN_FAILED;
 }
 
+/*
+ * LMTP owes one reply per accepted recipient at the end of the data. The
+ * accepted recipients are kept as (transaction, index) pairs in reply
+ * order. With PIPELINING across messages (RFC 2920 §3.1) the next
+ * transaction's RCPT replies only come after this one's end-of-data
+ * replies, so when a recipient of transaction g is accepted every pair of
+ * another transaction is stale (reset or refused) and is dropped.
+ */
+struct accepted {
+	uint32_t gen, index;
+};
+
 static int on_rcpt(correu_smtp_client *c, const correu__smtp_cmd *cmd, correu__smtp_reply *r)
 {
-	if (positive(r->code) && cmd->gen == c->gen) {
-		uint32_t idx = cmd->index;
-		int rc = correu__buf_append(&c->accepted, &idx, sizeof(idx));
+	if (positive(r->code) && (c->set.flags & CORREU_SMTP_LMTP)) {
+		struct accepted a = { cmd->gen, cmd->index }, last;
+		int rc;
 
+		if (c->accepted.len) {
+			memcpy(&last, c->accepted.data + c->accepted.len - sizeof(last), sizeof(last));
+			if (last.gen != a.gen)
+				c->accepted.len = 0;
+		}
+		rc = correu__buf_append(&c->accepted, &a, sizeof(a));
 		if (rc < 0)
 			return correu__smtp_fail(c, rc, "too many recipients");
-		c->naccepted++;
 	}
+	if (positive(r->code) && cmd->gen == c->gen)
+		c->naccepted++;
 	return correu__smtp_emit(c, CORREU_SMTP_EV_REPLY, CORREU_SMTP_CMD_RCPT, r, cmd->index);
 }
 
@@ -163,28 +182,28 @@ static int on_data(correu_smtp_client *c, const correu__smtp_cmd *cmd, correu__s
 /*
  * The end of the data. SMTP: one reply. LMTP: one per recipient whose
  * RCPT was accepted, in RCPT order (RFC 2033 §4.2), each reported with
- * that recipient's index. Returns 1 while more replies are due.
+ * that recipient's index; a single reply when none was. The transaction
+ * may no longer be the current one: the next MAIL can be pipelined
+ * behind the end of the data. Returns 1 while more replies are due.
  */
 static int on_data_end(correu_smtp_client *c, correu__smtp_cmd *cmd, correu__smtp_reply *r)
 {
-	bool lmtp = (c->set.flags & CORREU_SMTP_LMTP) && cmd->gen == c->gen && c->naccepted > 0;
-	uint32_t index = 0;
+	struct accepted a = { 0, 0 };
+	uint32_t gen = cmd->gen, due = 0;
 	int rc;
 
-	uint32_t gen = cmd->gen, due = 0;
-
-	if (lmtp) {
-		if (cmd->replies == 0) {
-			cmd->replies = c->naccepted;
-			c->lmtp_next = 0;
-		}
-		memcpy(&index, c->accepted.data + c->lmtp_next * sizeof(index), sizeof(index));
-		c->lmtp_next++;
+	if (c->accepted.len)
+		memcpy(&a, c->accepted.data, sizeof(a));
+	if ((c->set.flags & CORREU_SMTP_LMTP) && c->accepted.len && a.gen == gen) {
+		if (cmd->replies == 0)
+			cmd->replies = (uint32_t)(c->accepted.len / sizeof(a));
+		correu__buf_consume(&c->accepted, sizeof(a));
 		due = --cmd->replies;
-	}
+	} else
+		a.index = 0;
 	/* The callback may queue commands, which may move the queue: no
 	 * use of `cmd` after it. */
-	rc = correu__smtp_emit(c, CORREU_SMTP_EV_REPLY, CORREU_SMTP_CMD_DATA_END, r, index);
+	rc = correu__smtp_emit(c, CORREU_SMTP_EV_REPLY, CORREU_SMTP_CMD_DATA_END, r, a.index);
 	if (rc < 0)
 		return rc;
 	if (due > 0 && r->code != 421)
@@ -263,9 +282,12 @@ int correu__smtp_dispatch(correu_smtp_client *c, correu__smtp_reply *r)
 	}
 	cmd = correu__smtp_cmd_at(c, 0);
 	type = cmd->cmd;
+	/* The events of a transaction's replies say which one they answer. */
+	c->ev_gen = type >= CORREU_SMTP_CMD_MAIL && type <= CORREU_SMTP_CMD_DATA_END ? cmd->gen : 0;
 	/* Handlers may queue commands, which can move the ring: `cmd` is not
 	 * used after this call. The answered command is still at the head. */
 	rc = on_reply(c, cmd, r);
+	c->ev_gen = 0;
 	if (rc < 0)
 		return c->state == ST_FAILED ? c->error : correu__smtp_fail(c, rc, "cannot go on");
 	if (c->state == ST_FAILED)

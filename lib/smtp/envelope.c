@@ -106,7 +106,10 @@ int correu_smtp_client_mail(correu_smtp_client *c, const char *from, size_t len,
 	rc = ready(c);
 	if (rc < 0)
 		return rc;
-	if (c->txn != TXN_IDLE && c->txn != TXN_FAILED)
+	/* Once the data has ended the next transaction may begin: its MAIL
+	 * waits in the queue behind the end of the data, or goes out with it
+	 * under PIPELINING (RFC 2920 §3.1). */
+	if (c->txn == TXN_OPEN || c->txn == TXN_DATA)
 		return CORREU_ERR_STATE;
 	if (!params) {
 		memset(&none, 0, sizeof(none));
@@ -146,10 +149,14 @@ int correu_smtp_client_mail(correu_smtp_client *c, const char *from, size_t len,
 	c->mail_ok = false;
 	c->nrcpt = 0;
 	c->naccepted = 0;
-	c->accepted.len = 0;
 	c->utf8 = utf8;
 	c->binary = params->body == CORREU_SMTP_BODY_BINARYMIME;
 	return 0;
+}
+
+uint32_t correu_smtp_client_transaction(const correu_smtp_client *c)
+{
+	return c ? c->gen : 0;
 }
 
 static int rcpt_params(correu__buf *b, const correu_smtp_rcpt_params *p)
@@ -275,8 +282,8 @@ int correu_smtp_client_rset(correu_smtp_client *c)
 	int rc = simple(c, CORREU_SMTP_CMD_RSET, "RSET");
 
 	if (rc == 0) {
-		/* Replies still due to the old transaction no longer count. */
-		c->gen++;
+		/* Replies still due to the old transaction change nothing once
+		 * it is idle; the next MAIL starts a new number. */
 		c->txn = TXN_IDLE;
 		c->mail_ok = false;
 	}

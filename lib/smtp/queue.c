@@ -3,8 +3,8 @@
  * output when the protocol allows, and stay recorded until their reply
  * arrives, so every reply is matched to its command. With PIPELINING
  * (RFC 2920 §3.1) several go out at once, but a command that ends a group
- * (EHLO, STARTTLS, AUTH, DATA, NOOP, QUIT, the end of the data) is always
- * the last one before the client waits; without it, one at a time.
+ * (EHLO, STARTTLS, AUTH, DATA, NOOP, QUIT) is always the last one before
+ * the client waits; without it, one at a time.
  */
 #include <string.h>
 
@@ -107,6 +107,9 @@ bool correu__smtp_pipelining(const correu_smtp_client *c)
 	       !(c->set.flags & CORREU_SMTP_NO_PIPELINING);
 }
 
+/* RFC 2920 §3.1: the end of the data may be followed in the same group by
+ * the next transaction's MAIL and RCPT (the message content may even be
+ * the first "command" of a group), so it does not end one. */
 static bool ends_group(uint8_t cmd)
 {
 	switch (cmd) {
@@ -114,6 +117,7 @@ static bool ends_group(uint8_t cmd)
 	case CORREU_SMTP_CMD_RCPT:
 	case CORREU_SMTP_CMD_RSET:
 	case CORREU_SMTP_CMD_BDAT:
+	case CORREU_SMTP_CMD_DATA_END:
 		return false;
 	default:
 		return true;

@@ -68,7 +68,7 @@ static int on_event(const correu_smtp_event *ev, void *userdata)
 	case CORREU_SMTP_EV_ERROR: s->error = ev->error; break;
 	default: break;
 	}
-	return 0;
+	return s->tap ? s->tap(ev, s->tap_userdata) : 0;
 }
 
 /* Wait for the transport until the core's deadline. */

@@ -30,6 +30,10 @@ struct correu_smtp_session {
 	size_t nrcpt;
 	uint32_t data_end_code;
 	uint32_t delivered; /* LMTP: 2xx end-of-data replies */
+	/* Also shown every event, after the above is noted (session_batch.c
+	 * matches replies to the messages of a batch); NULL for none. */
+	correu_smtp_event_fn tap;
+	void *tap_userdata;
 
 	uint8_t rbuf[4096];
 };
@@ -40,5 +44,20 @@ uint64_t correu__smtp_now_ms(void);
 int correu__smtp_session_io(correu_smtp_session *s);
 /* Run I/O until cond(s) holds or an error. */
 int correu__smtp_session_until(correu_smtp_session *s, bool (*cond)(const correu_smtp_session *));
+
+/* session_send.c, also for session_batch.c: queue MAIL, every RCPT and
+ * DATA (taking the transaction back on a local refusal); stream a body
+ * from a reader and end it (CORREU_ERR_REPLY: the server ended the
+ * transaction; another error poisons the session, as a message cut short
+ * must never be ended); a reader over a buffer. */
+int correu__smtp_session_envelope(correu_smtp_session *s, const correu_smtp_envelope *env,
+                                  uint64_t size_hint);
+int correu__smtp_session_body(correu_smtp_session *s, correu_smtp_reader_fn reader, void *ud,
+                              uint64_t total);
+struct correu__smtp_mem {
+	const uint8_t *p;
+	size_t left;
+};
+correu_ssize correu__smtp_mem_read(uint8_t *buf, size_t cap, void *userdata);
 
 #endif

@@ -23,7 +23,8 @@ static bool idle(const correu_smtp_session *s)
 	return correu_smtp_client_idle(s->c);
 }
 
-static int envelope(correu_smtp_session *s, const correu_smtp_envelope *env, uint64_t size_hint)
+int correu__smtp_session_envelope(correu_smtp_session *s, const correu_smtp_envelope *env,
+                                  uint64_t size_hint)
 {
 	correu_smtp_mail_params mp;
 	int rc;
@@ -74,7 +75,8 @@ static int feed_chunk(correu_smtp_session *s, const uint8_t *p, size_t n)
 	return 0;
 }
 
-static int body(correu_smtp_session *s, correu_smtp_reader_fn reader, void *ud, uint64_t total)
+int correu__smtp_session_body(correu_smtp_session *s, correu_smtp_reader_fn reader, void *ud,
+                              uint64_t total)
 {
 	uint8_t *buf = correu__alloc(s->alloc, CHUNK);
 	uint64_t sent = 0;
@@ -137,14 +139,14 @@ int correu_smtp_session_send(correu_smtp_session *s, const correu_smtp_envelope 
 	s->nrcpt = env->to_count;
 	s->data_end_code = 0;
 	s->delivered = 0;
-	rc = envelope(s, env, size_hint);
+	rc = correu__smtp_session_envelope(s, env, size_hint);
 	if (rc == 0)
 		rc = correu__smtp_session_until(s, body_or_idle);
 	if (rc < 0)
 		return rc;
 	if (!correu_smtp_client_body_ready(s->c))
 		return CORREU_ERR_REPLY; /* MAIL, every RCPT or DATA refused */
-	rc = body(s, reader, userdata, size_hint);
+	rc = correu__smtp_session_body(s, reader, userdata, size_hint);
 	if (rc == 0)
 		rc = correu__smtp_session_until(s, idle);
 	if (rc < 0)
@@ -159,14 +161,9 @@ int correu_smtp_session_send(correu_smtp_session *s, const correu_smtp_envelope 
 	return (int)(accepted & INT32_MAX);
 }
 
-struct mem_reader {
-	const uint8_t *p;
-	size_t left;
-};
-
-static correu_ssize mem_read(uint8_t *buf, size_t cap, void *userdata)
+correu_ssize correu__smtp_mem_read(uint8_t *buf, size_t cap, void *userdata)
 {
-	struct mem_reader *m = userdata;
+	struct correu__smtp_mem *m = userdata;
 	size_t n = m->left < cap ? m->left : cap;
 
 	if (n)
@@ -179,11 +176,11 @@ static correu_ssize mem_read(uint8_t *buf, size_t cap, void *userdata)
 int correu_smtp_session_send_buf(correu_smtp_session *s, const correu_smtp_envelope *env,
                                  const uint8_t *msg, size_t len)
 {
-	struct mem_reader m = { msg, len };
+	struct correu__smtp_mem m = { msg, len };
 
 	if (len && !msg)
 		return CORREU_ERR_ARG;
-	return correu_smtp_session_send(s, env, mem_read, &m, len);
+	return correu_smtp_session_send(s, env, correu__smtp_mem_read, &m, len);
 }
 
 static correu_ssize fd_read(uint8_t *buf, size_t cap, void *userdata)

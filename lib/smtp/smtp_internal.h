@@ -167,11 +167,11 @@ struct correu_smtp_client {
 	/* Transaction. */
 	enum smtp_txn txn;
 	uint32_t gen;
+	uint32_t ev_gen; /* transaction of the reply being dispatched, or 0 */
 	bool mail_ok; /* the server accepted MAIL */
 	uint32_t nrcpt;
 	uint32_t naccepted;
-	correu__buf accepted; /* uint32_t indexes of accepted recipients (LMTP) */
-	size_t lmtp_next;     /* next accepted recipient to report */
+	correu__buf accepted; /* LMTP: (transaction, index) of accepted recipients */
 	bool binary;
 	bool utf8;
 	enum smtp_body body;

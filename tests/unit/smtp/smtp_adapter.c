@@ -12,6 +12,7 @@
 struct core {
 	correu_smtp_client *c;
 	transcript *t;
+	int transactions;
 };
 
 static const char *const cmd_names[] = { "?",    "GREETING", "EHLO", "HELO", "LHLO",
@@ -42,8 +43,11 @@ static int on_event(const correu_smtp_event *ev, void *userdata)
 	split_out_printf(&o, "%s", "");
 	switch (ev->type) {
 	case CORREU_SMTP_EV_REPLY:
-		split_out_printf(&o, "reply %s %u", cmd_names[ev->command < 15 ? ev->command : 0],
-		                 ev->code);
+		cr_assert_eq(ev->version, CORREU_SMTP_EVENT_VERSION);
+		split_out_printf(&o, "reply %s", cmd_names[ev->command < 15 ? ev->command : 0]);
+		if (k->transactions && ev->transaction)
+			split_out_printf(&o, " t%u", ev->transaction);
+		split_out_printf(&o, " %u", ev->code);
 		if (ev->status_class)
 			split_out_printf(&o, " %u.%u.%u", ev->status_class, ev->status_subject,
 			                 ev->status_detail);
@@ -54,7 +58,11 @@ static int on_event(const correu_smtp_event *ev, void *userdata)
 		break;
 	case CORREU_SMTP_EV_READY: split_out_printf(&o, "ready"); break;
 	case CORREU_SMTP_EV_STARTTLS: split_out_printf(&o, "starttls"); break;
-	case CORREU_SMTP_EV_BODY: split_out_printf(&o, "body"); break;
+	case CORREU_SMTP_EV_BODY:
+		split_out_printf(&o, "body");
+		if (k->transactions)
+			split_out_printf(&o, " t%u", ev->transaction);
+		break;
 	case CORREU_SMTP_EV_CLOSED: split_out_printf(&o, "closed"); break;
 	case CORREU_SMTP_EV_ERROR:
 		split_out_printf(&o, "error %s ", correu_err_name(ev->error));
@@ -88,6 +96,8 @@ static int option(void *ctx, const char *line)
 		x->set.flags |= CORREU_SMTP_PREFER_CHUNKING;
 	else if (strcmp(line, "normalise") == 0)
 		x->set.flags |= CORREU_SMTP_BODY_NORMALISE;
+	else if (strcmp(line, "transactions") == 0)
+		x->transactions = 1;
 	else if (strcmp(line, "plaintext-auth") == 0)
 		x->set.flags |= CORREU_SMTP_ALLOW_PLAINTEXT_AUTH;
 	else if (sscanf(line, "max-line %lu", &v) == 1)
@@ -109,6 +119,7 @@ static void *open_core(transcript *t, void *ctx)
 
 	cr_assert(k != NULL);
 	k->t = t;
+	k->transactions = x->transactions;
 	s.on_event = on_event;
 	s.event_userdata = k;
 	s.allocator = x->alloc;

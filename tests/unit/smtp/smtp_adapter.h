@@ -14,6 +14,7 @@ struct smtp_tctx {
 	correu_smtp_settings set;
 	char ehlo[64];
 	const correu_allocator *alloc;
+	int transactions; /* "@ transactions": replies show "t<N>" */
 };
 
 extern const struct transcript_ops smtp_transcript_ops;

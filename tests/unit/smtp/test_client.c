@@ -347,3 +347,39 @@ Test(client, tls_done_is_refused_inside_the_callback)
 	cr_assert_str_eq(out, "EHLO localhost\r\n");
 	correu_smtp_client_free(c);
 }
+
+/* RFC 2920 §3.1: the next message's envelope is queued right after the
+ * end of the data and, with PIPELINING, shows in the same output as the
+ * final "." so a driver writes them together; its replies then carry
+ * the new transaction's number. */
+Test(client, next_envelope_shares_the_write_of_the_end_of_data)
+{
+	struct log l;
+	correu_smtp_client *c = ready_client(&l, "250-mx\r\n250 PIPELINING\r\n");
+	char out[256];
+	uint32_t first;
+
+	cr_assert_eq(correu_smtp_client_transaction(c), 0);
+	cr_assert_eq(correu_smtp_client_mail(c, "a@b", 3, NULL), 0);
+	first = correu_smtp_client_transaction(c);
+	cr_assert_gt(first, 0);
+	cr_assert_eq(correu_smtp_client_rcpt(c, "c@d", 3, NULL), 0);
+	cr_assert_eq(correu_smtp_client_data(c), 0);
+	take(c, out, sizeof(out));
+	feed(c, "250 ok\r\n250 ok\r\n354 go\r\n", 0);
+	cr_assert_eq(correu_smtp_client_body(c, (const uint8_t *)"x\r\n", 3), 3);
+	/* Not before the data has ended. */
+	cr_assert_eq(correu_smtp_client_mail(c, "a@b", 3, NULL), CORREU_ERR_STATE);
+	cr_assert_eq(correu_smtp_client_body_end(c), 0);
+	cr_assert_eq(correu_smtp_client_mail(c, "e@f", 3, NULL), 0);
+	cr_assert_gt(correu_smtp_client_transaction(c), first);
+	cr_assert_eq(correu_smtp_client_rcpt(c, "g@h", 3, NULL), 0);
+	cr_assert_eq(correu_smtp_client_data(c), 0);
+	take(c, out, sizeof(out));
+	cr_assert_str_eq(out, "x\r\n.\r\nMAIL FROM:<e@f>\r\nRCPT TO:<g@h>\r\nDATA\r\n");
+	feed(c, "250 first\r\n", 0);
+	cr_assert_eq(l.last_cmd, CORREU_SMTP_CMD_DATA_END);
+	feed(c, "250 ok\r\n250 ok\r\n354 go\r\n", 0);
+	cr_assert_eq(correu_smtp_client_body_ready(c), 1);
+	correu_smtp_client_free(c);
+}
