@@ -239,6 +239,16 @@ class IMAPTest(unittest.TestCase):
         # \Recent is IMAP4rev1's (RFC 3501 §2.3.2), set by the move itself.
         self.assertEqual(moved.flags - {"\\Recent"}, {"\\Seen"})
 
+    @staticmethod
+    def idle_while(imap, action):
+        """imap.idle()'s news while action() runs in another thread."""
+        timer = threading.Timer(0.3, action)
+        timer.start()
+        try:
+            return imap.idle(15)
+        finally:
+            timer.join()
+
     def test_idle_sees_an_lmtp_delivery(self):
         with self.connect() as imap:
             imap.login("tester", "swordfish")
@@ -246,18 +256,40 @@ class IMAPTest(unittest.TestCase):
             t0 = time.monotonic()
             self.assertEqual(imap.idle(0.3), [])
             self.assertGreaterEqual(time.monotonic() - t0, 0.25)
-            timer = threading.Timer(0.3, deliver, (self.server, "tester", [message(20)]))
-            timer.start()
-            try:
-                news = imap.idle(15)
-            finally:
-                timer.join()
+            news = self.idle_while(imap, lambda: deliver(self.server, "tester", [message(20)]))
             exists = [e for e in news if e.kind == "EXISTS"]
             self.assertEqual(len(exists), 1, news)
             self.assertEqual(exists[0].number, before + 1)
             # The session goes on after the IDLE.
             (new,) = imap.messages(f"UID {imap.search()[-1]}")
         self.assertEqual(new.header("Subject"), "python imap 20")
+
+    def test_idle_sees_flags_change_and_messages_go(self):
+        deliver(self.server, "tester", [message(21), message(22)])
+        other = self.imaplib("tester", "swordfish")
+        try:
+            other.select("INBOX")
+            with self.connect() as imap:
+                imap.login("tester", "swordfish")
+                count, _ = imap.select("INBOX")
+                uid = imap.search()[-2]  # message 21, number count - 1
+                news = self.idle_while(imap, lambda: other.uid("STORE", str(uid), "+FLAGS",
+                                                               "(\\Flagged)"))
+                fetch = [e for e in news if e.kind == "FETCH"]
+                self.assertEqual([e.number for e in fetch], [count - 1], news)
+                self.assertIn("\\Flagged", fetch[0].flags)
+                news = self.idle_while(imap, lambda: (
+                    other.uid("STORE", str(uid), "+FLAGS.SILENT", "(\\Deleted)"),
+                    other.expunge()))
+                # The \Deleted flag may be told first, in an IDLE of its own.
+                deadline = time.monotonic() + 15
+                while "EXPUNGE" not in {e.kind for e in news} and time.monotonic() < deadline:
+                    news += imap.idle(deadline - time.monotonic())
+                self.assertEqual([e.number for e in news if e.kind == "EXPUNGE"], [count - 1])
+                self.assertEqual({e.kind for e in news} - {"FETCH"}, {"EXPUNGE"})
+                self.assertNotIn(uid, imap.search())
+        finally:
+            other.logout()
 
     def test_refusals_raise_with_the_server_answer(self):
         with self.connect() as imap:
