@@ -23,17 +23,15 @@ server is stopped by the pid this script started, never by name; every
 wait is bounded.
 """
 import os
-import random
 import re
 import shutil
 import smtplib
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
-import test_smtp_server_load as load  # its Server, fail() and RUNNING
+import test_smtp_server_load as load  # its Server, free_base(), fail(), RUNNING
 
 HOST = "127.0.0.1"
 USER = "user"      # both added with correu-passwd before the start
@@ -42,33 +40,13 @@ MESSAGES = 200
 fail = load.fail
 
 
-def free_ports():
-    """(SMTP base, LMTP port): the base's companions (correu-mailserver -p:
-    +62, -60, -1415, -530) and a separate LMTP port, all free together."""
-    for _ in range(200):
-        base = random.randint(20000, 60000)
-        socks = []
-        try:
-            for port in (base, base + 62, base - 60, base - 1415, base - 530, 0):
-                s = socket.socket()
-                socks.append(s)
-                s.bind((HOST, port))
-            return base, socks[-1].getsockname()[1]
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    fail("no free ports")
-
-
 class Server(load.Server):
     """correu-mailserver with an LMTP port of its own and the socket in its
     data directory; stopped by pid like the load test's."""
 
     def __init__(self, binary, tmp):
-        base, self.lmtp = free_ports()
-        super().__init__(binary, tmp, base)
+        super().__init__(binary, tmp, load.free_base())
+        self.lmtp = self.base - 101  # the default LMTP port: -p PORT minus 101
         self.sock = os.path.join(self.data, "lmtp.sock")
 
     def start(self, tag):
@@ -76,7 +54,7 @@ class Server(load.Server):
         self.err = os.path.join(self.tmp, tag + ".err")
         with open(self.out, "wb") as out, open(self.err, "wb") as err:
             self.proc = subprocess.Popen(
-                [self.binary, "-d", self.data, "-p", str(self.base), "-l", str(self.lmtp)],
+                [self.binary, "-d", self.data, "-p", str(self.base)],
                 stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=self.tmp)
         deadline = time.monotonic() + 15  # ASan builds start slower
         while time.monotonic() < deadline:
