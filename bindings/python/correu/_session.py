@@ -20,6 +20,7 @@ from ctypes import byref, c_uint32, c_void_p
 
 from ._errors import CorreuError, Error
 from ._lib import lib
+from ._pop3 import _write_all
 
 _TLS_CLIENT = 0  # CORREU_TLS_CLIENT, include/correu/transport.h
 _TLS_PROTOTYPES = {
@@ -53,8 +54,8 @@ class Prototypes:
 
 
 class FileSink:
-    """Writes chunks to a binary file object as they arrive, whole (a raw
-    file may take part of one per call), and counts them."""
+    """Writes chunks to a binary file object as they arrive, whole (see
+    correu._pop3._write_all), and counts them."""
 
     def __init__(self, fileobj):
         if "b" not in getattr(fileobj, "mode", "b"):
@@ -62,18 +63,13 @@ class FileSink:
         self.fileobj, self.written = fileobj, 0
 
     def __call__(self, chunk):
-        view = memoryview(chunk)
-        while view:
-            n = self.fileobj.write(view)
-            if n is None:  # a non-blocking raw file that would block
-                raise BlockingIOError("the file would block")
-            view = view[n:]
+        _write_all(self.fileobj, chunk)
         self.written += len(chunk)
 
 
 class Session:
     """Owns a C session (``_s``) and the TLS configuration it borrows
-    (``_tls``). A subclass sets PREFIX ("correu_imap"), C (its Prototypes)
+    (``_tls``). A subclass sets PREFIX ("correu_imap"), C (its Prototypes),
     ERROR (its exception class, called as ERROR(code, step)), and
     SETTINGS and OPTIONS (its structs, padded with correu._pop3._padded)."""
 
