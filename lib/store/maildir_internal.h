@@ -95,6 +95,7 @@ struct correu_maildir_box {
 
 	/* the uidlist dotlock, when held */
 	bool locked;
+	bool batch; /* flag updates share the lock and one log sync */
 	dev_t lock_dev;
 	ino_t lock_ino;
 };
@@ -207,6 +208,15 @@ int correu__md_modseq_load(correu_maildir_box *box);
 /* Give r a new MODSEQ and log it (lock held); sync: fdatasync the log. */
 int correu__md_modseq_bump(correu_maildir_box *box, struct md_rec *r, bool sync);
 int correu__md_modseq_compact(correu_maildir_box *box);
+/* fdatasync the log (lock held). */
+int correu__md_modseq_sync(correu_maildir_box *box);
+
+/* --- update.c: many flag updates as one ------------------------------ */
+/* Take the lock for a run of correu_maildir_box_update_flags() calls,
+ * which then neither lock nor sync each; end syncs the log once and
+ * unlocks, whatever happened in between. */
+int correu__md_batch_begin(correu_maildir_box *box);
+int correu__md_batch_end(correu_maildir_box *box);
 
 /* --- scan.c: the new and cur directories ---------------------------------------------- */
 /* Under the lock: load uidlist, scan, assign UIDs, write uidlist. */

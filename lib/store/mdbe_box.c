@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "maildir_internal.h" /* the flag-update batch */
 #include "mdbe_int.h"
 
 #define FORWARDED "$Forwarded"
@@ -259,6 +260,7 @@ int correu__mdbe_set_flags(correu_store_req *req, void *box, const uint32_t *ran
 	struct mdbe_box *b = box;
 	uint32_t f, k;
 	correu__buf scratch;
+	bool batch = false;
 	int rc;
 
 	if (b->read_only)
@@ -266,6 +268,11 @@ int correu__mdbe_set_flags(correu_store_req *req, void *box, const uint32_t *ran
 	rc = correu__mdbe_flags_in(b->box, flags, kw, kwlen, mode != CORREU_STORE_FLAGS_REMOVE, &f,
 	                           &k);
 	correu__buf_init(&scratch, MB(ud)->alloc, SIZE_MAX);
+	/* One lock and one log sync for the whole request, not per message. */
+	if (rc == 0) {
+		rc = correu__md_batch_begin(b->box);
+		batch = rc == 0;
+	}
 	for (size_t i = 0; rc == 0 && i < correu_maildir_box_count(b->box); i++) {
 		correu_maildir_msg m = { .version = CORREU_MAILDIR_MSG_VERSION };
 		size_t at;
@@ -289,6 +296,11 @@ int correu__mdbe_set_flags(correu_store_req *req, void *box, const uint32_t *ran
 			rc = correu_maildir_box_find(b->box, m.uid, &at);
 		if (rc == 0)
 			rc = correu__mdbe_emit(req, b, at, &scratch);
+	}
+	if (batch) {
+		int end = correu__md_batch_end(b->box);
+
+		rc = rc < 0 ? rc : end;
 	}
 	correu__buf_free(&scratch, false);
 	if (rc == 0)

@@ -69,7 +69,8 @@ int correu__mdbe_stream_read(correu_store_req *req, void *stream, size_t max, vo
 
 	(void)ud;
 	while (n < cap) {
-		uint8_t c;
+		const uint8_t *p, *lf;
+		size_t run;
 
 		if (s->owe_lf) {
 			s->out[n++] = '\n';
@@ -90,14 +91,27 @@ int correu__mdbe_stream_read(correu_store_req *req, void *stream, size_t max, vo
 			s->eof = got == 0;
 			continue;
 		}
-		c = s->raw[s->pos++];
-		if (c == '\n' && !s->prev_cr) {
-			s->out[n++] = '\r';
-			s->owe_lf = true; /* may go out in the next chunk */
+		/* Copy the run up to the next LF at once: only LFs need a
+		 * look, and most lines are long. */
+		p = s->raw + s->pos;
+		run = s->len - s->pos < cap - n ? s->len - s->pos : cap - n;
+		lf = memchr(p, '\n', run);
+		if (lf != p) {
+			run = lf ? (size_t)(lf - p) : run;
+			memcpy(s->out + n, p, run);
+			n += run;
+			s->pos += run;
+			s->prev_cr = p[run - 1] == '\r';
 			continue;
 		}
-		s->out[n++] = c;
-		s->prev_cr = c == '\r';
+		s->pos++;
+		if (s->prev_cr) {
+			s->out[n++] = '\n';
+			s->prev_cr = false;
+		} else {
+			s->out[n++] = '\r';
+			s->owe_lf = true; /* may go out in the next chunk */
+		}
 	}
 	return correu_store_complete_data(req, n ? s->out : NULL, n);
 }

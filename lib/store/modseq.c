@@ -169,6 +169,23 @@ static int append(correu_maildir_box *box, const char *text, size_t len, bool sy
 	return rc;
 }
 
+int correu__md_modseq_sync(correu_maildir_box *box)
+{
+	char path[MD_PATH_MAX];
+	int rc = correu__md_path(path, box->path, MD_MODSEQ);
+	int fd;
+
+	if (rc < 0)
+		return rc;
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return correu__md_errno(errno);
+	if (fdatasync(fd) != 0)
+		rc = CORREU_ERR_IO;
+	close(fd);
+	return rc;
+}
+
 int correu__md_modseq_bump(correu_maildir_box *box, struct md_rec *r, bool sync)
 {
 	char line[48];

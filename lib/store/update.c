@@ -4,7 +4,9 @@
  * Dovecot does), taking new/ messages into cur/ when a session opens the
  * folder, and expunging by unlink. Each runs under the uidlist lock, so its
  * MODSEQ is logged in order; if another process renamed or removed the file
- * meanwhile, the folder is re-scanned and the change retried once.
+ * meanwhile, the folder is re-scanned and the change retried once. A batch
+ * (a STORE or a POP3 QUIT over many messages) takes the lock once and syncs
+ * the MODSEQ log once at its end, not per message.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -50,7 +52,7 @@ int correu_maildir_box_update_flags(correu_maildir_box *box, uint32_t uid, uint3
 	if (!box || ((add_flags | remove_flags) & ~CORREU_MAILDIR_FLAGS_ALL) ||
 	    ((add_keywords | remove_keywords) & ~kmask))
 		return CORREU_ERR_ARG;
-	rc = correu__md_box_lock(box);
+	rc = box->batch ? 0 : correu__md_box_lock(box);
 	if (rc < 0)
 		return rc;
 	for (int attempt = 0; attempt < 2; attempt++) {
@@ -69,9 +71,31 @@ int correu_maildir_box_update_flags(correu_maildir_box *box, uint32_t uid, uint3
 			break;
 	}
 	if (rc == 0 && changed)
-		rc = correu__md_modseq_bump(box, correu__md_rec_find(box, uid), true);
-	correu__md_box_unlock(box);
+		rc = correu__md_modseq_bump(box, correu__md_rec_find(box, uid), !box->batch);
+	if (!box->batch)
+		correu__md_box_unlock(box);
 	return rc;
+}
+
+int correu__md_batch_begin(correu_maildir_box *box)
+{
+	int rc = correu__md_box_lock(box);
+
+	box->batch = rc == 0;
+	return rc;
+}
+
+int correu__md_batch_end(correu_maildir_box *box)
+{
+	int rc;
+
+	if (!box->batch)
+		return CORREU_ERR_INTERNAL;
+	box->batch = false;
+	/* The log may not exist yet when nothing changed. */
+	rc = correu__md_modseq_sync(box);
+	correu__md_box_unlock(box);
+	return rc == CORREU_ERR_NOT_FOUND ? 0 : rc;
 }
 
 int correu_maildir_box_take_new(correu_maildir_box *box)
