@@ -422,3 +422,50 @@ Test(mdbe, user_names_cannot_leave_their_directory)
 	cfg.root = "/tmp/no-user-part";
 	cr_assert_eq(correu_maildir_backend_new(&cfg, NULL, NULL, &mb), CORREU_ERR_ARG);
 }
+
+/* A request over many messages runs as one batch: every message changes,
+ * each gets its own MODSEQ, the log reaches the disk (a new session sees
+ * HIGHESTMODSEQ), and the lock is released for the next change. */
+Test(mdbe, set_flags_on_many_messages_at_once)
+{
+	static const char *to_alice[] = { "alice@example.org" };
+	static const uint32_t all[] = { 1, 4 }, three[] = { 3, 3 };
+	correu_store_status st = { .version = CORREU_STORE_STATUS_VERSION };
+	correu_store_session *s;
+	correu_store_box *b;
+	struct world w;
+	uint64_t before;
+
+	world_init(&w);
+	for (int i = 0; i < 4; i++)
+		cr_assert_eq(deliver(&w, "Subject: n\r\n\r\nbody\r\n", to_alice, 1), 0);
+	s = login(&w, "alice");
+	cr_assert_eq(correu_store_mailbox_status(fresh(&w), s, "INBOX", 5, CORREU_STORE_STATUS_ALL),
+	             0);
+	cr_assert_eq(correu_store_req_status(w.req, &st), 0);
+	before = st.highestmodseq;
+	b = select_box(&w, s, "INBOX");
+	clear(&w);
+	cr_assert_eq(correu_store_set_flags(fresh(&w), b, all, 1, CORREU_STORE_FLAGS_ADD,
+	                                    CORREU_STORE_FLAG_SEEN, NULL, 0, 0),
+	             0);
+	cr_assert_str_eq(w.rec.log,
+	                 "[msg 1 f=0x1 s=20 k=][msg 2 f=0x1 s=20 k=][msg 3 f=0x1 s=20 k=]"
+	                 "[msg 4 f=0x1 s=20 k=]",
+	                 "%s", w.rec.log);
+	clear(&w);
+	cr_assert_eq(correu_store_set_flags(fresh(&w), b, three, 1, CORREU_STORE_FLAGS_ADD,
+	                                    CORREU_STORE_FLAG_FLAGGED, NULL, 0, 0),
+	             0, "the batch kept the lock");
+	correu_store_box_close(b);
+	correu_store_session_close(s);
+	s = login(&w, "alice");
+	cr_assert_eq(correu_store_mailbox_status(fresh(&w), s, "INBOX", 5, CORREU_STORE_STATUS_ALL),
+	             0);
+	cr_assert_eq(correu_store_req_status(w.req, &st), 0);
+	cr_assert_eq(st.highestmodseq, before + 5, "%llu then %llu",
+	             (unsigned long long)before, (unsigned long long)st.highestmodseq);
+	cr_assert_eq(st.unseen, 0);
+	correu_store_session_close(s);
+	world_free(&w);
+}
