@@ -32,6 +32,7 @@ struct fb {
 	size_t pos[3];
 	int sessions, boxes, streams;
 	uint32_t deleted; /* bit per UID */
+	uint32_t seen;    /* bit per UID: \Seen added (RETR, then QUIT) */
 	uint32_t expunged;
 };
 
@@ -196,16 +197,23 @@ static int b_flags(correu_store_req *req, void *box, const uint32_t *r, size_t n
                    uint32_t flags, const char *kw, size_t kwl, uint64_t since, void *ud)
 {
 	struct fb *fb = ud;
+	uint32_t *marks = flags == CORREU_STORE_FLAG_SEEN ? &fb->seen : &fb->deleted;
 
 	(void)box;
 	(void)kw;
 	(void)kwl;
 	(void)since;
-	if (mode != CORREU_STORE_FLAGS_ADD || flags != CORREU_STORE_FLAG_DELETED)
+
+	/* QUIT adds \Seen first, then \Deleted, never both to one message. */
+	if (mode != CORREU_STORE_FLAGS_ADD ||
+	    (flags != CORREU_STORE_FLAG_DELETED && flags != CORREU_STORE_FLAG_SEEN) ||
+	    (flags == CORREU_STORE_FLAG_SEEN && fb->deleted))
 		__builtin_trap();
 	for (size_t i = 0; i < n; i++)
 		for (uint32_t u = r[2 * i]; u <= r[2 * i + 1] && u <= 3; u++)
-			fb->deleted |= 1u << u;
+			*marks |= 1u << u;
+	if (fb->seen & fb->deleted)
+		__builtin_trap();
 	return defer(fb, req, ans_ok);
 }
 
