@@ -329,6 +329,83 @@ CORREU_API correu_imap_client *correu_imap_session_client(correu_imap_session *s
 CORREU_API CORREU_NODISCARD int correu_imap_session_wait(correu_imap_session *s, int id,
                                                          correu_imap_event_fn fn, void *userdata);
 
+/* ------------------------------------------------------------------ */
+/* Resynchronisation (QRESYNC) and compression                         */
+
+/** Version of ::correu_imap_sync_state this header describes. */
+#define CORREU_IMAP_SYNC_STATE_VERSION 1
+
+/**
+ * What a client knows of a mailbox between sessions (RFC 7162 §3.2.5),
+ * given to correu_imap_session_select_sync() and updated by it.
+ */
+typedef struct correu_imap_sync_state {
+	uint32_t version; /**< ::CORREU_IMAP_SYNC_STATE_VERSION */
+	/** In: the UIDVALIDITY known, 0 when none (a first visit). Out: the
+	 * server's. When it changed, every UID known is void: forget them. */
+	uint32_t uidvalidity;
+	/** In: the HIGHESTMODSEQ known. Out: the server's; 0 when the
+	 * mailbox has no mod-sequences (NOMODSEQ). */
+	uint64_t highestmodseq;
+	/** Out: the number of messages (EXISTS). */
+	uint32_t exists;
+	/** Out: the next UID (UIDNEXT); 0 when the server did not say. */
+	uint32_t uidnext;
+} correu_imap_sync_state;
+
+/**
+ * ENABLE QRESYNC and CONDSTORE (RFC 7162 §3.2.3) where offered. After it
+ * expunges are reported as VANISHED, not EXPUNGE, to every call that
+ * hands events to a callback. Call it after correu_imap_session_login()
+ * and before selecting a mailbox; correu_imap_session_select_sync() calls
+ * it when needed.
+ * @param s the session.
+ * @return 0 (also when enabled already); ::CORREU_ERR_UNSUPPORTED (QRESYNC
+ *         not offered, or the server refused); as
+ *         correu_imap_session_list().
+ */
+CORREU_API CORREU_NODISCARD int correu_imap_session_enable_qresync(correu_imap_session *s);
+
+/**
+ * SELECT (or EXAMINE) a mailbox resynchronising with what the caller knew
+ * (QRESYNC, RFC 7162 §3.2.5): the server reports only what changed since
+ * `state->highestmodseq`: the UIDs expunged meanwhile as one VANISHED
+ * (EARLIER) response (::CORREU_IMAP_EVF_EARLIER) and the messages whose
+ * flags changed as FETCH responses with UID, FLAGS and MODSEQ, all handed
+ * to `fn`. With `state->uidvalidity` 0 it is a plain SELECT that learns
+ * the state for next time. Enables QRESYNC first when needed.
+ * @param s the session.
+ * @param mailbox the name, UTF-8, NUL-terminated.
+ * @param flags `CORREU_IMAP_SELECT_*`.
+ * @param known_uids the UIDs the caller holds, a sequence set
+ *        ("1:200,305"), NUL-terminated; NULL for all.
+ * @param state in: what is known; out: the mailbox's state now.
+ * @param fn receives the VANISHED and FETCH events; may be NULL.
+ * @param userdata passed to `fn`.
+ * @return 0; ::CORREU_ERR_UNSUPPORTED (QRESYNC not offered); ::CORREU_ERR_ARG
+ *         (NULL pointer, unknown state version); as
+ *         correu_imap_session_list().
+ */
+CORREU_API CORREU_NODISCARD int correu_imap_session_select_sync(correu_imap_session *s,
+                                                                const char *mailbox,
+                                                                uint32_t flags,
+                                                                const char *known_uids,
+                                                                correu_imap_sync_state *state,
+                                                                correu_imap_event_fn fn,
+                                                                void *userdata);
+
+/**
+ * Switch the connection to COMPRESS=DEFLATE (RFC 4978) when the server
+ * offers it: every byte from then on is compressed both ways through the
+ * deflate filter (compress.h). Worth it on slow links; call it after
+ * login (the server may refuse before).
+ * @param s the session.
+ * @return 0; ::CORREU_ERR_UNSUPPORTED (not offered, or built without
+ *         zlib); ::CORREU_ERR_REPLY (the server refused); ::CORREU_ERR_STATE
+ *         (on already); ::CORREU_ERR_NOMEM; as correu_imap_session_list().
+ */
+CORREU_API CORREU_NODISCARD int correu_imap_session_compress(correu_imap_session *s);
+
 #ifdef __cplusplus
 }
 #endif
