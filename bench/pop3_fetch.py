@@ -50,7 +50,6 @@ import os
 import poplib
 import resource
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -189,7 +188,8 @@ def build(build_dir):
 
 class CorreuServer:
     """pop3_serverd serving p's Maildirs on a plain port (USER/PASS
-    allowed), as the mail's owner; stopped by its pid."""
+    allowed), as the mail's owner (through setpriv, so that peers.py
+    starts and stops it like any peer, by its pid)."""
 
     def __init__(self, p, prog, owner, password):
         run = p.path("pop3_serverd")
@@ -200,30 +200,22 @@ class CorreuServer:
         for path in (run, key):
             os.chown(path, *owner)
         ports = os.path.join(run, "ports")
-        self.log = open(os.path.join(run, "log"), "wb")
-        self.proc = subprocess.Popen(
-            [prog, "--root", p.path("mail", "%u", "Maildir"), "--cert", p.ca_file, "--key", key,
-             "--port-file", ports, "--user", f"{USER}:{password}", "--plaintext-auth"],
-            stdout=self.log, stderr=subprocess.STDOUT, user=owner[0], group=owner[1],
-            extra_groups=[], env=peers.peer_env())
+        self.proc = peers.Process("pop3_serverd", [
+            peers.find_program("setpriv"), f"--reuid={owner[0]}", f"--regid={owner[1]}",
+            "--clear-groups", prog, "--root", p.path("mail", "%u", "Maildir"), "--cert",
+            p.ca_file, "--key", key, "--port-file", ports, "--user", f"{USER}:{password}",
+            "--plaintext-auth"], os.path.join(run, "log"))
         deadline = time.monotonic() + 10
         while not os.path.exists(ports):
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
+            if not self.proc.running() or time.monotonic() > deadline:
+                self.proc.stop()
                 sys.exit(f"pop3_serverd did not start; see {run}/log")
             time.sleep(0.02)
         with open(ports) as f:
             self.port = int(f.read().split()[0])
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
-        self.log.close()
+        self.proc.stop()
 
 
 def main():
