@@ -366,8 +366,13 @@ def main():
         if "DovecotUidlTest" in ARGS.classes:
             peers.find_program("dovecot")
     peers.skip_or_fail(check_installed)
-    suite = unittest.TestSuite(unittest.defaultTestLoader.loadTestsFromTestCase(CLASSES[n])
-                               for n in ARGS.classes)
+    return run_classes(CLASSES, ARGS.classes)
+
+
+def run_classes(classes, names):
+    """Run the named test classes; 0 if all passed, else 1."""
+    suite = unittest.TestSuite(unittest.defaultTestLoader.loadTestsFromTestCase(classes[n])
+                               for n in names)
     result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
     return 0 if result.wasSuccessful() else 1
 

@@ -24,7 +24,6 @@ import signal
 import subprocess
 import sys
 import time
-import unittest
 
 import peers
 import test_pop3_server as base
@@ -223,10 +222,7 @@ def main():
         return 1
     base.ARGS = args
     peers.skip_or_fail(lambda: peers.find_program("openssl"))
-    suite = unittest.TestSuite(unittest.defaultTestLoader.loadTestsFromTestCase(CLASSES[n])
-                               for n in args.classes)
-    result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
-    return 0 if result.wasSuccessful() else 1
+    return base.run_classes(CLASSES, args.classes)
 
 
 if __name__ == "__main__":
