@@ -8,21 +8,11 @@
 
 #include "smtp_internal.h"
 
-static const struct {
-	const char *name;
-	uint32_t bit;
-} known[] = {
-	{ "SIZE", CORREU_SMTP_CAP_SIZE },
-	{ "8BITMIME", CORREU_SMTP_CAP_8BITMIME },
-	{ "SMTPUTF8", CORREU_SMTP_CAP_SMTPUTF8 },
-	{ "PIPELINING", CORREU_SMTP_CAP_PIPELINING },
-	{ "CHUNKING", CORREU_SMTP_CAP_CHUNKING },
-	{ "BINARYMIME", CORREU_SMTP_CAP_BINARYMIME },
-	{ "DSN", CORREU_SMTP_CAP_DSN },
-	{ "ENHANCEDSTATUSCODES", CORREU_SMTP_CAP_ENHANCEDSTATUSCODES },
-	{ "STARTTLS", CORREU_SMTP_CAP_STARTTLS },
-	{ "REQUIRETLS", CORREU_SMTP_CAP_REQUIRETLS },
-	{ "AUTH", CORREU_SMTP_CAP_AUTH },
+/* Known keywords, each at the position of its bit: CORREU_SMTP_CAP_* is
+ * 1 << (its index here). */
+static const char *const known[] = {
+	"SIZE", "8BITMIME", "SMTPUTF8", "PIPELINING", "CHUNKING", "BINARYMIME",
+	"DSN", "ENHANCEDSTATUSCODES", "STARTTLS", "REQUIRETLS", "AUTH",
 };
 
 static bool same_word(const char *a, size_t len, const char *b)
@@ -113,12 +103,14 @@ static int add_line(correu__smtp_caps *c, const char *p, size_t len)
 	if (rc < 0)
 		return rc;
 	for (size_t i = 0; i < CORREU__ARRAY_LEN(known); i++) {
-		if (!same_word(p, kw, known[i].name))
+		uint32_t bit = 1u << i;
+
+		if (!same_word(p, kw, known[i]))
 			continue;
-		c->mask |= known[i].bit;
-		if (known[i].bit == CORREU_SMTP_CAP_SIZE)
+		c->mask |= bit;
+		if (bit == CORREU_SMTP_CAP_SIZE)
 			c->max_size = parse_size(p + par, len - par);
-		if (known[i].bit == CORREU_SMTP_CAP_AUTH && len > par) {
+		if (bit == CORREU_SMTP_CAP_AUTH && len > par) {
 			if (c->auth.len)
 				rc = correu__buf_append(&c->auth, " ", 1);
 			if (rc == 0)

@@ -18,7 +18,7 @@ static bool positive(unsigned code)
 static int bail_out(correu_smtp_client *c)
 {
 	c->state = ST_QUITTING;
-	return correu__smtp_queue_simple(c, CORREU_SMTP_CMD_QUIT, "QUIT");
+	return correu__smtp_queue_simple(c, CORREU_SMTP_CMD_QUIT, "QUIT\r\n");
 }
 
 /*
@@ -28,34 +28,29 @@ static int bail_out(correu_smtp_client *c)
  */
 static int tls_required(correu_smtp_client *c, const char *why)
 {
-	static const char quit[] = "QUIT\r\n";
-
-	(void)correu__buf_append(&c->out, quit, sizeof(quit) - 1);
+	(void)correu__buf_append(&c->out, "QUIT\r\n", 6);
 	return correu__smtp_fail(c, CORREU_ERR_TLS_REQUIRED, why);
+}
+
+/* "EHLO", "HELO" or "LHLO" with the client's name (RFC 5321 §4.1.1.1). */
+static int hello(correu_smtp_client *c, uint8_t cmd)
+{
+	static const char verbs[] = "EHLOHELOLHLO";
+	uint8_t line[5 + 255 + 2];
+	size_t n = c->ehlo_name_len;
+
+	memcpy(line, verbs + 4 * (cmd - CORREU_SMTP_CMD_EHLO), 4);
+	line[4] = ' ';
+	memcpy(line + 5, c->ehlo_name, n);
+	memcpy(line + 5 + n, "\r\n", 2);
+	return correu__smtp_queue(c, cmd, 0, line, n + 7);
 }
 
 int correu__smtp_send_hello(correu_smtp_client *c)
 {
-	uint8_t cmd = (c->set.flags & CORREU_SMTP_LMTP) ? CORREU_SMTP_CMD_LHLO : CORREU_SMTP_CMD_EHLO;
-	uint8_t line[5 + 255 + 2];
-	size_t n = c->ehlo_name_len;
-
-	memcpy(line, cmd == CORREU_SMTP_CMD_LHLO ? "LHLO " : "EHLO ", 5);
-	memcpy(line + 5, c->ehlo_name, n);
-	memcpy(line + 5 + n, "\r\n", 2);
 	c->state = ST_HELLO;
-	return correu__smtp_queue(c, cmd, 0, line, n + 7);
-}
-
-static int send_helo(correu_smtp_client *c)
-{
-	uint8_t line[5 + 255 + 2];
-	size_t n = c->ehlo_name_len;
-
-	memcpy(line, "HELO ", 5);
-	memcpy(line + 5, c->ehlo_name, n);
-	memcpy(line + 5 + n, "\r\n", 2);
-	return correu__smtp_queue(c, CORREU_SMTP_CMD_HELO, 0, line, n + 7);
+	return hello(c, (c->set.flags & CORREU_SMTP_LMTP) ? CORREU_SMTP_CMD_LHLO
+	                                                  : CORREU_SMTP_CMD_EHLO);
 }
 
 /* The greeting is done; decide about TLS, then report ready. */
@@ -66,7 +61,7 @@ static int after_hello(correu_smtp_client *c)
 	if (!c->tls && pol != CORREU_SMTP_TLS_NONE) {
 		if (c->caps.mask & CORREU_SMTP_CAP_STARTTLS) {
 			c->state = ST_STARTTLS;
-			return correu__smtp_queue_simple(c, CORREU_SMTP_CMD_STARTTLS, "STARTTLS");
+			return correu__smtp_queue_simple(c, CORREU_SMTP_CMD_STARTTLS, "STARTTLS\r\n");
 		}
 		if (pol == CORREU_SMTP_TLS_REQUIRED)
 			return tls_required(c, "the server does not offer STARTTLS");
@@ -93,7 +88,7 @@ static int on_hello(correu_smtp_client *c, uint8_t cmd, correu__smtp_reply *r)
 	}
 	/* RFC 5321 §3.2: a server that refuses EHLO may still know HELO. */
 	if (cmd == CORREU_SMTP_CMD_EHLO && r->code >= 500)
-		return send_helo(c);
+		return hello(c, CORREU_SMTP_CMD_HELO);
 	return bail_out(c);
 }
 
@@ -217,6 +212,7 @@ static int on_data_end(correu_smtp_client *c, correu__smtp_cmd *cmd, correu__smt
 
 static int on_reply(correu_smtp_client *c, correu__smtp_cmd *cmd, correu__smtp_reply *r)
 {
+	uint8_t type;
 	int rc;
 
 	switch (cmd->cmd) {
@@ -239,7 +235,7 @@ static int on_reply(correu_smtp_client *c, correu__smtp_cmd *cmd, correu__smtp_r
 			c->mail_ok = true;
 		else
 			txn_failed(c, cmd->gen);
-		return correu__smtp_emit(c, CORREU_SMTP_EV_REPLY, cmd->cmd, r, 0);
+		break;
 	case CORREU_SMTP_CMD_RCPT:
 		return on_rcpt(c, cmd, r);
 	case CORREU_SMTP_CMD_DATA:
@@ -250,19 +246,20 @@ static int on_reply(correu_smtp_client *c, correu__smtp_cmd *cmd, correu__smtp_r
 			c->txn = TXN_FAILED;
 			c->body = BODY_NONE;
 		}
-		return correu__smtp_emit(c, CORREU_SMTP_EV_REPLY, cmd->cmd, r, 0);
+		break;
 	case CORREU_SMTP_CMD_DATA_END:
 		return on_data_end(c, cmd, r);
-	case CORREU_SMTP_CMD_QUIT:
-		rc = correu__smtp_emit(c, CORREU_SMTP_EV_REPLY, cmd->cmd, r, 0);
-		if (rc == 0 && c->state != ST_FAILED) {
-			c->state = ST_CLOSED;
-			rc = correu__smtp_emit(c, CORREU_SMTP_EV_CLOSED, 0, NULL, 0);
-		}
-		return rc;
-	default: /* RSET, NOOP */
-		return correu__smtp_emit(c, CORREU_SMTP_EV_REPLY, cmd->cmd, r, 0);
+	default: /* RSET, NOOP, QUIT */
+		break;
 	}
+	/* The callback may move the queue: `cmd` is read before it. */
+	type = cmd->cmd;
+	rc = correu__smtp_emit(c, CORREU_SMTP_EV_REPLY, type, r, 0);
+	if (rc == 0 && type == CORREU_SMTP_CMD_QUIT && c->state != ST_FAILED) {
+		c->state = ST_CLOSED;
+		rc = correu__smtp_emit(c, CORREU_SMTP_EV_CLOSED, 0, NULL, 0);
+	}
+	return rc;
 }
 
 int correu__smtp_dispatch(correu_smtp_client *c, correu__smtp_reply *r)

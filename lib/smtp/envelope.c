@@ -135,7 +135,7 @@ int correu_smtp_client_mail(correu_smtp_client *c, const char *from, size_t len,
 	/* A refused transaction whose MAIL had been accepted may still be open
 	 * on the server: reset it first. */
 	if (c->txn == TXN_FAILED && c->mail_ok) {
-		rc = correu__smtp_queue_simple(c, CORREU_SMTP_CMD_RSET, "RSET");
+		rc = correu__smtp_queue_simple(c, CORREU_SMTP_CMD_RSET, "RSET\r\n");
 		if (rc < 0) {
 			correu__buf_free(&b, false);
 			return rc;
@@ -256,7 +256,7 @@ int correu_smtp_client_data(correu_smtp_client *c)
 	if (bdat)
 		rc = correu__smtp_queue(c, CMD_BDAT_START, 0, NULL, 0);
 	else
-		rc = correu__smtp_queue_simple(c, CORREU_SMTP_CMD_DATA, "DATA");
+		rc = correu__smtp_queue_simple(c, CORREU_SMTP_CMD_DATA, "DATA\r\n");
 	if (rc < 0 && c->txn == TXN_DATA && c->body == BODY_NONE)
 		c->txn = TXN_OPEN;
 	return rc;
@@ -279,7 +279,7 @@ static int simple(correu_smtp_client *c, uint8_t cmd, const char *verb)
 
 int correu_smtp_client_rset(correu_smtp_client *c)
 {
-	int rc = simple(c, CORREU_SMTP_CMD_RSET, "RSET");
+	int rc = simple(c, CORREU_SMTP_CMD_RSET, "RSET\r\n");
 
 	if (rc == 0) {
 		/* Replies still due to the old transaction change nothing once
@@ -292,12 +292,12 @@ int correu_smtp_client_rset(correu_smtp_client *c)
 
 int correu_smtp_client_noop(correu_smtp_client *c)
 {
-	return simple(c, CORREU_SMTP_CMD_NOOP, "NOOP");
+	return simple(c, CORREU_SMTP_CMD_NOOP, "NOOP\r\n");
 }
 
 int correu_smtp_client_quit(correu_smtp_client *c)
 {
-	int rc = simple(c, CORREU_SMTP_CMD_QUIT, "QUIT");
+	int rc = simple(c, CORREU_SMTP_CMD_QUIT, "QUIT\r\n");
 
 	if (rc == 0)
 		c->state = ST_QUITTING;

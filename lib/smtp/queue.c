@@ -158,13 +158,5 @@ int correu__smtp_pump(correu_smtp_client *c)
 
 int correu__smtp_queue_simple(correu_smtp_client *c, uint8_t cmd, const char *line)
 {
-	uint8_t tmp[64];
-	size_t n = strlen(line);
-
-	if (n + 2 > sizeof(tmp))
-		return CORREU_ERR_INTERNAL;
-	memcpy(tmp, line, n);
-	tmp[n] = '\r';
-	tmp[n + 1] = '\n';
-	return correu__smtp_queue(c, cmd, 0, tmp, n + 2);
+	return correu__smtp_queue(c, cmd, 0, (const uint8_t *)line, strlen(line));
 }

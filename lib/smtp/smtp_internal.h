@@ -207,7 +207,7 @@ void correu__smtp_pop(correu_smtp_client *c);
 /* Move queued commands to the output as far as the protocol allows. */
 int correu__smtp_pump(correu_smtp_client *c);
 bool correu__smtp_pipelining(const correu_smtp_client *c);
-/* A command: "VERB" or "VERB arg" with CRLF, through a scratch buffer. */
+/* A fixed command line, CRLF included ("RSET\r\n"). */
 int correu__smtp_queue_simple(correu_smtp_client *c, uint8_t cmd, const char *line);
 
 /* dispatch.c */
