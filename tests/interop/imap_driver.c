@@ -15,12 +15,15 @@
  *   copyuid VALIDITY SRC DST (MOVE, untagged)   copyuid tagged (COPY)
  *   vanished SET   modseq N   uidvalidity N   exists N   idle 1|0
  *   peak BYTES (the allocator's high-water mark)
+ *   meta ENTRY VALUE|NIL   sync UIDVALIDITY MODSEQ EXISTS UIDNEXT   compress 1
  *
  * Commands: list:PATTERN, special, create:NAME, select:NAME,
  * condstore:NAME, qresync:NAME:UIDVALIDITY:MODSEQ, search:KEYS,
  * esearch:KEYS, sort:KEYS, thread, append:MAILBOX:FILE,
  * fetch:UID:SECTION:FILE, store:FLAGS:UIDSET, copy:UIDSET:MAILBOX,
- * move:UIDSET:MAILBOX, expunge, idle:MS, logout, peak. A failed step
+ * move:UIDSET:MAILBOX, expunge, idle:MS, logout, peak, esort:KEYS,
+ * setmeta:MAILBOX|-:ENTRY:VALUE|NIL, getmeta:MAILBOX|-:ENTRY,
+ * sync:NAME:UIDVALIDITY:MODSEQ, compress. A failed step
  * prints "error STEP CORREU_ERR_NAME TEXT" and exits 1; bad usage exits 2.
  * The password comes from $CORREU_PASSWORD; the login method chosen is
  * logged to standard error.
@@ -165,6 +168,10 @@ static int on_data(const correu_imap_event *ev, void *userdata)
 		case CORREU_IMAP_ITEM_THREAD_CLOSE: printf(")"); break;
 		case CORREU_IMAP_ITEM_FETCH_MODSEQ:
 			printf("modseq %llu\n", (unsigned long long)ev->num);
+			break;
+		case CORREU_IMAP_ITEM_METADATA_ENTRY:
+			printf("meta %.*s %.*s\n", (int)ev->str_len[0], ev->str[0],
+			       ev->str[1] ? (int)ev->str_len[1] : 3, ev->str[1] ? ev->str[1] : "NIL");
 			break;
 		default: break;
 		}
@@ -332,12 +339,63 @@ static int step_message(correu_imap_session *s, const char *cmd)
 	return 1;
 }
 
+/* The extensions: ESORT, METADATA, QRESYNC through the session,
+ * COMPRESS. */
+static int step_ext(correu_imap_session *s, const char *cmd)
+{
+	correu_imap_client *c = correu_imap_session_client(s);
+	const uint32_t all = CORREU_IMAP_UID | CORREU_IMAP_RETURN_MIN | CORREU_IMAP_RETURN_MAX |
+	                     CORREU_IMAP_RETURN_COUNT | CORREU_IMAP_RETURN_ALL;
+	char a1[512], a2[512], a3[512];
+	unsigned long long v1, v2;
+	int rc;
+
+	if (strncmp(cmd, "esort:", 6) == 0)
+		return core(s, correu_imap_client_sort_return(c, all, 0, 0, "(REVERSE SUBJECT)", 17,
+		                                              "UTF-8", cmd + 6, strlen(cmd + 6)));
+	if (sscanf(cmd, "setmeta:%511[^:]:%511[^:]:%511[^\n]", a1, a2, a3) == 3) {
+		const char *e[1] = { a2 }, *v[1] = { strcmp(a3, "NIL") ? a3 : NULL };
+		size_t el[1] = { strlen(a2) }, vl[1] = { strlen(a3) };
+
+		return core(s, correu_imap_client_setmetadata(c, a1, strcmp(a1, "-") ? strlen(a1) : 0,
+		                                              e, el, v, vl, 1));
+	}
+	if (sscanf(cmd, "getmeta:%511[^:]:%511s", a1, a2) == 2) {
+		const char *e[1] = { a2 };
+		size_t el[1] = { strlen(a2) };
+
+		return core(s, correu_imap_client_getmetadata(c, a1, strcmp(a1, "-") ? strlen(a1) : 0,
+		                                              e, el, 1, 0,
+		                                              CORREU_IMAP_DEPTH_INFINITY));
+	}
+	if (sscanf(cmd, "sync:%511[^:]:%llu:%llu", a1, &v1, &v2) == 3) {
+		correu_imap_sync_state st = { .version = CORREU_IMAP_SYNC_STATE_VERSION };
+
+		st.uidvalidity = (uint32_t)v1;
+		st.highestmodseq = v2;
+		rc = correu_imap_session_select_sync(s, a1, 0, NULL, &st, on_data, NULL);
+		if (rc == 0)
+			printf("sync %u %llu %u %u\n", st.uidvalidity,
+			       (unsigned long long)st.highestmodseq, st.exists, st.uidnext);
+		return rc;
+	}
+	if (strcmp(cmd, "compress") == 0) {
+		rc = correu_imap_session_compress(s);
+		if (rc == 0)
+			printf("compress %d\n", correu_imap_client_is_compressed(c));
+		return rc;
+	}
+	return 1;
+}
+
 static int step(correu_imap_session *s, struct counting *k, const char *cmd)
 {
 	int rc = step_mailbox(s, cmd);
 
 	if (rc == 1)
 		rc = step_message(s, cmd);
+	if (rc == 1)
+		rc = step_ext(s, cmd);
 	if (rc != 1)
 		return rc;
 	if (strncmp(cmd, "idle:", 5) == 0) {

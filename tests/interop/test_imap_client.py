@@ -11,7 +11,8 @@ Classes: ImapTest (implicit TLS with SCRAM-SHA-256, a UTF-8 mailbox name,
 SPECIAL-USE LIST, SELECT with CONDSTORE and QRESYNC, ESEARCH, SORT,
 THREAD, UIDPLUS APPENDUID and COPYUID, MOVE, LITERAL+ seen on the wire,
 IDLE seeing an LMTP delivery, a 20 MB message appended and fetched with a
-bounded heap), PlainOnlyTest (SASL PLAIN over STARTTLS, never in clear).
+bounded heap), PlainOnlyTest (SASL PLAIN over STARTTLS, never in clear),
+ExtensionTest (METADATA, ESORT, QRESYNC through the session, COMPRESS).
 Exits 77 when Dovecot is not installed.
 """
 
@@ -245,7 +246,69 @@ class PlainOnlyTest(PeerTest):
         self.assertIn("error login CORREU_ERR_TLS_REQUIRED", r.out)
 
 
-CLASSES = {"ImapTest": ImapTest, "PlainOnlyTest": PlainOnlyTest}
+class ExtensionTest(PeerTest):
+    """METADATA (dictionary in a file), ESORT, QRESYNC through the session
+    and COMPRESS=DEFLATE (the imap_zlib plugin)."""
+    extra_conf = """
+imap_metadata = yes
+mail_attribute_dict = file:%h/dovecot-attributes
+mail_plugins = $mail_plugins zlib
+protocol imap {
+  mail_plugins = $mail_plugins imap_zlib
+}
+"""
+
+    def test_metadata_set_get_and_remove(self):
+        # The server's own entries ("") are read-only to users in Dovecot.
+        r = self.ok("alice", "setmeta:INBOX:/private/comment:hello there",
+                    "getmeta:INBOX:/private/comment", "getmeta:-:/shared/comment", "logout")
+        self.assertIn("meta /private/comment hello there\n", r.out)
+        r = self.ok("alice", "setmeta:INBOX:/private/comment:NIL",
+                    "getmeta:INBOX:/private/comment", "logout")
+        self.assertNotIn("meta /private/comment hello", r.out)
+
+    def test_esort(self):
+        self.ok("alice", "select:INBOX", "store:(\\Deleted):1:*", "expunge", "logout")
+        deliver(self.dovecot, "alice", [sample_message(1, "alpha"), sample_message(2, "beta")])
+        r = self.ok("alice", "select:INBOX", "search:ALL", "esort:ALL", "logout")
+        uids = [int(l[0]) for l in self.lines(r, "search")]
+        # RFC 5267 §3: one ESEARCH; ALL in sort order (REVERSE SUBJECT).
+        self.assertIn("esearch count=2", r.out)
+        self.assertIn(f"esearch all={uids[1]},{uids[0]}", r.out)
+
+    def test_qresync_through_the_session(self):
+        self.ok("alice", "select:INBOX", "store:(\\Deleted):1:*", "expunge", "logout")
+        deliver(self.dovecot, "alice", [sample_message(i) for i in (1, 2, 3)])
+        r = self.ok("alice", "sync:INBOX:0:0", "search:ALL", "logout")
+        uidvalidity, modseq, exists, _ = (int(x) for x in self.lines(r, "sync")[0])
+        uids = [l[0] for l in self.lines(r, "search")]
+        self.assertEqual(exists, 3)
+        self.ok("alice", "select:INBOX", f"store:(\\Deleted):{uids[0]}", "expunge", "logout")
+        r = self.ok("alice", f"sync:INBOX:{uidvalidity}:{modseq}", "logout")
+        self.assertEqual(self.lines(r, "vanished"), [[uids[0]]], r.out)
+        self.assertEqual(int(self.lines(r, "sync")[0][2]), 2)
+        self.assertGreater(int(self.lines(r, "sync")[0][1]), modseq)
+
+    def test_compress(self):
+        self.ok("alice", "select:INBOX", "store:(\\Deleted):1:*", "expunge", "logout")
+        deliver(self.dovecot, "alice", [sample_message(7)])
+        got = os.path.join(self.peers.dir, "compressed.fetched")
+        with Tap(self.dovecot.port["imap"]) as tap:
+            r = self.ok("alice", "compress", "select:INBOX", "search:ALL", "list:*",
+                        "logout", tls="none", port=tap.port)
+        self.assertIn("compress 1", r.out)
+        # Behind the OK nothing travels in clear: no later command shows.
+        self.assertIn(b"COMPRESS DEFLATE\r\n", tap.client_bytes())
+        self.assertNotIn(b"SELECT", tap.client_bytes())
+        self.assertNotIn(b"LOGOUT", tap.client_bytes())
+        uid = self.lines(r, "search")[0][0]
+        r = self.ok("alice", "compress", "select:INBOX", f"fetch:{uid}:-:{got}", "logout")
+        with open(got, "rb") as f:
+            self.assertTrue(f.read().endswith(sample_message(7)))
+
+
+CLASSES = {"ImapTest": ImapTest, "PlainOnlyTest": PlainOnlyTest,
+           "ExtensionTest": ExtensionTest}
 
 
 def main():
