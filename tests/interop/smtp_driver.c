@@ -10,6 +10,9 @@
  *   message 1 accepted=1 reply=250 rcpt=250,550
  *   quit
  *
+ * With --batch the N messages go in one correu_smtp_session_send_many()
+ * call (pipelined across messages) and are reported the same way.
+ *
  * A failed step prints "error STEP CORREU_ERR_NAME reply=CODE TEXT" and the
  * driver exits 1; bad usage exits 2. The password comes from
  * $CORREU_PASSWORD so that it never shows in a process list.
@@ -32,6 +35,7 @@ struct args {
 	unsigned long count;
 	uint16_t port;
 	uint32_t tls_mode, policy, flags;
+	int batch;
 };
 
 static int usage(void)
@@ -39,7 +43,7 @@ static int usage(void)
 	fputs("usage: smtp_driver --host H --port P --from A --to B [--to C...] --message FILE\n"
 	      "         [--tls none|starttls|opportunistic|implicit] [--ca-file F]\n"
 	      "         [--user U (password in $CORREU_PASSWORD)] [--lmtp] [--count N]\n"
-	      "         [--no-pipelining] [--chunking]\n",
+	      "         [--no-pipelining] [--chunking] [--batch]\n",
 	      stderr);
 	return 2;
 }
@@ -75,6 +79,7 @@ static int parse(int argc, char **argv, struct args *a)
 		{ "lmtp", no_argument, NULL, 'L' },
 		{ "no-pipelining", no_argument, NULL, 'P' },
 		{ "chunking", no_argument, NULL, 'B' },
+		{ "batch", no_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -114,6 +119,7 @@ static int parse(int argc, char **argv, struct args *a)
 		case 'L': a->flags |= CORREU_SMTP_LMTP; break;
 		case 'P': a->flags |= CORREU_SMTP_NO_PIPELINING; break;
 		case 'B': a->flags |= CORREU_SMTP_PREFER_CHUNKING; break;
+		case 'b': a->batch = 1; break;
 		default: return -1;
 		}
 	}
@@ -141,16 +147,88 @@ static void print_ready(correu_smtp_session *s)
 	       (int)len, mechs ? mechs : "");
 }
 
+static void print_message(unsigned long i, int rc, uint32_t code, const uint32_t *rcpt,
+                          size_t nto)
+{
+	printf("message %lu accepted=%d reply=%u rcpt=", i, rc < 0 ? 0 : rc, code);
+	for (size_t r = 0; r < nto; r++)
+		printf("%s%u", r ? "," : "", rcpt[r]);
+	putchar('\n');
+}
+
+/* The message file, read whole (test messages are small). */
+static uint8_t *slurp(int fd, size_t *len)
+{
+	uint8_t *buf = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	*len = 0;
+	do {
+		if (*len == cap) {
+			uint8_t *b = realloc(buf, cap = cap * 2 + 65536);
+
+			if (!b) {
+				free(buf);
+				return NULL;
+			}
+			buf = b;
+		}
+		n = read(fd, buf + *len, cap - *len);
+		if (n > 0)
+			*len += (size_t)n;
+	} while (n > 0);
+	if (n < 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* Send the message file `count` times in one batch; print each outcome. */
+static int send_batch(correu_smtp_session *s, const struct args *a,
+                      const correu_smtp_envelope *env, int fd)
+{
+	correu_smtp_batch_item *items = calloc(a->count, sizeof(*items));
+	uint32_t *codes = calloc(a->count * a->nto, sizeof(*codes));
+	size_t len;
+	uint8_t *msg = slurp(fd, &len);
+	int rc = CORREU_ERR_NOMEM;
+
+	if (items && codes && msg) {
+		for (unsigned long i = 0; i < a->count; i++) {
+			items[i].version = CORREU_SMTP_BATCH_ITEM_VERSION;
+			items[i].env = env;
+			items[i].msg = msg;
+			items[i].msg_len = len;
+			items[i].rcpt_codes = codes + i * a->nto;
+		}
+		rc = correu_smtp_session_send_many(s, items, a->count);
+		for (unsigned long i = 0; i < a->count; i++)
+			print_message(i + 1, items[i].result, items[i].code, items[i].rcpt_codes,
+			              a->nto);
+	}
+	free(items);
+	free(codes);
+	free(msg);
+	if (rc >= 0 && (unsigned long)rc != a->count)
+		rc = CORREU_ERR_REPLY;
+	return rc < 0 ? failed("send", rc, s) : 0;
+}
+
 /* Send the message file `count` times; print each outcome. */
 static int send_all(correu_smtp_session *s, const struct args *a, int fd)
 {
 	correu_smtp_envelope env;
+	uint32_t rcpt[MAX_RCPT];
 
 	memset(&env, 0, sizeof(env));
 	env.version = CORREU_SMTP_ENVELOPE_VERSION;
 	env.from = a->from;
 	env.to = a->to;
 	env.to_count = a->nto;
+	if (a->batch)
+		return send_batch(s, a, &env, fd);
 	for (unsigned long i = 1; i <= a->count; i++) {
 		const char *text = "";
 		uint32_t code;
@@ -160,10 +238,9 @@ static int send_all(correu_smtp_session *s, const struct args *a, int fd)
 			return failed("seek", CORREU_ERR_IO, s);
 		rc = correu_smtp_session_send_fd(s, &env, fd);
 		code = correu_smtp_session_last_reply(s, &text);
-		printf("message %lu accepted=%d reply=%u rcpt=", i, rc < 0 ? 0 : rc, code);
 		for (size_t r = 0; r < a->nto; r++)
-			printf("%s%u", r ? "," : "", correu_smtp_session_rcpt_code(s, r));
-		putchar('\n');
+			rcpt[r] = correu_smtp_session_rcpt_code(s, r);
+		print_message(i, rc, code, rcpt, a->nto);
 		if (rc < 0)
 			return failed("send", rc, s);
 	}

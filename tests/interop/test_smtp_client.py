@@ -135,6 +135,23 @@ class SinkTest(PeerTest):
                    if b"MAIL FROM:" in c and c.count(b"RCPT TO:") == 2 and b"DATA\r\n" in c]
         self.assertGreaterEqual(len(grouped), self.COUNT // 2)
 
+    def test_batch_pipelines_across_messages(self):
+        # correu_smtp_session_send_many(): the next message's MAIL, RCPTs
+        # and DATA leave in the same write as the previous one's final
+        # "." (RFC 2920 §3.1), and smtp-sink accepts every message.
+        r, tap = self.run_through_tap("--batch")
+        sent = lines(r, "message ")
+        self.assertEqual(len(sent), self.COUNT)
+        for i, line in enumerate(sent, 1):
+            self.assertEqual(line, f"message {i} accepted=2 reply=250 rcpt=250,250")
+        self.assertEqual(tap.connections, 1)
+        follows = [c for c in tap.client_chunks()
+                   if b"\r\n.\r\nMAIL FROM:<alice@localhost>" in c and b"DATA\r\n" in c]
+        self.assertGreaterEqual(len(follows), self.COUNT // 2)
+        # The control: one message per call never writes MAIL behind ".".
+        r, tap = self.run_through_tap()
+        self.assertFalse([c for c in tap.client_chunks() if b"\r\n.\r\nMAIL FROM:" in c])
+
     def test_without_pipelining_each_command_waits(self):
         # The control for the test above: the same check must see no
         # grouped commands when pipelining is off.
