@@ -15,7 +15,7 @@
 # without its drivers, or a layer without the parts that need mbedTLS:
 #
 #   bash .ci/firmware.sh common codec 'sasl:-crypto.c:-cram_md5.c:-scram*' \
-#	'smtp:-session*:-server_*'        the SMTP client core, no TLS
+#	'proto:-session*' 'smtp:-session*:-server_*'   the SMTP client core, no TLS
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

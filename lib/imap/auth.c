@@ -12,7 +12,7 @@
 
 void correu__imapc_auth_clear(correu_imap_client *c)
 {
-	correu__proto_sasl_clear(&c->sasl, c->alloc);
+	correu__proto_sasl_clear(&c->sasl);
 }
 
 static bool secure(const correu_imap_client *c)
@@ -119,7 +119,7 @@ int correu_imap_client_authenticate(correu_imap_client *c, int mech,
 		if (rc == 0)
 			rc = append_b64(c, cmd, ir, ir_len);
 	} else if (rc == 0 && has_ir)
-		rc = correu__proto_sasl_keep_ir(&c->sasl, c->alloc, ir, ir_len);
+		rc = correu__proto_sasl_keep_ir(&c->sasl, ir, ir_len);
 	if (rc < 0) {
 		correu__imapc_cmd_free(c->alloc, cmd);
 		correu__imapc_auth_clear(c);
@@ -143,8 +143,7 @@ int correu__imapc_auth_challenge(correu_imap_client *c, const char *b64, size_t 
 {
 	const uint8_t *out;
 	size_t out_len;
-	int rc = correu__proto_sasl_answer(&c->sasl, c->alloc, &c->logger, "imap: AUTHENTICATE",
-	                                   b64, b64_len, &out, &out_len);
+	int rc = correu__proto_sasl_answer(&c->sasl, b64, b64_len, &out, &out_len);
 
 	if (rc == CORREU_ERR_PROTO)
 		return correu__imapc_fail(c, rc, "challenge after AUTHENTICATE was cancelled");

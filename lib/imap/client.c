@@ -103,6 +103,7 @@ int correu_imap_client_new(const correu_imap_settings *settings, correu_imap_cli
 		c->logger = *s.logger;
 	c->set.logger = NULL;
 	c->set.parser = NULL;
+	correu__proto_sasl_init(&c->sasl, a, &c->logger, "imap: AUTHENTICATE");
 	c->tls = s.tls_policy == CORREU_IMAP_TLS_IMPLICIT;
 	c->next_tag = 1;
 	c->next_id = 1;

@@ -12,7 +12,7 @@
 
 void correu__pop3_auth_clear(correu_pop3_client *c)
 {
-	correu__proto_sasl_clear(&c->sasl, c->alloc);
+	correu__proto_sasl_clear(&c->sasl);
 }
 
 static int choose(correu_pop3_client *c, int mech, const correu_sasl_credentials *cred, int *out)
@@ -51,7 +51,7 @@ static int auth_command(correu_pop3_client *c, const char *name, const uint8_t *
 			rc = correu__proto_b64_append(&b, ir, ir_len, true);
 	} else if (rc == 0 && has_ir) {
 		/* Too long for the command line: keep it for the first "+". */
-		rc = correu__proto_sasl_keep_ir(&c->sasl, c->alloc, ir, ir_len);
+		rc = correu__proto_sasl_keep_ir(&c->sasl, ir, ir_len);
 	}
 	if (rc == 0)
 		rc = correu__buf_append(&b, "\r\n", 2);
@@ -97,8 +97,7 @@ static int challenge(correu_pop3_client *c, const char *b64, size_t b64_len)
 {
 	const uint8_t *out;
 	size_t out_len;
-	int rc = correu__proto_sasl_answer(&c->sasl, c->alloc, &c->logger, "pop3: AUTH", b64,
-	                                   b64_len, &out, &out_len);
+	int rc = correu__proto_sasl_answer(&c->sasl, b64, b64_len, &out, &out_len);
 
 	if (rc == CORREU_ERR_PROTO)
 		return correu__pop3_fail(c, rc, "challenge after AUTH was cancelled");

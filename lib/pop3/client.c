@@ -102,6 +102,7 @@ int correu_pop3_client_new(const correu_pop3_settings *settings, correu_pop3_cli
 	if (s.logger)
 		c->logger = *s.logger;
 	c->set.logger = NULL;
+	correu__proto_sasl_init(&c->sasl, a, &c->logger, "pop3: AUTH");
 	c->tls = s.tls_policy == CORREU_POP3_TLS_IMPLICIT;
 	correu__buf_init(&c->out, a, s.max_output);
 	correu__buf_init(&c->cmdq, a, s.max_queue);

@@ -16,14 +16,22 @@
 #include "correu/sasl.h"
 #include "internal.h"
 
-/* One client-side exchange; all zero when none runs. */
+/* A client core's exchanges: what they use, then the one that runs. */
 typedef struct correu__proto_sasl {
-	correu_sasl_client *client; /* the mechanism, while the exchange runs */
+	const correu_allocator *alloc; /* the core's */
+	const correu_logger *logger;   /* the core's */
+	const char *who;               /* log prefix, e.g. "smtp: AUTH" */
+	correu_sasl_client *client;    /* the mechanism, while an exchange runs */
 	uint8_t *ir;                /* initial response held for the first challenge */
 	size_t ir_len;
 	bool ir_pending; /* ir is still to be sent */
 	bool cancelled;  /* "*" was sent: only a failure may follow */
 } correu__proto_sasl;
+
+/* Set x up for a core: its allocator and logger (borrowed for x's life)
+ * and the prefix of its log lines (a string constant). */
+void correu__proto_sasl_init(correu__proto_sasl *x, const correu_allocator *a,
+                             const correu_logger *lg, const char *who);
 
 /*
  * The mechanism to use: with mech 0 the strongest in `offered` (a space
@@ -49,21 +57,18 @@ int correu__proto_sasl_start(correu__proto_sasl *x, const correu_sasl_settings *
 
 /* Copy the initial response to answer the first, empty, challenge with:
  * 0 or CORREU_ERR_NOMEM. */
-int correu__proto_sasl_keep_ir(correu__proto_sasl *x, const correu_allocator *a,
-                               const uint8_t *ir, size_t len);
+int correu__proto_sasl_keep_ir(correu__proto_sasl *x, const uint8_t *ir, size_t len);
 
 /*
  * The answer to a challenge (`b64`, the text after the protocol's prefix):
  * 0 with *out_out set to the bytes to send base64-encoded (pointing into
  * x, valid until the next call), or 1 when the exchange is to be cancelled
  * with "*" (a challenge that is not base64, one the mechanism refuses, or
- * text where the held initial response was asked for). Cancelling is
- * logged with `who` (e.g. "smtp: AUTH") as prefix. Fatal:
- * CORREU_ERR_PROTO (a challenge after "*") or CORREU_ERR_NOMEM.
+ * text where the held initial response was asked for), which is logged.
+ * Fatal: CORREU_ERR_PROTO (a challenge after "*") or CORREU_ERR_NOMEM.
  */
-int correu__proto_sasl_answer(correu__proto_sasl *x, const correu_allocator *a,
-                              const correu_logger *lg, const char *who, const char *b64,
-                              size_t b64_len, const uint8_t **out_out, size_t *out_len_out);
+int correu__proto_sasl_answer(correu__proto_sasl *x, const char *b64, size_t b64_len,
+                              const uint8_t **out_out, size_t *out_len_out);
 
 /*
  * Whether a success reply can be believed: 0, or CORREU_ERR_AUTH when the
@@ -73,7 +78,7 @@ int correu__proto_sasl_answer(correu__proto_sasl *x, const correu_allocator *a,
 int correu__proto_sasl_finish(correu__proto_sasl *x);
 
 /* End the exchange: the mechanism freed, the held response wiped. */
-void correu__proto_sasl_clear(correu__proto_sasl *x, const correu_allocator *a);
+void correu__proto_sasl_clear(correu__proto_sasl *x);
 
 /*
  * Append base64(data) to b; an empty `data` appends "=" when eq_if_empty

@@ -10,6 +10,14 @@
 #include "correu/codec.h"
 #include "proto_sasl.h"
 
+void correu__proto_sasl_init(correu__proto_sasl *x, const correu_allocator *a,
+                             const correu_logger *lg, const char *who)
+{
+	x->alloc = a;
+	x->logger = lg;
+	x->who = who;
+}
+
 /* Whether a space-separated list names mechanism `mech`. */
 static bool offers(const char *list, size_t len, int mech)
 {
@@ -67,10 +75,9 @@ int correu__proto_sasl_start(correu__proto_sasl *x, const correu_sasl_settings *
 	return rc;
 }
 
-int correu__proto_sasl_keep_ir(correu__proto_sasl *x, const correu_allocator *a,
-                               const uint8_t *ir, size_t len)
+int correu__proto_sasl_keep_ir(correu__proto_sasl *x, const uint8_t *ir, size_t len)
 {
-	x->ir = correu__alloc(a, len ? len : 1);
+	x->ir = correu__alloc(x->alloc, len ? len : 1);
 	if (!x->ir)
 		return CORREU_ERR_NOMEM;
 	if (len)
@@ -82,12 +89,11 @@ int correu__proto_sasl_keep_ir(correu__proto_sasl *x, const correu_allocator *a,
 
 /* Decode a challenge and let the mechanism answer it: 0, 1 to cancel, or
  * CORREU_ERR_NOMEM. The decoded challenge may hold secrets: wiped. */
-static int step(correu__proto_sasl *x, const correu_allocator *a, const correu_logger *lg,
-                const char *who, const char *b64, size_t b64_len, const uint8_t **out,
+static int step(correu__proto_sasl *x, const char *b64, size_t b64_len, const uint8_t **out,
                 size_t *out_len)
 {
 	size_t cap = correu_base64_decoded_max(b64_len);
-	uint8_t *dec = correu__alloc(a, cap ? cap : 1);
+	uint8_t *dec = correu__alloc(x->alloc, cap ? cap : 1);
 	correu_ssize n;
 	int rc;
 
@@ -96,18 +102,17 @@ static int step(correu__proto_sasl *x, const correu_allocator *a, const correu_l
 	n = correu_base64_decode(b64, b64_len, dec, cap);
 	rc = n < 0 ? (int)n : correu_sasl_client_step(x->client, dec, (size_t)n, out, out_len);
 	correu_wipe(dec, cap);
-	correu__free(a, dec, cap ? cap : 1);
+	correu__free(x->alloc, dec, cap ? cap : 1);
 	if (n < 0)
-		correu__log(lg, CORREU_LOG_WARN, "%s challenge is not base64", who);
+		correu__log(x->logger, CORREU_LOG_WARN, "%s challenge is not base64", x->who);
 	else if (rc < 0)
-		correu__log(lg, CORREU_LOG_WARN, "%s cancelled: %s", who,
+		correu__log(x->logger, CORREU_LOG_WARN, "%s cancelled: %s", x->who,
 		            correu_sasl_client_reason(x->client));
-	return rc < 0 ? 1 : 0;
+	return rc < 0;
 }
 
-int correu__proto_sasl_answer(correu__proto_sasl *x, const correu_allocator *a,
-                              const correu_logger *lg, const char *who, const char *b64,
-                              size_t b64_len, const uint8_t **out_out, size_t *out_len_out)
+int correu__proto_sasl_answer(correu__proto_sasl *x, const char *b64, size_t b64_len,
+                              const uint8_t **out_out, size_t *out_len_out)
 {
 	int rc;
 
@@ -124,7 +129,7 @@ int correu__proto_sasl_answer(correu__proto_sasl *x, const correu_allocator *a,
 		*out_len_out = x->ir_len;
 		rc = b64_len != 0;
 	} else
-		rc = step(x, a, lg, who, b64 ? b64 : "", b64_len, out_out, out_len_out);
+		rc = step(x, b64 ? b64 : "", b64_len, out_out, out_len_out);
 	if (rc == 1)
 		x->cancelled = true;
 	return rc;
@@ -137,14 +142,18 @@ int correu__proto_sasl_finish(correu__proto_sasl *x)
 	return 0;
 }
 
-void correu__proto_sasl_clear(correu__proto_sasl *x, const correu_allocator *a)
+void correu__proto_sasl_clear(correu__proto_sasl *x)
 {
 	correu_sasl_client_free(x->client);
+	x->client = NULL;
 	if (x->ir) {
 		correu_wipe(x->ir, x->ir_len);
-		correu__free(a, x->ir, x->ir_len ? x->ir_len : 1);
+		correu__free(x->alloc, x->ir, x->ir_len ? x->ir_len : 1);
 	}
-	memset(x, 0, sizeof(*x));
+	x->ir = NULL;
+	x->ir_len = 0;
+	x->ir_pending = false;
+	x->cancelled = false;
 }
 
 int correu__proto_b64_append(correu__buf *b, const uint8_t *data, size_t len, bool eq_if_empty)

@@ -95,6 +95,7 @@ int correu_smtp_client_new(const correu_smtp_settings *settings, correu_smtp_cli
 	if (s.logger)
 		c->logger = *s.logger;
 	c->set.logger = NULL;
+	correu__proto_sasl_init(&c->sasl, a, &c->logger, "smtp: AUTH");
 	c->tls = s.tls_policy == CORREU_SMTP_TLS_IMPLICIT;
 	correu__buf_init(&c->out, a, s.max_output);
 	correu__buf_init(&c->cmdq, a, s.max_queue);
@@ -162,6 +163,7 @@ int correu__smtp_emit(correu_smtp_client *c, uint32_t type, uint32_t cmd,
                       const correu__smtp_reply *r, uint32_t index)
 {
 	correu_smtp_event ev;
+	const char *nl;
 	int rc;
 
 	memset(&ev, 0, sizeof(ev));
@@ -185,11 +187,9 @@ int correu__smtp_emit(correu_smtp_client *c, uint32_t type, uint32_t cmd,
 			ev.text_len -= n;
 		}
 		/* The first line only: AUTH challenges never get this far. */
+		nl = memchr(ev.text, '\n', ev.text_len);
 		correu__log(&c->logger, CORREU_LOG_DEBUG, "smtp: %s: %u %.*s", cmd_name(cmd), r->code,
-		            (int)(memchr(ev.text, '\n', ev.text_len)
-		                      ? (size_t)((const char *)memchr(ev.text, '\n', ev.text_len) - ev.text)
-		                      : ev.text_len),
-		            ev.text);
+		            (int)(nl ? (size_t)(nl - ev.text) : ev.text_len), ev.text);
 	}
 	rc = c->set.on_event(&ev, c->set.event_userdata);
 	if (rc < 0 && c->state != ST_FAILED) {

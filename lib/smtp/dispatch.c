@@ -289,7 +289,7 @@ int correu__smtp_dispatch(correu_smtp_client *c, correu__smtp_reply *r)
 		return c->state == ST_FAILED ? c->error : correu__smtp_fail(c, rc, "cannot go on");
 	if (c->state == ST_FAILED)
 		return c->error;
-	if (rc == 1 || (type == CORREU_SMTP_CMD_AUTH && c->sasl))
+	if (rc == 1 || (type == CORREU_SMTP_CMD_AUTH && c->sasl.client))
 		return 0; /* the command awaits more replies */
 	correu__smtp_pop(c);
 	/* RFC 5321 §3.8: 421 closes the session whatever it answered. */

@@ -10,19 +10,17 @@
 
 #include "correu/smtp.h"
 #include "internal.h"
+#include "proto/proto_session.h"
 
 struct correu_smtp_session {
 	const correu_allocator *alloc;
 	correu_smtp_session_options opts;
 	correu_smtp_settings set;
 	correu_smtp_client *c;
-	correu_transport *t;
-	correu_tls_config *own_tls; /* made when the caller gave none */
-	char *host;
-	size_t host_len;
+	correu__proto_io io; /* the transport, and the loop that drives c */
 
 	/* What the events said. */
-	bool ready, starttls, body, closed, auth_done;
+	bool ready, body, closed, auth_done;
 	int error;
 	uint32_t last_code;
 	correu__buf last_text; /* NUL-terminated */
@@ -38,8 +36,6 @@ struct correu_smtp_session {
 	uint8_t rbuf[4096];
 };
 
-/* Now on a monotonic clock, in ms. */
-uint64_t correu__smtp_now_ms(void);
 /* One round of I/O: write, or read, or wait, by the core's wishes. */
 int correu__smtp_session_io(correu_smtp_session *s);
 /* Run I/O until cond(s) holds or an error. */

@@ -11,6 +11,7 @@
 #include "correu/codec.h"
 #include "correu/smtp.h"
 #include "internal.h"
+#include "proto/proto_sasl.h"
 
 /* ------------------------------------------------------------------ */
 /* Replies (reply.c, reader.c)                                         */
@@ -178,12 +179,8 @@ struct correu_smtp_client {
 	void *enc_mem;
 	correu_dot_encoder *enc;
 
-	/* AUTH. */
-	correu_sasl_client *sasl;
-	uint8_t *sasl_ir; /* initial response held for the first 334 */
-	size_t sasl_ir_len;
-	bool sasl_ir_pending;
-	bool sasl_cancelled;
+	/* AUTH: the exchange, its initial response held for the first 334. */
+	correu__proto_sasl sasl;
 	bool authenticated; /* RFC 4954 §4: one successful AUTH per session */
 
 	/* Time. */
