@@ -29,7 +29,7 @@ struct opts {
 	const char *host, *from, *user, *ehlo, *ca_file, *ca_dir;
 	uint16_t port;
 	uint32_t tls_mode, policy;
-	int from_headers, lmtp, verbose;
+	int from_headers, lmtp, verbose, chunking;
 };
 
 /* The message source: the buffered header block first, then stdin. */
@@ -53,6 +53,9 @@ static void usage(FILE *f)
 	      "      --ca-file FILE     trust the CA certificates in FILE\n"
 	      "      --ca-dir DIR       trust the CA certificates in DIR\n"
 	      "      --lmtp             speak LMTP\n"
+	      "      --chunking WHEN    send the body with BDAT (RFC 3030): yes (fail if\n"
+	      "                         the server lacks CHUNKING; the message must have\n"
+	      "                         CRLF line ends) or no (DATA, the default)\n"
 	      "  -v, --verbose          log the protocol to standard error\n",
 	      f);
 }
@@ -66,6 +69,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "user", required_argument, NULL, 'u' }, { "ehlo", required_argument, NULL, 'E' },
 		{ "ca-file", required_argument, NULL, 'C' },
 		{ "ca-dir", required_argument, NULL, 'D' }, { "lmtp", no_argument, NULL, 'L' },
+		{ "chunking", required_argument, NULL, 'K' },
 		{ "verbose", no_argument, NULL, 'v' },    { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -86,6 +90,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'C': o->ca_file = optarg; break;
 		case 'D': o->ca_dir = optarg; break;
 		case 'L': o->lmtp = 1; break;
+		case 'K':
+			if (strcmp(optarg, "yes") != 0 && strcmp(optarg, "no") != 0)
+				return -1;
+			o->chunking = optarg[0] == 'y';
+			break;
 		case 'v': o->verbose = 1; break;
 		case 'T':
 			if (strcmp(optarg, "implicit") == 0)
@@ -303,7 +312,9 @@ static int run(const struct opts *o, const char *from, char **rcpt, size_t nrcpt
 
 	correu_smtp_settings_init(&set);
 	set.tls_policy = o->policy;
-	set.flags = CORREU_SMTP_BODY_NORMALISE | (o->lmtp ? CORREU_SMTP_LMTP : 0);
+	/* BDAT sends the body as it is, so only DATA normalises line ends. */
+	set.flags = (o->lmtp ? CORREU_SMTP_LMTP : 0) |
+	            (o->chunking ? CORREU_SMTP_PREFER_CHUNKING : CORREU_SMTP_BODY_NORMALISE);
 	set.ehlo_name = o->ehlo;
 	if (o->verbose)
 		set.logger = &lg;
@@ -326,7 +337,10 @@ static int run(const struct opts *o, const char *from, char **rcpt, size_t nrcpt
 		correu_tls_config_free(tls);
 		return fail("connect", rc, NULL);
 	}
-	if (o->user) {
+	if (o->chunking &&
+	    !(correu_smtp_client_caps(correu_smtp_session_client(s)) & CORREU_SMTP_CAP_CHUNKING))
+		status = fail("--chunking yes", CORREU_ERR_UNSUPPORTED, s);
+	if (status == 0 && o->user) {
 		const char *pw = getenv("CORREU_PASSWORD");
 
 		rc = pw ? correu_smtp_session_login(s, o->user, pw) : CORREU_ERR_ARG;

@@ -152,6 +152,19 @@ class SinkTest(PeerTest):
         r, tap = self.run_through_tap()
         self.assertFalse([c for c in tap.client_chunks() if b"\r\n.\r\nMAIL FROM:" in c])
 
+    def test_correu_send_chunking(self):
+        # --chunking yes forces BDAT: smtp-sink offers no CHUNKING, so
+        # correu-send must refuse rather than fall back to DATA; with
+        # --chunking no the same message goes with DATA.
+        msg = b"From: alice@localhost\r\nSubject: bdat\r\n\r\nbody\r\n"
+        port = str(self.peer["smtp-sink"].port["smtp"])
+        args = ["-H", peers.HOST, "-p", port, "--tls", "none", "bob@localhost"]
+        r = self.client.send(args + ["--chunking", "yes"], msg)
+        self.assertEqual(r.returncode, 1, r.err)
+        self.assertIn("--chunking yes", r.err)
+        r = self.client.send(args + ["--chunking", "no"], msg)
+        self.assertEqual(r.returncode, 0, r.err)
+
     def test_without_pipelining_each_command_waits(self):
         # The control for the test above: the same check must see no
         # grouped commands when pipelining is off.
