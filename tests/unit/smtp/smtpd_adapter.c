@@ -44,6 +44,18 @@ void smtpd_tctx_init(struct smtpd_tctx *x)
 	snprintf(x->addr, sizeof(x->addr), "192.0.2.1");
 }
 
+/* The CORREU_ERR_* code called CORREU_ERR_<name>, or 0. */
+static int error_code(const char *name)
+{
+	char full[64];
+
+	snprintf(full, sizeof(full), "CORREU_ERR_%s", name);
+	for (int code = -1; code > -200; code--)
+		if (!strcmp(correu_err_name(code), full))
+			return code;
+	return 0;
+}
+
 static int option(void *ctx, const char *line)
 {
 	struct smtpd_tctx *x = ctx;
@@ -66,6 +78,11 @@ static int option(void *ctx, const char *line)
 		x->set.flags |= CORREU_SMTP_SERVER_NORMALISE;
 	} else if (!strcmp(name, "plaintext_auth")) {
 		x->set.flags |= CORREU_SMTP_SERVER_PLAINTEXT_AUTH;
+	} else if (!strcmp(name, "auth_error")) {
+		/* The store cannot check passwords: "IO", "BUSY", ... */
+		x->auth_error = error_code(arg);
+		if (x->auth_error == 0)
+			return -1;
 	} else if (!strcmp(name, "no_random")) {
 		/* No SCRAM offered: the script reads the same in every build. */
 		x->set.random = NULL;
@@ -162,6 +179,7 @@ static void *open_core(transcript *t, void *ctx)
 	}
 	r->mb = x->proto;
 	r->mb.later = x->later;
+	r->mb.auth_error = x->auth_error;
 	cr_assert_eq(correu_store_new(memback_table(), &r->mb, NULL, x->alloc, &r->store), 0);
 	cr_assert_eq(correu_smtp_service_new(&x->set, r->store, x->alloc, &r->svc), 0);
 	if (x->xclient[0])

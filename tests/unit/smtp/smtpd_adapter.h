@@ -25,6 +25,7 @@ struct smtpd_tctx {
 	char xclient[64];      /* a network trusted with XCLIENT, or "" */
 	bool later;            /* the backend answers later */
 	bool no_password;      /* the backend offers no password check */
+	int auth_error;        /* the backend's password check fails with it */
 	const correu_allocator *alloc;
 	/* A fresh backend, made once: memback_init() derives SCRAM keys,
 	 * too slow to repeat for every split of every script. */

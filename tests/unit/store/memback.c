@@ -111,7 +111,8 @@ void memback_init(struct memback *mb)
 
 static int run_auth_password(struct memback *mb, struct mb_call *c)
 {
-	(void)mb;
+	if (mb->auth_error)
+		return correu_store_complete(c->req, mb->auth_error);
 	if (!eq(c->s1, c->l1, MB_USER) || !eq(c->s2, c->l2, MB_PASSWORD))
 		return correu_store_complete(c->req, CORREU_ERR_AUTH);
 	return correu_store_complete_user(c->req, "Alice", 5);

@@ -77,6 +77,7 @@ struct mb_delivery {
 struct memback {
 	bool later; /* answer every call later */
 	bool lazy;  /* return 0 without completing (a bug) */
+	int auth_error; /* non-zero: every credential check completes with it */
 	struct mb_call queue[MB_QUEUE];
 	size_t queued;
 	struct mb_box boxes[MB_BOXES];

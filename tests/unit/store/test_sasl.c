@@ -107,30 +107,20 @@ Test(store_sasl, find)
 
 struct ex {
 	struct memback mb;
-	correu_store_backend table;
 	correu_store *store;
 	correu_sasl_server *sasl;
 	correu__store_sasl x;
 	int ask_rc; /* what correu__store_sasl_ask() returned */
 };
 
-/* A backend whose password check fails for a reason not the client's. */
-static int io_failure(correu_store_req *req, const char *user, size_t ulen, const char *pw,
-                      size_t plen, void *ud)
-{
-	(void)user, (void)ulen, (void)pw, (void)plen, (void)ud;
-	return correu_store_complete(req, CORREU_ERR_IO);
-}
-
 static int ex_open(struct ex *e, bool later, bool broken, const correu_allocator *a)
 {
 	memset(e, 0, sizeof(*e));
 	memback_init(&e->mb);
 	e->mb.later = later;
-	e->table = *memback_table();
-	if (broken)
-		e->table.auth_password = io_failure;
-	return correu_store_new(&e->table, &e->mb, NULL, a, &e->store);
+	/* Broken: the password check fails for a reason not the client's. */
+	e->mb.auth_error = broken ? CORREU_ERR_IO : 0;
+	return correu_store_new(memback_table(), &e->mb, NULL, a, &e->store);
 }
 
 static void ex_close(struct ex *e)
