@@ -2,8 +2,10 @@
  * libFuzzer harness for the SMTP client core (SMTP layer): arbitrary
  * server bytes against a client that queues a transaction when ready,
  * feeds a body when asked and upgrades "TLS" when told to, as a driver
- * would. The first byte picks the policy, LMTP, pipelining and the chunk
- * size; every output is drained as if written.
+ * would. After each message it begins the next one at once, pipelined
+ * behind the end of the data (RFC 2920 §3.1), up to three, then quits.
+ * The first byte picks the policy, LMTP, pipelining and the chunk size;
+ * every output is drained as if written.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -14,7 +16,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct state {
-	int ready, body, starttls;
+	int ready, body, starttls, messages;
 };
 
 static int on_event(const correu_smtp_event *ev, void *userdata)
@@ -53,6 +55,14 @@ static void drain(correu_smtp_client *c)
 	}
 }
 
+static void envelope(correu_smtp_client *c)
+{
+	ignore(correu_smtp_client_mail(c, "a@b", 3, NULL));
+	ignore(correu_smtp_client_rcpt(c, "c@d", 3, NULL));
+	ignore(correu_smtp_client_rcpt(c, "e@f", 3, NULL));
+	ignore(correu_smtp_client_data(c));
+}
+
 static void act(correu_smtp_client *c, struct state *st)
 {
 	static const uint8_t body[] = "Subject: fuzz\r\n\r\n.line\r\nend\r\n";
@@ -71,16 +81,16 @@ static void act(correu_smtp_client *c, struct state *st)
 		cr.password = "p";
 		cr.password_len = 1;
 		ignore(correu_smtp_client_auth(c, 0, &cr, NULL));
-		ignore(correu_smtp_client_mail(c, "a@b", 3, NULL));
-		ignore(correu_smtp_client_rcpt(c, "c@d", 3, NULL));
-		ignore(correu_smtp_client_rcpt(c, "e@f", 3, NULL));
-		ignore(correu_smtp_client_data(c));
+		envelope(c);
 	}
 	if (st->body) {
 		st->body = 0;
 		if (correu_smtp_client_body(c, body, sizeof(body) - 1) >= 0)
 			ignore(correu_smtp_client_body_end(c));
-		ignore(correu_smtp_client_quit(c));
+		if (++st->messages < 3)
+			envelope(c);
+		else
+			ignore(correu_smtp_client_quit(c));
 	}
 	drain(c);
 }
@@ -91,7 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		                            CORREU_SMTP_TLS_NONE, CORREU_SMTP_TLS_IMPLICIT };
 	correu_smtp_settings s;
 	correu_smtp_client *c = NULL;
-	struct state st = { 0, 0, 0 };
+	struct state st = { 0, 0, 0, 0 };
 	size_t chunk;
 	uint64_t now = 0;
 

@@ -13,6 +13,15 @@
 #include "failalloc.h"
 #include "script_server.h"
 
+/* Script pieces: a server offering PIPELINING, and the first message
+ * (a@example.org to b@example.net) accepted up to its body. */
+#define GREETING                                                                 \
+	"S 220 mx.example ESMTP", "C EHLO client.example", "S 250-mx.example", \
+		"S 250 PIPELINING"
+#define FIRST_MESSAGE                                                         \
+	"C MAIL FROM:<a@example.org>", "C RCPT TO:<b@example.net>", "C DATA", \
+		"S 250 ok", "S 250 ok", "S 354 go", "D"
+
 static const char *const to_b[] = { "b@example.net" };
 static const char *const to_cd[] = { "c@example.net", "d@example.net" };
 
@@ -51,17 +60,8 @@ static void item(correu_smtp_batch_item *it, const correu_smtp_envelope *env, co
 Test(batch, interleaved_results_with_refusals_mid_batch)
 {
 	static const char *const script[] = {
-		"S 220 mx.example ESMTP",
-		"C EHLO client.example",
-		"S 250-mx.example",
-		"S 250 PIPELINING",
-		"C MAIL FROM:<a@example.org>",
-		"C RCPT TO:<b@example.net>",
-		"C DATA",
-		"S 250 ok",
-		"S 250 ok",
-		"S 354 go",
-		"D",
+		GREETING,
+		FIRST_MESSAGE,
 		/* Message 2's envelope came with the end of message 1. */
 		"C MAIL FROM:<bad@example.org>",
 		"C RCPT TO:<b@example.net>",
@@ -123,17 +123,8 @@ Test(batch, interleaved_results_with_refusals_mid_batch)
 Test(batch, rset_before_the_message_after_a_refused_data)
 {
 	static const char *const script[] = {
-		"S 220 mx.example ESMTP",
-		"C EHLO client.example",
-		"S 250-mx.example",
-		"S 250 PIPELINING",
-		"C MAIL FROM:<a@example.org>",
-		"C RCPT TO:<b@example.net>",
-		"C DATA",
-		"S 250 ok",
-		"S 250 ok",
-		"S 354 go",
-		"D",
+		GREETING,
+		FIRST_MESSAGE,
 		"C MAIL FROM:<a@example.org>",
 		"C RCPT TO:<b@example.net>",
 		"C DATA",
@@ -260,8 +251,7 @@ Test(batch, without_pipelining)
 Test(batch, local_refusal_and_bad_arguments)
 {
 	static const char *const script[] = {
-		"S 220 mx.example ESMTP", "C EHLO client.example", "S 250-mx.example",
-		"S 250 PIPELINING", "C MAIL FROM:<a@example.org>", "C RSET",
+		GREETING, "C MAIL FROM:<a@example.org>", "C RSET",
 		"C MAIL FROM:<a@example.org>", "C RCPT TO:<b@example.net>", "C DATA", "S 250 ok",
 		"S 250 reset", "S 250 ok", "S 250 ok", "S 354 go", "D", "S 250 one", NULL,
 	};
@@ -289,17 +279,8 @@ Test(batch, local_refusal_and_bad_arguments)
 }
 
 static const char *const alloc_script[] = {
-	"S 220 mx.example ESMTP",
-	"C EHLO client.example",
-	"S 250-mx.example",
-	"S 250 PIPELINING",
-	"C MAIL FROM:<a@example.org>",
-	"C RCPT TO:<b@example.net>",
-	"C DATA",
-	"S 250 ok",
-	"S 250 ok",
-	"S 354 go",
-	"D",
+	GREETING,
+	FIRST_MESSAGE,
 	"C MAIL FROM:<a@example.org>",
 	"C RCPT TO:<b@example.net>",
 	"C DATA",
