@@ -513,8 +513,10 @@ CORREU_API CORREU_NODISCARD int correu_imap_client_setmetadata(correu_imap_clien
  * completes; on OK the core reports ::CORREU_IMAP_CLIENT_EV_COMPRESS and
  * waits for correu_imap_client_compress_done().
  * @param client the handle.
+ * The core needs no zlib; the driver's filter does, so a driver checks
+ * correu_compress_available() before asking.
  * @return the command's id; ::CORREU_ERR_UNSUPPORTED (COMPRESS=DEFLATE not
- *         offered, or correu built without zlib); ::CORREU_ERR_STATE
+ *         offered); ::CORREU_ERR_STATE
  *         (compression already on or asked for); as
  *         correu_imap_client_capability().
  */

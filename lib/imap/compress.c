@@ -4,10 +4,10 @@
  * with nothing behind it, and on the OK stops reading and writing (as
  * after the STARTTLS go-ahead, so no uncompressed byte behind the OK is
  * ever taken) until the driver has put a deflate filter under it
- * (correu_transport_deflate_new()) and says so.
+ * (correu_transport_deflate_new()) and says so. It needs no zlib itself,
+ * so a firmware build of the core links without the transport layer.
  */
 #include "client_internal.h"
-#include "correu/compress.h"
 
 int correu_imap_client_compress(correu_imap_client *c)
 {
@@ -15,8 +15,7 @@ int correu_imap_client_compress(correu_imap_client *c)
 
 	if (!c)
 		return CORREU_ERR_ARG;
-	if (!correu__imapc_caps_has(&c->caps, "COMPRESS=DEFLATE", 16) ||
-	    !correu_compress_available())
+	if (!correu__imapc_caps_has(&c->caps, "COMPRESS=DEFLATE", 16))
 		return CORREU_ERR_UNSUPPORTED;
 	/* §3: a second COMPRESS is refused by the server; do not send it. */
 	if (c->compressed || c->compress_wait)

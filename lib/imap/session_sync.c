@@ -101,6 +101,10 @@ int correu_imap_session_compress(correu_imap_session *s)
 		return CORREU_ERR_ARG;
 	if (s->error)
 		return s->error;
+	/* Asked only when the filter can be made: after the OK there is no
+	 * way back to uncompressed. */
+	if (!correu_compress_available())
+		return CORREU_ERR_UNSUPPORTED;
 	rc = correu__imaps_job(s, correu_imap_client_compress(s->c));
 	if (rc < 0)
 		return rc;

@@ -20,15 +20,6 @@ static void run(const char *name)
 		run(#n ".txt"); \
 	}
 
-/* COMPRESS needs the deflate filter, so its scripts need zlib in the build. */
-#define TRANSCRIPT_ZLIB(n)                                  \
-	Test(transcript, n)                                 \
-	{                                                   \
-		if (!correu_compress_available())           \
-			cr_skip_test("built without zlib"); \
-		run(#n ".txt");                             \
-	}
-
 TRANSCRIPT(greeting_caps)
 TRANSCRIPT(greeting_bye)
 TRANSCRIPT(greeting_no_caps)
@@ -91,6 +82,6 @@ TRANSCRIPT(esort)
 TRANSCRIPT(esort_unsupported)
 TRANSCRIPT(metadata)
 TRANSCRIPT(metadata_server_only)
-TRANSCRIPT_ZLIB(compress)
-TRANSCRIPT_ZLIB(compress_refused)
-TRANSCRIPT_ZLIB(compress_injection)
+TRANSCRIPT(compress)
+TRANSCRIPT(compress_refused)
+TRANSCRIPT(compress_injection)
