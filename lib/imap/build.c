@@ -270,6 +270,7 @@ int correu__imapc_put_string(correu__imapc_cmd *cmd, const correu__imapc_rules *
 int correu__imapc_put_qstring(correu__imapc_cmd *cmd, const correu__imapc_rules *r, const char *s,
                               size_t len)
 {
+	enum form f;
 	int rc;
 
 	if (len && (!s || memchr(s, '\0', len)))
@@ -277,8 +278,12 @@ int correu__imapc_put_qstring(correu__imapc_cmd *cmd, const correu__imapc_rules 
 	rc = correu__imapc_put_sp(cmd);
 	if (rc < 0)
 		return rc;
-	/* RFC 9051 §9: a string is quoted or a literal, never an atom. */
-	if (choose(r, (const uint8_t *)s, len) != F_LITERAL)
+	/* RFC 9051 §9: a string is quoted or a literal, never an atom; one
+	 * that could be an atom is quoted while short enough. */
+	f = choose(r, (const uint8_t *)s, len);
+	if (f == F_ATOM)
+		f = len <= r->max_quoted ? F_QUOTED : F_LITERAL;
+	if (f == F_QUOTED)
 		return put_quoted(cmd, s, len);
 	rc = correu__imapc_put_literal_head(cmd, r, len, false);
 	return rc == 0 ? correu__imapc_put(cmd, s, len) : rc;
