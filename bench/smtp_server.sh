@@ -16,6 +16,7 @@
 #
 #   bash bench/smtp_server.sh          # REPS=3 IDLE=1000
 #   REPS=5 bash bench/smtp_server.sh
+#   PARTS=b bash bench/smtp_server.sh  # only the LMTP part (any of a, b, c)
 #
 # BUILD names the meson build directory (default build-bench, made as a
 # release build if missing). Needs smtp-source/smtp-sink (postfix) and
@@ -23,7 +24,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-REPS=${REPS:-3} IDLE=${IDLE:-1000} SINK_IDLE=${SINK_IDLE:-250}
+REPS=${REPS:-3} IDLE=${IDLE:-1000} SINK_IDLE=${SINK_IDLE:-250} PARTS=${PARTS:-abc}
 BUILD=${BUILD:-build-bench}
 PY=/usr/bin/python3
 
@@ -113,18 +114,23 @@ race() {
 }
 
 A=(-s 10 -m 2000 -l 1000 -d -M localhost -f bench@localhost)
+if [[ $PARTS == *a* ]]; then
 echo "(a) smtp-source ${A[*]}; goal >= 1.0"
 race 2000 smtp-sink sink@localhost "127.0.0.1:$PEER_SMTP_SINK_SMTP_PORT" \
 	"correu --discard" sink@localhost "127.0.0.1:$DISCARD_PORT" "${A[@]}"
+fi
 
 B=(-L -s 4 -m 1000 -l 1000 -M localhost -f bench@localhost)
+if [[ $PARTS == *b* ]]; then
 echo "(b) smtp-source ${B[*]}, into a Maildir with fsync; goal >= 1.5"
 race 1000 "Dovecot LMTP" bob@localhost "127.0.0.1:$PEER_DOVECOT_LMTP_PORT" \
 	"correu LMTP" user@localhost "127.0.0.1:$MAILDIR_LMTP" "${B[@]}"
 n=$(find "$T/maildir/mail/user/Maildir/new" -type f | wc -l)
 [ "$n" = $((REPS * 1000)) ] || { echo "correu stored $n messages, not $((REPS * 1000))" >&2; exit 1; }
 echo "    ($n files in correu's Maildir)"
+fi
 
+if [[ $PARTS == *c* ]]; then
 echo "(c) resident memory per idle connection that got the greeting; goal <= 16384 bytes for correu"
 idle() {
 	local out
@@ -137,6 +143,7 @@ idle() {
 }
 idle correu "$MAILDIR_PID" "$MAILDIR_PORT" "$IDLE"
 idle smtp-sink "$PEER_SMTP_SINK_PID" "$PEER_SMTP_SINK_SMTP_PORT" "$SINK_IDLE"
+fi
 echo "commands: $SOURCE ${A[*]} -t sink@localhost HOST:PORT"
 echo "          $SOURCE ${B[*]} -t USER@localhost HOST:PORT"
 echo "          $PY bench/smtp_server_idle.py NAME PID PORT COUNT"

@@ -31,6 +31,19 @@ struct parts {
 	correu_server *srv;
 };
 
+/* Delivery commits run on this many threads, so that the fsyncs of
+ * concurrent deliveries overlap (maildir_backend.h). */
+#define COMMIT_THREADS 8
+
+/* From a commit worker: have the loop answer what it finished. The loop
+ * exists before the first delivery reaches a worker. */
+static int wake_loop(void *userdata)
+{
+	struct parts *p = userdata;
+
+	return correu_server_notify(p->srv);
+}
+
 static int open_store(const struct opts *o, const correu_logger *lg, struct parts *p)
 {
 	correu_maildir_backend_config mcfg = { .version = CORREU_MAILDIR_BACKEND_CONFIG_VERSION };
@@ -42,6 +55,9 @@ static int open_store(const struct opts *o, const correu_logger *lg, struct part
 		rc = ms_path(root, sizeof(root), o->dir, "mail/%u/Maildir");
 	mcfg.root = root;
 	mcfg.users = p->pw;
+	mcfg.commit_threads = COMMIT_THREADS;
+	mcfg.wake = wake_loop;
+	mcfg.wake_userdata = p;
 	if (rc == 0)
 		rc = correu_maildir_backend_new(&mcfg, NULL, lg, &p->mb);
 	if (rc == 0)
@@ -122,6 +138,8 @@ int main(int argc, char **argv)
 		rc = correu_server_new(NULL, NULL, &p.srv);
 	if (rc == 0)
 		rc = correu_server_set_logger(p.srv, &logger);
+	if (rc == 0)
+		rc = correu_server_set_notify(p.srv, correu_maildir_backend_dispatch_hook, p.mb);
 	if (rc == 0)
 		rc = open_listeners(&o, &p);
 	if (rc == 0)

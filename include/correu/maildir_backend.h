@@ -33,14 +33,23 @@ extern "C" {
  *
  * Calls do file I/O and fsync on the caller's thread: fine for one event
  * loop serving a modest number of users; a large site runs several loops
- * or its own asynchronous backend.
+ * or its own asynchronous backend. The exception is optional: with
+ * `commit_threads` set, SMTP/LMTP delivery commits run on a pool of
+ * worker threads, which overlap the fsyncs of concurrent deliveries and
+ * share one directory fsync among those that finish together; their
+ * answers reach the store on the loop thread, through
+ * correu_maildir_backend_dispatch() (see its documentation).
+ *
+ * Delivered messages get their UIDs from the next reader of the folder
+ * (correu's or Dovecot's, under the dovecot-uidlist lock), as with any
+ * Maildir delivery agent; an IMAP APPEND gets its UID at once.
  */
 
 /** The default backend's state: configuration and open handles; opaque. */
 typedef struct correu_maildir_backend correu_maildir_backend;
 
 /** Version of ::correu_maildir_backend_config this header describes. */
-#define CORREU_MAILDIR_BACKEND_CONFIG_VERSION 1
+#define CORREU_MAILDIR_BACKEND_CONFIG_VERSION 2
 
 /** Where mail lives and who may use it. */
 typedef struct correu_maildir_backend_config {
@@ -58,6 +67,17 @@ typedef struct correu_maildir_backend_config {
 	 * NULL: no authentication entries, and any acceptable user name (or
 	 * the local part of a recipient address) names a mailbox. */
 	const correu_passwd *users;
+	/* Version 2: */
+	/** Worker threads for delivery commits; 0 (and version 1): none, a
+	 * commit is done in the call. At most 64. */
+	uint32_t commit_threads;
+	uint32_t reserved; /**< 0 */
+	/** With commit_threads: called from a worker thread when answers are
+	 * ready; it must make the loop thread call
+	 * correu_maildir_backend_dispatch() soon, and return 0 (its result is
+	 * ignored). With correu's server runtime: correu_server_notify(). */
+	int (*wake)(void *userdata);
+	void *wake_userdata; /**< passed to `wake`; borrowed */
 } correu_maildir_backend_config;
 
 /**
@@ -76,7 +96,8 @@ correu_maildir_backend_new(const correu_maildir_backend_config *config,
                            correu_maildir_backend **out);
 
 /**
- * Free the backend. Free the store that uses it first.
+ * Free the backend. Free the store that uses it first. Waits for the
+ * commit workers to finish what they hold.
  * @param mb the backend; NULL is a no-op.
  */
 CORREU_API void correu_maildir_backend_free(correu_maildir_backend *mb);
@@ -90,6 +111,22 @@ CORREU_API void correu_maildir_backend_free(correu_maildir_backend *mb);
  */
 CORREU_API CORREU_NODISCARD int correu_maildir_backend_table(const correu_maildir_backend *mb,
                                                              correu_store_backend *table_out);
+
+/**
+ * Answer the deliveries the commit workers finished (on the store's
+ * event-loop thread, after `wake`). Does nothing without workers.
+ * @param mb the backend.
+ * @return 0 or ::CORREU_ERR_ARG.
+ */
+CORREU_API CORREU_NODISCARD int correu_maildir_backend_dispatch(correu_maildir_backend *mb);
+
+/**
+ * correu_maildir_backend_dispatch() as a hook that takes the backend as
+ * `void *`: for correu_server_set_notify().
+ * @param mb the backend.
+ * @return as correu_maildir_backend_dispatch().
+ */
+CORREU_API int correu_maildir_backend_dispatch_hook(void *mb);
 
 #ifdef __cplusplus
 }

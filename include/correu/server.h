@@ -452,6 +452,35 @@ CORREU_API CORREU_NODISCARD int correu_server_conn_log(correu_server_conn *conn,
 CORREU_API const correu_transport *correu_server_conn_transport(const correu_server_conn *conn);
 
 /**
+ * A hook the loop runs on its own thread after correu_server_notify().
+ * @param userdata as given to correu_server_set_notify().
+ * @return ignored; 0.
+ */
+typedef int (*correu_server_notify_fn)(void *userdata);
+
+/**
+ * Set the loop's notify hook: how work finished on other threads (a
+ * backend's workers) comes back to the loop thread, where store
+ * completions must be made (store.h). Call before correu_server_run(), on
+ * the loop's thread.
+ * @param srv the loop.
+ * @param fn the hook; NULL: none.
+ * @param userdata passed to `fn`; borrowed while set.
+ * @return 0 or ::CORREU_ERR_ARG.
+ */
+CORREU_API CORREU_NODISCARD int correu_server_set_notify(correu_server *srv,
+                                                         correu_server_notify_fn fn,
+                                                         void *userdata);
+
+/**
+ * Make the loop run its notify hook soon, once however many calls came
+ * before it ran. Safe from any thread and from a signal handler.
+ * @param srv the loop.
+ * @return 0 or ::CORREU_ERR_ARG.
+ */
+CORREU_API CORREU_NODISCARD int correu_server_notify(correu_server *srv);
+
+/**
  * Tell the runtime that the session changed outside `recv` and `event`
  * (a backend answered): it will look at `send_buf`, `want` and
  * `next_deadline` again in this turn of the loop.

@@ -154,6 +154,7 @@ int correu_server_run_once(correu_server *srv, int32_t timeout_ms)
 		if (!kind) {
 			correu__wake_drain(&srv->wake);
 			take_stop(srv);
+			correu__server_run_notify(srv);
 		} else if (*kind == CORREU__TAG_LISTENER) {
 			correu__listener *l = ev[i].tag;
 

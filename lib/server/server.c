@@ -81,6 +81,7 @@ int correu_server_new(const correu_server_settings *settings, const correu_alloc
 	srv->stop_deadline = UINT64_MAX;
 	srv->accept_resume_ms = UINT64_MAX;
 	atomic_init(&srv->stop_grace, UINT32_MAX);
+	atomic_init(&srv->notified, false);
 	srv->stats.version = CORREU_SERVER_STATS_VERSION;
 	/* Every connection, listener and the wake-up descriptor may be watched. */
 	rc = correu__poller_new(srv->alloc, settings->max_conns + settings->max_listeners + 1,

@@ -172,6 +172,8 @@ void correu__wake_close(correu__wake *w);
 /* Async-signal-safe: make rfd readable. */
 void correu__wake_signal(int wfd);
 void correu__wake_drain(correu__wake *w);
+/* Run the notify hook if correu_server_notify() was called (wake.c). */
+void correu__server_run_notify(struct correu_server *srv);
 
 /* ---- the loop and its connections (server.c, loop.c, conn.c) ---- */
 
@@ -255,6 +257,9 @@ struct correu_server {
 	uint64_t next_id;
 	uint64_t now_ms;
 	atomic_uint stop_grace;  /* UINT32_MAX: no request */
+	atomic_bool notified;    /* correu_server_notify() since the last run */
+	correu_server_notify_fn notify_fn;
+	void *notify_ud;
 	bool stopping;
 	bool running;
 	uint64_t stop_deadline;

@@ -1,8 +1,9 @@
 /*
  * Waking a loop from elsewhere (server runtime, driver layer): an eventfd
  * on Linux, a non-blocking self-pipe elsewhere, written by
- * correu_server_stop() from any thread and by the optional SIGINT/SIGTERM
- * handlers. Writing to it is async-signal-safe.
+ * correu_server_stop() and correu_server_notify() from any thread and by
+ * the optional SIGINT/SIGTERM handlers. Writing to it is
+ * async-signal-safe.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -108,4 +109,29 @@ void correu__server_forget_signals(correu_server *srv)
 	correu_server *expected = srv;
 
 	atomic_compare_exchange_strong(&signal_target, &expected, NULL);
+}
+
+int correu_server_set_notify(correu_server *srv, correu_server_notify_fn fn, void *userdata)
+{
+	if (!srv)
+		return CORREU_ERR_ARG;
+	srv->notify_fn = fn;
+	srv->notify_ud = userdata;
+	return 0;
+}
+
+int correu_server_notify(correu_server *srv)
+{
+	if (!srv)
+		return CORREU_ERR_ARG;
+	/* The flag first: the loop that drains the descriptor sees it set. */
+	atomic_store(&srv->notified, true);
+	correu__wake_signal(srv->wake.wfd);
+	return 0;
+}
+
+void correu__server_run_notify(correu_server *srv)
+{
+	if (atomic_exchange(&srv->notified, false) && srv->notify_fn)
+		(void)srv->notify_fn(srv->notify_ud);
 }

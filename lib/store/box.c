@@ -118,6 +118,24 @@ static int sync_now(correu_maildir_box *box)
 	return rc;
 }
 
+int correu__md_box_open_inbox_bare(correu_maildir *md, correu_maildir_box **box_out)
+{
+	correu_maildir_box *box;
+
+	/* The root was made a Maildir by correu_maildir_open(). A delivery
+	 * needs only the path: scanning here would make every recipient cost
+	 * as much as the folder is large. */
+	box = correu__calloc(md->alloc, sizeof(*box));
+	if (!box)
+		return CORREU_ERR_NOMEM;
+	box->md = md;
+	memcpy(box->path, md->root, md->root_len + 1);
+	box->path_len = md->root_len;
+	md->open_boxes++;
+	*box_out = box;
+	return 0;
+}
+
 int correu_maildir_box_open(correu_maildir *md, const char *name, size_t len,
                             correu_maildir_box **box_out)
 {

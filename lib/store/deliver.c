@@ -7,6 +7,16 @@
  * fsynced, and its UID is appended to dovecot-uidlist and fdatasync'd. Only
  * then does commit return 0. Taking the lock before the file becomes
  * visible makes UID order the order of arrival, even with other writers.
+ *
+ * SMTP/LMTP delivery takes a shorter way (flush, place, then the caller
+ * fsyncs new/): the file goes into new/ under its final name without the
+ * lock and without a UID, as any Maildir delivery agent leaves it. The
+ * next reader, correu's sync or Dovecot's, gives it the next UID under the
+ * lock and writes it to dovecot-uidlist, where it then stays: UIDs remain
+ * unique, increasing and stable, and a delivery costs the same whatever
+ * the size of the folder and never waits for a reader's lock. The UID a
+ * delivery would get is nobody's business but IMAP APPEND's (RFC 4315
+ * APPENDUID), which goes through commit.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,7 +38,19 @@ struct correu_maildir_delivery {
 	uint32_t flags, keywords;
 	int64_t date;
 	bool have_date;
+	bool placed;   /* linked into new/ as `name` by correu__md_delivery_place() */
+	char name[512];
 };
+
+/* The final base name: the unique part, then the sizes readers trust
+ * without reading the file (Dovecot's S= and W=). */
+static int base_name(char *out, size_t cap, const char *unique, uint64_t size, uint64_t vsize)
+{
+	int n = snprintf(out, cap, "%s,S=%llu,W=%llu", unique, (unsigned long long)size,
+	                 (unsigned long long)vsize);
+
+	return n < 0 || (size_t)n >= cap ? CORREU_ERR_LIMIT : 0;
+}
 
 int correu_maildir_delivery_begin(correu_maildir_box *box, correu_maildir_delivery **d_out)
 {
@@ -156,18 +178,16 @@ int correu__md_deliver_locked(correu_maildir_box *box, const char *tmp_path,
 	bool to_cur = flags || keywords;
 	struct md_rec *r;
 	struct stat st;
-	int rc, n;
+	int rc = base_name(base, sizeof(base), unique, size, vsize);
 
-	n = snprintf(base, sizeof(base), "%s,S=%llu,W=%llu", unique, (unsigned long long)size,
-	             (unsigned long long)vsize);
-	if (n < 0 || (size_t)n >= sizeof(base))
-		return CORREU_ERR_LIMIT;
+	if (rc < 0)
+		return rc;
 	if (to_cur) {
 		rc = correu__md_info_build(base, flags, keywords, name, sizeof(name));
 		if (rc < 0)
 			return rc;
 	} else {
-		memcpy(name, base, (size_t)n + 1);
+		memcpy(name, base, strlen(base) + 1);
 	}
 	/* The newest NEXTUID and records of other writers. */
 	size_t before = box->n;
@@ -238,15 +258,12 @@ undo:
 	return rc;
 }
 
-int correu_maildir_delivery_commit(correu_maildir_delivery *d, uint32_t *uid_out)
+int correu__md_delivery_flush(correu_maildir_delivery *d)
 {
-	correu_maildir_box *box;
-	int rc;
+	int rc = d->err;
 
-	if (!d)
-		return CORREU_ERR_ARG;
-	box = d->box;
-	rc = d->err;
+	if (d->fd < 0)
+		return rc ? rc : CORREU_ERR_STATE;
 	if (rc == 0 && fsync(d->fd) != 0)
 		rc = CORREU_ERR_IO;
 	if (rc == 0 && d->have_date) {
@@ -258,6 +275,50 @@ int correu_maildir_delivery_commit(correu_maildir_delivery *d, uint32_t *uid_out
 	if (close(d->fd) != 0 && rc == 0)
 		rc = CORREU_ERR_IO;
 	d->fd = -1;
+	if (rc < 0)
+		d->err = rc;
+	return rc;
+}
+
+int correu__md_delivery_place(correu_maildir_delivery *d)
+{
+	char dst[MD_PATH_MAX];
+	int rc = d->err;
+
+	if (rc == 0 && (d->fd >= 0 || d->placed))
+		rc = CORREU_ERR_STATE; /* not flushed, or placed already */
+	if (rc == 0)
+		rc = base_name(d->name, sizeof(d->name), d->unique, d->size, d->vsize);
+	if (rc == 0)
+		rc = correu__md_path3(dst, d->box->path, "new", d->name);
+	if (rc == 0)
+		rc = place(d->tmp_path, dst, false);
+	if (rc == 0)
+		d->placed = true;
+	else
+		d->err = rc;
+	return rc;
+}
+
+void correu__md_delivery_unplace(correu_maildir_delivery *d)
+{
+	char dst[MD_PATH_MAX];
+
+	/* Not acknowledged, so not kept (see correu__md_deliver_locked). */
+	if (d->placed && correu__md_path3(dst, d->box->path, "new", d->name) == 0)
+		(void)unlink(dst);
+	d->placed = false;
+}
+
+int correu_maildir_delivery_commit(correu_maildir_delivery *d, uint32_t *uid_out)
+{
+	correu_maildir_box *box;
+	int rc;
+
+	if (!d)
+		return CORREU_ERR_ARG;
+	box = d->box;
+	rc = correu__md_delivery_flush(d);
 	if (rc == 0)
 		rc = correu__md_box_lock(box);
 	if (rc == 0) {

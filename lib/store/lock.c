@@ -67,24 +67,29 @@ static bool lock_is_stale(correu_maildir *md, const char *path, const struct sta
 /* Make the lock file whole at once: write "<pid>:<host>" to a private
  * temporary file and link() it to the lock name (link fails if the lock
  * exists, like O_EXCL). A process killed midway never leaves an empty
- * lock, which nobody could judge stale until lock_stale_s had passed. */
+ * lock, which nobody could judge stale until lock_stale_s had passed.
+ * The temporary name is made unique by mkstemp(), not by the pid alone:
+ * threads of one process (the backend's commit workers, or several
+ * loops) lock at the same time, and one must not truncate or remove
+ * another's file. link() itself already excludes them from each other. */
 static int try_create(correu_maildir *md, const char *lock_path, dev_t *dev, ino_t *ino)
 {
 	char tmp[MD_PATH_MAX], id[300];
 	const char *slash = strrchr(lock_path, '/');
 	int dlen = slash ? (int)(slash - lock_path) : 0;
 	int n = snprintf(id, sizeof(id), "%ld:%s", (long)getpid(), md->lock_host);
-	int k = snprintf(tmp, sizeof(tmp), "%.*s/.temp.correu.%ld.lock", dlen, lock_path,
+	int k = snprintf(tmp, sizeof(tmp), "%.*s/.temp.correu.%ld.XXXXXX", dlen, lock_path,
 	                 (long)getpid());
 	struct stat st;
 	int fd, rc = 0;
 
 	if (n < 0 || k < 0 || k >= (int)sizeof(tmp))
 		return CORREU_ERR_LIMIT;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)md->set.file_mode);
+	fd = mkstemp(tmp);
 	if (fd < 0)
 		return correu__md_errno(errno);
-	if (write(fd, id, (size_t)n) != n || fstat(fd, &st) != 0)
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 || fchmod(fd, (mode_t)md->set.file_mode) != 0 ||
+	    write(fd, id, (size_t)n) != n || fstat(fd, &st) != 0)
 		rc = CORREU_ERR_IO;
 	close(fd);
 	if (rc == 0 && link(tmp, lock_path) != 0)

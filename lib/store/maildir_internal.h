@@ -239,5 +239,18 @@ int correu__md_deliver_locked(correu_maildir_box *box, const char *tmp_path,
                               const char *unique, uint64_t size, uint64_t vsize,
                               uint32_t flags, uint32_t keywords, bool link_only,
                               uint32_t *uid_out);
+/* SMTP/LMTP delivery without a UID, in three steps that touch nothing but
+ * the delivery and the file system, so that any thread may run them:
+ * flush (fsync the file, set its date, close it), place (link it into
+ * new/ under its final name; the caller then fsyncs new/ before anyone
+ * is told), and unplace (take it out again when that fsync failed). */
+int correu__md_delivery_flush(correu_maildir_delivery *d);
+int correu__md_delivery_place(correu_maildir_delivery *d);
+void correu__md_delivery_unplace(correu_maildir_delivery *d);
+
+/* --- box.c: a folder opened only to deliver into ------------------------ */
+/* Open INBOX (made if missing) without reading or syncing anything: no
+ * messages, no UIDVALIDITY; only deliveries may use the box. */
+int correu__md_box_open_inbox_bare(correu_maildir *md, correu_maildir_box **box_out);
 
 #endif

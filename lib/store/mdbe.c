@@ -2,7 +2,8 @@
  * The default backend (store layer): setup, users (from the password
  * file), sessions (one Maildir per user, found from a path template) and
  * folder management (LIST with special use by name, CREATE, DELETE,
- * RENAME, SUBSCRIBE, STATUS). Every callback answers at once.
+ * RENAME, SUBSCRIBE, STATUS). Every callback answers at once but a
+ * delivery commit given to the commit workers (mdbe_pool.c).
  */
 #include <errno.h>
 #include <string.h>
@@ -22,6 +23,10 @@ int correu_maildir_backend_new(const correu_maildir_backend_config *cfg,
 	*out = NULL;
 	if (!cfg || cfg->version < 1 || cfg->version > CORREU_MAILDIR_BACKEND_CONFIG_VERSION ||
 	    !cfg->root || !strstr(cfg->root, "%u"))
+		return CORREU_ERR_ARG;
+	/* Version 1 ends before commit_threads: those fields are not read. */
+	if (cfg->version >= 2 && (cfg->commit_threads > 64 || cfg->reserved ||
+	                          (cfg->commit_threads && !cfg->wake)))
 		return CORREU_ERR_ARG;
 	mb = correu__calloc(alloc, sizeof(*mb));
 	if (!mb)
@@ -44,6 +49,15 @@ int correu_maildir_backend_new(const correu_maildir_backend_config *cfg,
 		correu_maildir_backend_free(mb);
 		return CORREU_ERR_INTERNAL;
 	}
+	if (cfg->version >= 2 && cfg->commit_threads) {
+		int rc = correu__mdbe_pool_new(alloc, cfg->commit_threads, cfg->wake,
+		                               cfg->wake_userdata, &mb->pool);
+
+		if (rc < 0) {
+			correu_maildir_backend_free(mb);
+			return rc;
+		}
+	}
 	*out = mb;
 	return 0;
 }
@@ -52,8 +66,23 @@ void correu_maildir_backend_free(correu_maildir_backend *mb)
 {
 	if (!mb)
 		return;
+	correu__mdbe_pool_free(mb->pool);
 	correu__free(mb->alloc, mb->root, mb->root_len + 1);
 	correu__free(mb->alloc, mb, sizeof(*mb));
+}
+
+int correu_maildir_backend_dispatch(correu_maildir_backend *mb)
+{
+	if (!mb)
+		return CORREU_ERR_ARG;
+	if (mb->pool)
+		correu__mdbe_pool_dispatch(mb->pool);
+	return 0;
+}
+
+int correu_maildir_backend_dispatch_hook(void *mb)
+{
+	return correu_maildir_backend_dispatch(mb);
 }
 
 /* A user name that is safe as one path component. */

@@ -20,6 +20,7 @@ struct correu_maildir_backend {
 	uint32_t max_rcpts;
 	char *root;
 	size_t root_len;
+	struct mdbe_pool *pool; /* commit workers; NULL: commits on the caller's thread */
 };
 
 /* A user's open Maildir. */
@@ -42,6 +43,32 @@ struct mdbe_box {
 	size_t nseen;
 	bool read_only;
 };
+
+/* A commit for the workers (mdbe_pool.c). `work` and `sync` run on a
+ * worker (or inline without workers) and must neither allocate nor log;
+ * `done` runs on the loop thread and may free the job. */
+struct mdbe_group;
+struct mdbe_job {
+	struct mdbe_job *next;
+	void (*work)(struct mdbe_job *j); /* everything but directory fsyncs */
+	/* fsync the job's directories through correu__mdbe_group_fsync() */
+	void (*sync)(struct mdbe_job *j, struct mdbe_group *g);
+	/* answer the request: what the completion returned; the job may be
+	 * gone by then (the answer can close the delivery) */
+	int (*done)(struct mdbe_job *j);
+};
+
+int correu__mdbe_pool_new(const correu_allocator *alloc, uint32_t nthreads,
+                          int (*wake)(void *userdata), void *wake_ud, struct mdbe_pool **out);
+/* Stop the workers once the queue is empty and join them. */
+void correu__mdbe_pool_free(struct mdbe_pool *p);
+void correu__mdbe_pool_submit(struct mdbe_pool *p, struct mdbe_job *j);
+/* Loop thread: run `done` of every job synced since the last call. */
+void correu__mdbe_pool_dispatch(struct mdbe_pool *p);
+/* Run a job's three steps now, on this thread (no workers); `done`'s result. */
+int correu__mdbe_job_run_here(struct mdbe_job *j);
+/* fsync `folder`/new unless this group did already; its result. */
+int correu__mdbe_group_fsync(struct mdbe_group *g, const char *folder);
 
 #define MB(ud) ((correu_maildir_backend *)(ud))
 /* A reply text and its length, for correu_store_complete_reply(). */

@@ -3,10 +3,13 @@
  * into a folder, and SMTP/LMTP delivery into each recipient's INBOX. A
  * delivery streams every chunk into one Maildir delivery per recipient and
  * answers the commit only after each of them is fsynced and renamed into
- * place, so a 250 never covers a message that could still be lost.
+ * place, so a 250 never covers a message that could still be lost. With
+ * commit workers (mdbe_pool.c) that work runs off the loop and the answer
+ * comes later; without, it runs in the commit call.
  */
 #include <string.h>
 
+#include "maildir_internal.h"
 #include "mdbe_int.h"
 
 struct mdbe_append {
@@ -86,9 +89,16 @@ struct mdbe_rcpt {
 };
 
 struct mdbe_txn {
-	struct mdbe_rcpt *r; /* max_rcpts entries, by RCPT index */
+	struct mdbe_job job; /* first: the job is the transaction */
+	correu_maildir_backend *mb;
+	correu_store_req *req; /* the commit being answered */
+	struct mdbe_rcpt *r;   /* max_rcpts entries, by RCPT index */
 	uint32_t n;
+	bool in_flight; /* with the workers: closing must wait for them */
+	bool orphaned;  /* closed meanwhile: free it once they are done */
 };
+
+static void txn_free(struct mdbe_txn *t);
 
 static void drop_rcpt(struct mdbe_rcpt *r)
 {
@@ -114,6 +124,7 @@ int correu__mdbe_deliver_begin(correu_store_req *req, const correu_store_envelop
 	}
 	if (!t)
 		return correu_store_complete_reply(req, 451, 4, 3, 0, TXT("Out of memory"));
+	t->mb = mb;
 	return correu_store_complete_handle(req, t);
 }
 
@@ -150,8 +161,10 @@ int correu__mdbe_deliver_rcpt(correu_store_req *req, void *h, const correu_store
 	rc = correu__mdbe_open_user(mb, rcpt->address, ulen, &r->md);
 	if (rc == CORREU_ERR_ARG)
 		return correu_store_complete_reply(req, 550, 5, 1, 1, TXT("No such user"));
+	/* Only the path: a delivery gets its UID from the next reader
+	 * (deliver.c), so nothing of the folder needs reading. */
 	if (rc == 0)
-		rc = correu_maildir_box_open(r->md, "INBOX", 5, &r->box);
+		rc = correu__md_box_open_inbox_bare(r->md, &r->box);
 	if (rc == 0)
 		rc = correu_maildir_delivery_begin(r->box, &r->d);
 	if (rc < 0) {
@@ -176,23 +189,61 @@ int correu__mdbe_deliver_data(correu_store_req *req, void *h, const uint8_t *dat
 	return correu_store_complete(req, 0);
 }
 
-int correu__mdbe_deliver_commit(correu_store_req *req, void *h, void *ud)
+/* Worker (or inline): make each copy durable but for its directory. */
+static void txn_work(struct mdbe_job *j)
 {
-	struct mdbe_txn *t = h;
+	struct mdbe_txn *t = (struct mdbe_txn *)j;
+
+	for (uint32_t i = 0; i < t->n; i++) {
+		struct mdbe_rcpt *r = &t->r[i];
+
+		if (r->d && !r->err)
+			r->err = correu__md_delivery_flush(r->d);
+		if (r->d && !r->err)
+			r->err = correu__md_delivery_place(r->d);
+	}
+}
+
+/* Worker (or inline): fsync new/ of each placed copy, once per group. */
+static void txn_sync(struct mdbe_job *j, struct mdbe_group *g)
+{
+	struct mdbe_txn *t = (struct mdbe_txn *)j;
+
+	for (uint32_t i = 0; i < t->n; i++) {
+		struct mdbe_rcpt *r = &t->r[i];
+
+		if (!r->d || r->err)
+			continue;
+		r->err = correu__mdbe_group_fsync(g, r->box->path);
+		if (r->err)
+			correu__md_delivery_unplace(r->d);
+	}
+}
+
+/* Loop thread: one reply per recipient (LMTP, RFC 2033 section 4.2), and
+ * one for the whole message (SMTP). */
+static int txn_done(struct mdbe_job *j)
+{
+	struct mdbe_txn *t = (struct mdbe_txn *)j;
+	correu_store_req *req = t->req;
 	uint32_t ok = 0, failed = 0;
 	int rc = 0;
 
-	(void)ud;
+	t->in_flight = false;
+	if (t->orphaned) {
+		/* The client went away: the request was cancelled and its
+		 * delivery closed while the workers held it. */
+		rc = correu_store_complete(req, CORREU_ERR_CANCELLED);
+		txn_free(t);
+		return rc;
+	}
 	for (uint32_t i = 0; rc == 0 && i < t->n; i++) {
 		struct mdbe_rcpt *r = &t->r[i];
 		int err = r->err;
 
 		if (!r->d)
 			continue; /* refused at RCPT */
-		if (err == 0)
-			err = correu_maildir_delivery_commit(r->d, NULL);
-		else
-			correu_maildir_delivery_abort(r->d);
+		correu_maildir_delivery_abort(r->d); /* frees; keeps a placed file */
 		r->d = NULL;
 		if (err == 0) {
 			ok++;
@@ -207,6 +258,7 @@ int correu__mdbe_deliver_commit(correu_store_req *req, void *h, void *ud)
 			                                 TXT("Not saved, try again"));
 		}
 	}
+	/* The answer may close the delivery, so t is not touched after it. */
 	if (rc < 0)
 		return correu_store_complete(req, rc);
 	/* One SMTP reply covers every recipient: if any copy failed, the
@@ -217,15 +269,42 @@ int correu__mdbe_deliver_commit(correu_store_req *req, void *h, void *ud)
 	return correu_store_complete_reply(req, 250, 2, 0, 0, TXT("Saved"));
 }
 
-int correu__mdbe_deliver_abort(void *h, void *ud)
+int correu__mdbe_deliver_commit(correu_store_req *req, void *h, void *ud)
 {
 	correu_maildir_backend *mb = ud;
 	struct mdbe_txn *t = h;
+
+	t->req = req;
+	t->job.work = txn_work;
+	t->job.sync = txn_sync;
+	t->job.done = txn_done;
+	if (mb->pool) {
+		t->in_flight = true;
+		correu__mdbe_pool_submit(mb->pool, &t->job);
+		return CORREU_PAUSE;
+	}
+	return correu__mdbe_job_run_here(&t->job);
+}
+
+int correu__mdbe_deliver_abort(void *h, void *ud)
+{
+	struct mdbe_txn *t = h;
+
+	(void)ud;
+	if (t->in_flight)
+		t->orphaned = true; /* txn_done frees it */
+	else
+		txn_free(t);
+	return 0;
+}
+
+static void txn_free(struct mdbe_txn *t)
+{
+	correu_maildir_backend *mb = t->mb;
 
 	for (uint32_t i = 0; i < mb->max_rcpts; i++)
 		if (t->r[i].md)
 			drop_rcpt(&t->r[i]);
 	correu__free(mb->alloc, t->r, mb->max_rcpts * sizeof(*t->r));
 	correu__free(mb->alloc, t, sizeof(*t));
-	return 0;
 }
