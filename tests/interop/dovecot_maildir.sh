@@ -72,6 +72,29 @@ echo "$DOV" | grep -qx '4 $Label1,\\Answered from correu 1' || fail "Dovecot doe
 echo "$DOV" | grep -qx '5 - from correu 2' || fail "Dovecot does not serve UID 5"
 [ "$(echo "$DOV" | head -1)" = "$(echo "$OURS" | head -1)" ] || fail "UIDVALIDITY changed"
 
+# ---- correu's LMTP delivery (commit workers, no UID until read) ----------
+# Dovecot reads first and numbers the new files; correu must agree. Then
+# correu reads first; Dovecot must agree.
+printf 'From: correu@localhost\r\nSubject: lmtp %s\r\n\r\nbody\r\n' a > "$T/l1"
+printf 'From: correu@localhost\r\nSubject: lmtp %s\r\n\r\nbody\r\n' b > "$T/l2"
+printf 'From: correu@localhost\r\nSubject: lmtp %s\r\n\r\nbody\r\n' c > "$T/l3"
+chmod 644 "$T/l1" "$T/l2" "$T/l3"
+lmtp() { tool lmtp "$PEER_MAIL_DIR/%u/Maildir" alice "$@"; }
+[ "$(lmtp "$T/l1" "$T/l2" | tr '\n' ' ')" = "250 250 " ] || fail "correu LMTP delivery"
+DOV=$(client state "$IMAP_PORT" alice secret INBOX) || fail "IMAP state"
+OURS=$(tool list INBOX) || fail "correu list"
+echo "dovecot: $DOV" | tr '\n' ';'; echo
+[ "$(echo "$DOV" | sed 1d | cut -d' ' -f1 | tr '\n' ' ')" = "1 2 3 4 5 6 7 " ] ||
+  fail "Dovecot did not number correu's LMTP deliveries 6 and 7"
+[ "$(echo "$DOV" | sed 1d | cut -d' ' -f1)" = "$(echo "$OURS" | sed 1d | cut -d' ' -f1)" ] ||
+  fail "UIDs differ after Dovecot numbered correu's deliveries"
+[ "$(lmtp "$T/l3")" = 250 ] || fail "correu LMTP delivery"
+OURS=$(tool list INBOX) || fail "correu list"
+DOV=$(client state "$IMAP_PORT" alice secret INBOX) || fail "IMAP state"
+echo "$DOV" | grep -qx '8 - lmtp c' || fail "Dovecot does not serve correu's UID 8: $DOV"
+[ "$(echo "$DOV" | sed 1d | cut -d' ' -f1)" = "$(echo "$OURS" | sed 1d | cut -d' ' -f1)" ] ||
+  fail "UIDs differ after correu numbered its delivery"
+
 # ---- a folder correu creates: its UIDVALIDITY is correu's -----------------
 tool mkdir "Entwürfe" || fail "correu mkdir"
 [ "$(tool deliver "Entwürfe" "$T/m2")" = 1 ] || fail "correu deliver into a new folder"
