@@ -327,7 +327,8 @@ static char *run_split(const char *server, int finish, const uint8_t *tail, size
 	size_t n = squeeze(server, z, sizeof(z) - tail_len, finish);
 	char *text;
 
-	memcpy(z + n, tail, tail_len);
+	if (tail_len > 0) /* memcpy's source may not be NULL, even for 0 bytes */
+		memcpy(z + n, tail, tail_len);
 	text = split_check(&sc_ops, &f, z, n + tail_len);
 	if (f.ready)
 		stop(&f.r);
