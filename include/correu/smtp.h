@@ -159,8 +159,9 @@ typedef struct correu_smtp_event {
 	uint32_t index;
 	int32_t error; /**< for ::CORREU_SMTP_EV_ERROR: the `CORREU_ERR_*` code */
 	/** Reply text without the reply codes, lines joined by "\n" (not
-	 * NUL-terminated), the first line's enhanced status code removed; or
-	 * the error message. May be empty. */
+	 * NUL-terminated), with the enhanced status code removed from every
+	 * line that starts with one (RFC 2034 §3) when the first line does;
+	 * or the error message. May be empty. */
 	const char *text;
 	size_t text_len; /**< bytes in `text` */
 	/** Since version 2: for replies to MAIL, RCPT, DATA, BDAT and the end

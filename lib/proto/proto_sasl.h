@@ -22,7 +22,8 @@ typedef struct correu__proto_sasl {
 	const correu_logger *logger;   /* the core's */
 	const char *who;               /* log prefix, e.g. "smtp: AUTH" */
 	correu_sasl_client *client;    /* the mechanism, while an exchange runs */
-	uint8_t *ir;                /* initial response held for the first challenge */
+	const uint8_t *ir;          /* initial response held for the first challenge,
+	                             * in the mechanism's output */
 	size_t ir_len;
 	bool ir_pending; /* ir is still to be sent */
 	bool cancelled;  /* "*" was sent: only a failure may follow */
@@ -55,8 +56,9 @@ int correu__proto_sasl_start(correu__proto_sasl *x, const correu_sasl_settings *
                              int mech, const correu_sasl_credentials *cred,
                              const uint8_t **ir_out, size_t *ir_len_out);
 
-/* Copy the initial response to answer the first, empty, challenge with:
- * 0 or CORREU_ERR_NOMEM. */
+/* Hold the initial response (the one correu__proto_sasl_start() gave,
+ * still in the mechanism) to answer the first, empty, challenge with.
+ * Returns 0; an int so that callers keep one error path. */
 int correu__proto_sasl_keep_ir(correu__proto_sasl *x, const uint8_t *ir, size_t len);
 
 /*
@@ -77,7 +79,7 @@ int correu__proto_sasl_answer(correu__proto_sasl *x, const char *b64, size_t b64
  */
 int correu__proto_sasl_finish(correu__proto_sasl *x);
 
-/* End the exchange: the mechanism freed, the held response wiped. */
+/* End the exchange: the mechanism freed (which wipes the held response). */
 void correu__proto_sasl_clear(correu__proto_sasl *x);
 
 /*

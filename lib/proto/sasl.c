@@ -5,8 +5,6 @@
  * does not fit the command line, answering challenges and the "*" that
  * cancels. The protocols keep only their own command and prefix words.
  */
-#include <string.h>
-
 #include "correu/codec.h"
 #include "proto_sasl.h"
 
@@ -77,11 +75,10 @@ int correu__proto_sasl_start(correu__proto_sasl *x, const correu_sasl_settings *
 
 int correu__proto_sasl_keep_ir(correu__proto_sasl *x, const uint8_t *ir, size_t len)
 {
-	x->ir = correu__alloc(x->alloc, len ? len : 1);
-	if (!x->ir)
-		return CORREU_ERR_NOMEM;
-	if (len)
-		memcpy(x->ir, ir, len);
+	/* No copy: the response stays in the mechanism until its next call
+	 * (sasl.h), and none comes before the empty challenge that asks for
+	 * it; the mechanism wipes it when freed. */
+	x->ir = ir;
 	x->ir_len = len;
 	x->ir_pending = true;
 	return 0;
@@ -146,10 +143,6 @@ void correu__proto_sasl_clear(correu__proto_sasl *x)
 {
 	correu_sasl_client_free(x->client);
 	x->client = NULL;
-	if (x->ir) {
-		correu_wipe(x->ir, x->ir_len);
-		correu__free(x->alloc, x->ir, x->ir_len ? x->ir_len : 1);
-	}
 	x->ir = NULL;
 	x->ir_len = 0;
 	x->ir_pending = false;

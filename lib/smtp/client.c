@@ -177,15 +177,9 @@ int correu__smtp_emit(correu_smtp_client *c, uint32_t type, uint32_t cmd,
 		ev.code = r->code;
 		ev.text = r->text.len ? (const char *)r->text.data : "";
 		ev.text_len = r->text.len;
-		/* RFC 2034 §3: only a server that announced the extension
-		 * prefixes its texts; elsewhere digits are just text. */
-		if (c->caps.mask & CORREU_SMTP_CAP_ENHANCEDSTATUSCODES) {
-			size_t n = correu__smtp_enhanced(ev.text, ev.text_len, r->code, &ev.status_class,
-			                                 &ev.status_subject, &ev.status_detail);
-
-			ev.text += n;
-			ev.text_len -= n;
-		}
+		ev.status_class = r->cls;
+		ev.status_subject = r->subject;
+		ev.status_detail = r->detail;
 		/* The first line only: AUTH challenges never get this far. */
 		nl = memchr(ev.text, '\n', ev.text_len);
 		correu__log(&c->logger, CORREU_LOG_DEBUG, "smtp: %s: %u %.*s", cmd_name(cmd), r->code,
@@ -208,7 +202,9 @@ int correu__smtp_fail(correu_smtp_client *c, int err, const char *why)
 	c->state = ST_FAILED;
 	c->error = err;
 	correu__smtp_auth_clear(c);
-	correu__log(&c->logger, CORREU_LOG_ERROR, "smtp: %s (%s)", why, correu_err_name(err));
+	/* The code as a number: its name would bring correu_err_name()'s whole
+	 * table (1.5 KB) into firmware for this line. */
+	correu__log(&c->logger, CORREU_LOG_ERROR, "smtp: %s (error %d)", why, err);
 	memset(&ev, 0, sizeof(ev));
 	ev.version = CORREU_SMTP_EVENT_VERSION;
 	ev.type = CORREU_SMTP_EV_ERROR;
@@ -258,6 +254,10 @@ static int feed(correu_smtp_client *c, const uint8_t *in, size_t len)
 			                                                       : "malformed reply line");
 		if (rc == 0)
 			break;
+		/* RFC 2034 §3: only a server that announced the extension
+		 * prefixes its texts; elsewhere digits are just text. */
+		if (c->caps.mask & CORREU_SMTP_CAP_ENHANCEDSTATUSCODES)
+			correu__smtp_reply_strip(&c->rd.reply);
 		rc = correu__smtp_dispatch(c, &c->rd.reply);
 		if (rc < 0)
 			return rc;

@@ -1,7 +1,8 @@
 /*
  * SMTP reply lines (SMTP layer): the three-digit code, the continuation
  * mark and the text (RFC 5321 §4.2), assembled into one reply, and the
- * enhanced status code at the start of the text (RFC 2034, RFC 3463).
+ * enhanced status code at the start of each line's text (RFC 2034, RFC
+ * 3463).
  * Strict: a malformed line is an error, never guessed at.
  */
 #include <string.h>
@@ -22,6 +23,7 @@ void correu__smtp_reply_clear(correu__smtp_reply *r)
 	r->code = 0;
 	r->done = false;
 	r->text.len = 0;
+	r->cls = r->subject = r->detail = 0;
 }
 
 int correu__smtp_reply_line(correu__smtp_reply *r, const uint8_t *line, size_t len)
@@ -111,4 +113,28 @@ size_t correu__smtp_enhanced(const char *text, size_t len, unsigned code, uint32
 	*subject = s;
 	*detail = d;
 	return i < len && text[i] == ' ' ? i + 1 : i;
+}
+
+void correu__smtp_reply_strip(correu__smtp_reply *r)
+{
+	char *t = (char *)r->text.data;
+	size_t in = 0, out = 0;
+	uint32_t c, s, d;
+
+	/* A reply whose first line has no code does not use them, and digits
+	 * on its later lines are text. */
+	if (!r->text.len || !correu__smtp_enhanced(t, r->text.len, r->code, &r->cls, &r->subject,
+	                                           &r->detail))
+		return;
+	/* Each line, '\n' included, moves down over the codes taken out. */
+	while (in < r->text.len) {
+		const char *nl = memchr(t + in, '\n', r->text.len - in);
+		size_t end = nl ? (size_t)(nl - t) + 1 : r->text.len;
+		size_t n = correu__smtp_enhanced(t + in, end - in, r->code, &c, &s, &d);
+
+		memmove(t + out, t + in + n, end - in - n);
+		out += end - in - n;
+		in = end;
+	}
+	r->text.len = out;
 }

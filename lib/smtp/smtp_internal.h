@@ -21,6 +21,8 @@ typedef struct correu__smtp_reply {
 	unsigned code;     /* 0 until the first line */
 	bool done;         /* the last line ("ddd " or "ddd") was seen */
 	correu__buf text;  /* line texts joined by '\n' */
+	/* The enhanced status code correu__smtp_reply_strip() took off. */
+	uint32_t cls, subject, detail;
 } correu__smtp_reply;
 
 /*
@@ -40,6 +42,13 @@ void correu__smtp_reply_clear(correu__smtp_reply *r);
  */
 size_t correu__smtp_enhanced(const char *text, size_t len, unsigned code, uint32_t *cls,
                              uint32_t *subject, uint32_t *detail);
+
+/*
+ * Take the enhanced status code off every line of a complete reply (RFC
+ * 2034 §3) into r->cls, r->subject and r->detail (the first line's; all 0
+ * when the first line has none, and the text is then left alone).
+ */
+void correu__smtp_reply_strip(correu__smtp_reply *r);
 
 /* Line framing plus reply assembly, as the client and the fuzzer use it. */
 typedef struct correu__smtp_reader {

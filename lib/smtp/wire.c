@@ -98,14 +98,37 @@ int correu__smtp_xtext(correu__buf *out, const char *p, size_t len)
 	return 0;
 }
 
+/* v / 10 by shifts and adds, exact for every 64-bit v (the quotient
+ * estimate is at most one short, which the remainder corrects): a plain
+ * 64-bit division would pull the C runtime's divide routine, some 700
+ * bytes, into a 32-bit firmware image for this one use. */
+static uint64_t div10(uint64_t v, unsigned *rem)
+{
+	uint64_t q = (v >> 1) + (v >> 2);
+
+	q += q >> 4;
+	q += q >> 8;
+	q += q >> 16;
+	q += q >> 32;
+	q >>= 3;
+	v -= q * 10;
+	if (v > 9) {
+		q++;
+		v -= 10;
+	}
+	*rem = (unsigned)v;
+	return q;
+}
+
 int correu__smtp_append_u64(correu__buf *out, uint64_t v)
 {
 	char tmp[24];
 	size_t n = sizeof(tmp);
+	unsigned digit;
 
 	do {
-		tmp[--n] = (char)('0' + v % 10);
-		v /= 10;
+		v = div10(v, &digit);
+		tmp[--n] = (char)('0' + digit);
 	} while (v);
 	return correu__buf_append(out, tmp + n, sizeof(tmp) - n);
 }

@@ -21,6 +21,9 @@ static void run(const char *name)
 	}
 
 TRANSCRIPT(basic)
+TRANSCRIPT(enhanced_multiline)
+TRANSCRIPT(enhanced_not_offered)
+TRANSCRIPT(size_digits)
 TRANSCRIPT(pipelining)
 TRANSCRIPT(helo_fallback)
 TRANSCRIPT(helo_fallback_tls_required)
