@@ -2,7 +2,8 @@
  * correu store layer: the default backend of correu's servers, a store
  * backend table (store.h) over the Maildir store (maildir.h) with users
  * from a password file (passwd.h). One Maildir per user, found from a path
- * template; every callback answers at once.
+ * template; every callback answers at once, but a delivery commit given to
+ * the optional commit workers.
  */
 #ifndef CORREU_MAILDIR_BACKEND_H
 #define CORREU_MAILDIR_BACKEND_H

@@ -57,7 +57,7 @@ static void append(struct mdbe_job ***tail, struct mdbe_job *j)
 
 int correu__mdbe_group_fsync(struct mdbe_group *g, const char *folder)
 {
-	char dir[4096];
+	char dir[MD_PATH_MAX];
 	int rc;
 
 	for (size_t i = 0; i < g->n; i++)
