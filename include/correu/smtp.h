@@ -949,6 +949,37 @@ CORREU_API uint32_t correu_smtp_session_last_reply(const correu_smtp_session *s,
  */
 CORREU_API correu_smtp_client *correu_smtp_session_client(correu_smtp_session *s);
 
+/**
+ * Log in with an OAuth 2.0 bearer token: OAUTHBEARER (RFC 7628) when the
+ * server offers it, else XOAUTH2. Both send the token as it is, so they
+ * need TLS unless the settings have ::CORREU_SMTP_ALLOW_PLAINTEXT_AUTH.
+ * @param s the session.
+ * @param user the user name the token was issued for, NUL-terminated;
+ *        copied.
+ * @param token the bearer token, NUL-terminated; copied and wiped after use.
+ * @return as correu_smtp_session_login(); ::CORREU_ERR_NOT_FOUND when the
+ *         server offers neither mechanism.
+ */
+CORREU_API CORREU_NODISCARD int correu_smtp_session_login_token(correu_smtp_session *s,
+                                                                const char *user,
+                                                                const char *token);
+
+/**
+ * Log in with credentials and a mechanism of the caller's choice (see
+ * correu_smtp_client_auth()): for instance SCRAM-SHA-256 only, never a
+ * weaker fallback, or OAUTHBEARER with its host and port, or an
+ * authorization identity. SCRAM's nonces come from the operating system.
+ * @param s the session.
+ * @param mech a `CORREU_SASL_*` mechanism, which the server must offer; or
+ *        0 for the strongest it offers that the credentials allow.
+ * @param cred the credentials; copied (secrets wiped after use).
+ * @return as correu_smtp_session_login(); ::CORREU_ERR_UNSUPPORTED when the
+ *         server does not offer `mech`; ::CORREU_ERR_ARG (NULL pointer,
+ *         negative mechanism, credentials the mechanism cannot use).
+ */
+CORREU_API CORREU_NODISCARD int correu_smtp_session_auth(correu_smtp_session *s, int mech,
+                                                         const correu_sasl_credentials *cred);
+
 #ifdef __cplusplus
 }
 #endif

@@ -190,32 +190,6 @@ void correu_smtp_session_free(correu_smtp_session *s)
 	correu__free(s->alloc, s, sizeof(*s));
 }
 
-static bool auth_answered(const correu_smtp_session *s)
-{
-	return s->auth_done;
-}
-
-int correu_smtp_session_login(correu_smtp_session *s, const char *user, const char *password)
-{
-	correu_sasl_credentials cr;
-	correu_sasl_settings ss;
-	int rc;
-
-	if (!s || !user || !password)
-		return CORREU_ERR_ARG;
-	if (s->error)
-		return s->error;
-	correu__proto_login_sasl(&cr, &ss, user, password, s->alloc, NULL, NULL);
-	s->auth_done = false;
-	rc = correu_smtp_client_auth(s->c, 0, &cr, &ss);
-	if (rc < 0)
-		return rc;
-	rc = correu__smtp_session_until(s, auth_answered);
-	if (rc < 0)
-		return rc;
-	return s->last_code == 235 ? 0 : CORREU_ERR_AUTH;
-}
-
 static bool is_closed(const correu_smtp_session *s)
 {
 	return s->closed;

@@ -1,6 +1,7 @@
 /*
  * The blocking SMTP session's state, shared by session.c (connect, greet,
- * STARTTLS, login, quit and the I/O loop) and session_send.c (one message).
+ * STARTTLS, quit and the I/O loop), session_auth.c (login) and
+ * session_send.c (one message).
  * A driver, not a core: it owns a transport, reads the clock and waits.
  */
 #ifndef CORREU_SMTP_SESSION_INT_H
