@@ -120,11 +120,9 @@ int correu__smtp_auth_reply(correu_smtp_client *c, correu__smtp_reply *r)
 		/* SCRAM: the server must have proved it knows the password
 		 * (RFC 5802 §5); success without that proof is an attack. */
 		rc = correu__proto_sasl_finish(&c->sasl);
-		if (rc < 0) {
-			correu__smtp_auth_clear(c);
+		if (rc < 0) /* failing ends the exchange too */
 			return correu__smtp_fail(c, CORREU_ERR_AUTH,
 			                         "the server did not prove it knows the password");
-		}
 		c->authenticated = true;
 	}
 	correu__smtp_auth_clear(c);

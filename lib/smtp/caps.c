@@ -15,19 +15,18 @@ static const char *const known[] = {
 	"DSN", "ENHANCEDSTATUSCODES", "STARTTLS", "REQUIRETLS", "AUTH",
 };
 
-static bool same_word(const char *a, size_t len, const char *b)
+static char upper(char x)
 {
-	size_t i;
+	return x >= 'a' && x <= 'z' ? (char)(x - 32) : x;
+}
 
-	for (i = 0; i < len && b[i]; i++) {
-		char x = a[i], y = b[i];
-
-		if (x >= 'a' && x <= 'z')
-			x = (char)(x - 32);
-		if (x != y)
+/* EHLO keywords are compared without regard to case (RFC 5321 §2.4). */
+static bool same_word(const char *a, const char *b, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (upper(a[i]) != upper(b[i]))
 			return false;
-	}
-	return i == len && b[i] == '\0';
+	return true;
 }
 
 void correu__smtp_caps_init(correu__smtp_caps *c, const correu_allocator *a, size_t max)
@@ -105,7 +104,7 @@ static int add_line(correu__smtp_caps *c, const char *p, size_t len)
 	for (size_t i = 0; i < CORREU__ARRAY_LEN(known); i++) {
 		uint32_t bit = 1u << i;
 
-		if (!same_word(p, kw, known[i]))
+		if (strlen(known[i]) != kw || !same_word(p, known[i], kw))
 			continue;
 		c->mask |= bit;
 		if (bit == CORREU_SMTP_CAP_SIZE)
@@ -201,23 +200,11 @@ int correu_smtp_client_cap_find(const correu_smtp_client *c, const char *keyword
 		return CORREU_ERR_ARG;
 	for (size_t i = 0; i < n; i++) {
 		const char *kw;
-		size_t kw_len, k;
+		size_t kw_len;
 
 		if (correu_smtp_client_cap_at(c, i, &kw, &kw_len, params_out, params_len_out) < 0)
 			break;
-		if (kw_len != len)
-			continue;
-		for (k = 0; k < len; k++) {
-			char a = kw[k], b = keyword[k];
-
-			if (a >= 'a' && a <= 'z')
-				a = (char)(a - 32);
-			if (b >= 'a' && b <= 'z')
-				b = (char)(b - 32);
-			if (a != b)
-				break;
-		}
-		if (k == len)
+		if (kw_len == len && same_word(kw, keyword, len))
 			return 0;
 	}
 	*params_out = NULL;

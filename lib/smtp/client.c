@@ -76,6 +76,7 @@ int correu_smtp_client_new(const correu_smtp_settings *settings, correu_smtp_cli
 	correu_smtp_client *c;
 	const correu_allocator *a;
 	const char *name;
+	size_t name_len;
 	int rc;
 
 	if (!settings || !client_out)
@@ -87,11 +88,20 @@ int correu_smtp_client_new(const correu_smtp_settings *settings, correu_smtp_cli
 	if (rc < 0)
 		return rc;
 	a = correu__allocator(s.allocator);
-	c = correu__calloc(a, sizeof(*c));
+	name = s.ehlo_name ? s.ehlo_name : "localhost";
+	/* One block holds the client, its dot-stuffer and its EHLO name (at
+	 * most 255 bytes, checked above): one allocation to fail, one to free. */
+	name_len = strlen(name);
+	c = correu__calloc(a, sizeof(*c) + correu_dot_encoder_sizeof() + name_len + 1);
 	if (!c)
 		return CORREU_ERR_NOMEM;
 	c->set = s;
 	c->alloc = a;
+	c->enc_mem = c + 1;
+	c->ehlo_name = (char *)c->enc_mem + correu_dot_encoder_sizeof();
+	c->ehlo_name_len = name_len;
+	memcpy(c->ehlo_name, name, name_len + 1);
+	c->set.ehlo_name = c->ehlo_name;
 	if (s.logger)
 		c->logger = *s.logger;
 	c->set.logger = NULL;
@@ -101,16 +111,6 @@ int correu_smtp_client_new(const correu_smtp_settings *settings, correu_smtp_cli
 	correu__buf_init(&c->cmdq, a, s.max_queue);
 	correu__buf_init(&c->accepted, a, (size_t)s.max_commands * 2 * sizeof(uint32_t));
 	correu__smtp_caps_init(&c->caps, a, s.max_reply);
-	name = s.ehlo_name ? s.ehlo_name : "localhost";
-	c->ehlo_name_len = strlen(name);
-	c->ehlo_name = correu__alloc(a, c->ehlo_name_len + 1);
-	c->enc_mem = correu__alloc(a, correu_dot_encoder_sizeof());
-	if (!c->ehlo_name || !c->enc_mem) {
-		correu_smtp_client_free(c);
-		return CORREU_ERR_NOMEM;
-	}
-	memcpy(c->ehlo_name, name, c->ehlo_name_len + 1);
-	c->set.ehlo_name = c->ehlo_name;
 	rc = correu_dot_encoder_init(c->enc_mem, correu_dot_encoder_sizeof(),
 	                             (s.flags & CORREU_SMTP_BODY_NORMALISE) ? CORREU_DOT_NORMALISE : 0,
 	                             &c->enc);
@@ -142,11 +142,7 @@ void correu_smtp_client_free(correu_smtp_client *c)
 	correu__buf_free(&c->accepted, false);
 	if (c->cmds)
 		correu__free(c->alloc, c->cmds, c->cmds_cap * sizeof(*c->cmds));
-	if (c->enc_mem)
-		correu__free(c->alloc, c->enc_mem, correu_dot_encoder_sizeof());
-	if (c->ehlo_name)
-		correu__free(c->alloc, c->ehlo_name, c->ehlo_name_len + 1);
-	correu__free(c->alloc, c, sizeof(*c));
+	correu__free(c->alloc, c, sizeof(*c) + correu_dot_encoder_sizeof() + c->ehlo_name_len + 1);
 }
 
 /* For log lines only. */

@@ -82,6 +82,21 @@ static int mail_params(correu_smtp_client *c, correu__buf *b, const correu_smtp_
 	return rc;
 }
 
+/* Start a command with its path ("MAIL FROM:<" path ">") in a scratch
+ * buffer b, after checking the path; the caller frees b. */
+static int path_command(correu_smtp_client *c, correu__buf *b, const char *verb,
+                        const char *path, size_t len, bool utf8)
+{
+	int rc = correu__smtp_check_path(path, len, utf8);
+
+	correu__buf_init(b, c->alloc, c->set.max_queue);
+	if (rc == 0)
+		rc = correu__smtp_append_str(b, verb);
+	if (rc == 0)
+		rc = correu__buf_append(b, path, len);
+	return rc == 0 ? correu__buf_append(b, ">", 1) : rc;
+}
+
 /* Format into a scratch buffer, then queue: a refused call queues nothing. */
 static int queue_buf(correu_smtp_client *c, uint8_t cmd, uint32_t index, correu__buf *b, int rc)
 {
@@ -117,15 +132,7 @@ int correu_smtp_client_mail(correu_smtp_client *c, const char *from, size_t len,
 		params = &none;
 	}
 	utf8 = (params->flags & CORREU_SMTP_MAIL_SMTPUTF8) != 0;
-	rc = correu__smtp_check_path(from, len, utf8);
-	if (rc < 0)
-		return rc;
-	correu__buf_init(&b, c->alloc, c->set.max_queue);
-	rc = correu__smtp_append_str(&b, "MAIL FROM:<");
-	if (rc == 0)
-		rc = correu__buf_append(&b, from, len);
-	if (rc == 0)
-		rc = correu__buf_append(&b, ">", 1);
+	rc = path_command(c, &b, "MAIL FROM:<", from, len, utf8);
 	if (rc == 0)
 		rc = mail_params(c, &b, params);
 	if (rc < 0) {
@@ -208,9 +215,6 @@ int correu_smtp_client_rcpt(correu_smtp_client *c, const char *to, size_t len,
 		return CORREU_ERR_STATE;
 	if (len == 0)
 		return CORREU_ERR_ARG;
-	rc = correu__smtp_check_path(to, len, c->utf8);
-	if (rc < 0)
-		return rc;
 	if (params) {
 		if (params->version != CORREU_SMTP_RCPT_PARAMS_VERSION ||
 		    (params->notify & ~notify_all) ||
@@ -223,12 +227,7 @@ int correu_smtp_client_rcpt(correu_smtp_client *c, const char *to, size_t len,
 	}
 	if (c->nrcpt >= c->set.max_commands)
 		return CORREU_ERR_LIMIT;
-	correu__buf_init(&b, c->alloc, c->set.max_queue);
-	rc = correu__smtp_append_str(&b, "RCPT TO:<");
-	if (rc == 0)
-		rc = correu__buf_append(&b, to, len);
-	if (rc == 0)
-		rc = correu__buf_append(&b, ">", 1);
+	rc = path_command(c, &b, "RCPT TO:<", to, len, c->utf8);
 	if (rc == 0 && params)
 		rc = rcpt_params(&b, params);
 	rc = queue_buf(c, CORREU_SMTP_CMD_RCPT, c->nrcpt, &b, rc);
