@@ -137,8 +137,11 @@ echo "needs from libc: $(tr '\n' ' ' <<<"$needed")"
 # they would from a real image). correu's share is the image's .text minus
 # that of the same program without the SMTP calls (both keep the libc
 # functions the core needs, so the difference is correu's code plus the
-# compiler helpers it pulls in). The link map splits the share by layer;
-# "other" is the rest: helpers, the program's own lines, alignment.
+# compiler helpers it pulls in). The link map splits the share by layer,
+# counting each input section whole: a string two objects share is merged
+# in the image but counted in both, so the layer lines are upper bounds and
+# "other" (helpers, the program's own lines, alignment, less what merging
+# saved) may be negative.
 #
 # The goal of issue #3 (item 9: "the SMTP client core + codec", <= 16 KiB)
 # applies to the linked smtp + proto + codec line; the archive sums above
