@@ -558,7 +558,10 @@ typedef struct correu_smtp_rcpt_params {
 	/** `CORREU_SMTP_NOTIFY_*` flags; NEVER stands alone; 0 to omit. */
 	uint32_t notify;
 	/** ORCPT= address (the "rfc822;" type is added and the address
-	 * xtext-encoded); NULL to omit. Borrowed for the call. */
+	 * xtext-encoded; in an SMTPUTF8 transaction an address beyond ASCII
+	 * goes as "utf-8;" in the 7-bit utf-8-addr-xtext form of RFC 6533
+	 * §3, "\\x{E9}" for U+00E9, and must be valid UTF-8); NULL to omit.
+	 * Borrowed for the call. */
 	const char *orcpt;
 	size_t orcpt_len; /**< bytes in `orcpt` */
 } correu_smtp_rcpt_params;

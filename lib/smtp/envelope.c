@@ -166,7 +166,16 @@ uint32_t correu_smtp_client_transaction(const correu_smtp_client *c)
 	return c ? c->gen : 0;
 }
 
-static int rcpt_params(correu__buf *b, const correu_smtp_rcpt_params *p)
+/* Whether bytes hold anything but ASCII. */
+static bool has_8bit(const char *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)p[i] >= 0x80)
+			return true;
+	return false;
+}
+
+static int rcpt_params(correu__buf *b, const correu_smtp_rcpt_params *p, bool utf8)
 {
 	static const struct {
 		uint32_t bit;
@@ -190,7 +199,13 @@ static int rcpt_params(correu__buf *b, const correu_smtp_rcpt_params *p)
 			sep = ",";
 		}
 	}
-	if (rc == 0 && p->orcpt) {
+	if (rc == 0 && p->orcpt && utf8 && has_8bit(p->orcpt, p->orcpt_len)) {
+		/* RFC 6533 §3: an address beyond ASCII is of type utf-8, not
+		 * rfc822; the 7-bit form suits any DSN the server makes. */
+		rc = correu__smtp_append_str(b, " ORCPT=utf-8;");
+		if (rc == 0)
+			rc = correu__smtp_utf8_xtext(b, p->orcpt, p->orcpt_len);
+	} else if (rc == 0 && p->orcpt) {
 		rc = correu__smtp_append_str(b, " ORCPT=rfc822;");
 		if (rc == 0)
 			rc = correu__smtp_xtext(b, p->orcpt, p->orcpt_len);
@@ -229,7 +244,7 @@ int correu_smtp_client_rcpt(correu_smtp_client *c, const char *to, size_t len,
 		return CORREU_ERR_LIMIT;
 	rc = path_command(c, &b, "RCPT TO:<", to, len, c->utf8);
 	if (rc == 0 && params)
-		rc = rcpt_params(&b, params);
+		rc = rcpt_params(&b, params, c->utf8);
 	rc = queue_buf(c, CORREU_SMTP_CMD_RCPT, c->nrcpt, &b, rc);
 	if (rc < 0)
 		return rc;

@@ -107,6 +107,9 @@ int correu__smtp_check_path(const char *p, size_t len, bool utf8);
 int correu__smtp_check_domain(const char *p, size_t len);
 /* Append the xtext form (RFC 3461 §4) of bytes; refuses controls and NUL. */
 int correu__smtp_xtext(correu__buf *out, const char *p, size_t len);
+/* Append the utf-8-addr-xtext form (RFC 6533 §3) of a UTF-8 address;
+ * refuses controls, NUL and malformed UTF-8. */
+int correu__smtp_utf8_xtext(correu__buf *out, const char *p, size_t len);
 /* Append a decimal number. */
 int correu__smtp_append_u64(correu__buf *out, uint64_t v);
 int correu__smtp_append_str(correu__buf *out, const char *s);

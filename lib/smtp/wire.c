@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "codec/codec_internal.h" /* the codec's strict UTF-8 decoder */
 #include "smtp_internal.h"
 
 /*
@@ -68,6 +69,41 @@ int correu__smtp_check_domain(const char *p, size_t len)
 
 		if (!ok)
 			return CORREU_ERR_ARG;
+	}
+	return 0;
+}
+
+/* RFC 6533 §3, utf-8-addr-xtext: a QCHAR ("!".."~" except "+", "=" and
+ * "\") as itself, any other character as "\x{HEX}", its code point in
+ * upper-case hex, at least two digits; 7-bit whatever the address holds. */
+int correu__smtp_utf8_xtext(correu__buf *out, const char *p, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (size_t i = 0, n; i < len; i += n) {
+		char enc[10]; /* "\x{" 1-6 digits "}" */
+		size_t k = sizeof(enc);
+		uint32_t cp;
+		int rc;
+
+		n = correu__utf8_decode((const uint8_t *)p + i, len - i, &cp);
+		/* Malformed UTF-8 has no code point; controls as in xtext. */
+		if (n == 0 || cp < 0x20 || cp == 0x7f)
+			return CORREU_ERR_ARG;
+		if (cp > ' ' && cp < 0x7f && cp != '+' && cp != '=' && cp != '\\') {
+			rc = correu__buf_append(out, p + i, 1);
+		} else {
+			enc[--k] = '}';
+			do {
+				enc[--k] = hex[cp & 15];
+				cp >>= 4;
+			} while (cp || k > sizeof(enc) - 3);
+			memcpy(enc + k - 3, "\\x{", 3);
+			k -= 3;
+			rc = correu__buf_append(out, enc + k, sizeof(enc) - k);
+		}
+		if (rc < 0)
+			return rc;
 	}
 	return 0;
 }
