@@ -303,6 +303,14 @@ class SubmissionTest(PeerTest):
         self.assertEqual(body, msg.replace(b"Bcc: carol@localhost\n", b"").replace(b"\n", b"\r\n"))
 
 
+def newest_last(maildir):
+    """The files of a Maildir's new/, oldest first. Unique names written in
+    the same second need not sort in arrival order, so order by the time the
+    file was written (nanoseconds), then by name."""
+    paths = glob.glob(os.path.join(maildir, "new", "*"))
+    return sorted(paths, key=lambda p: (os.stat(p).st_mtime_ns, p))
+
+
 class LmtpTest(PeerTest):
     """Dovecot LMTP: one reply per recipient, delivery into the Maildirs."""
 
@@ -310,7 +318,7 @@ class LmtpTest(PeerTest):
 
     def delivered(self, user):
         found = []
-        for path in sorted(glob.glob(os.path.join(self.peers.maildir(user), "new", "*"))):
+        for path in newest_last(self.peers.maildir(user)):
             with open(path, "rb") as f:
                 found.append(f.read())
         return found
@@ -384,7 +392,7 @@ class PostfixTest(PeerTest):
     DELIVERY_WAIT = 15  # seconds for Postfix's queue to reach the Maildir
 
     def delivered(self, user):
-        return sorted(glob.glob(os.path.join(self.peers.maildir(user), "new", "*")))
+        return newest_last(self.peers.maildir(user))
 
     def wait_delivery(self, user, count):
         deadline = time.monotonic() + self.DELIVERY_WAIT
