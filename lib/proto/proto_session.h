@@ -72,6 +72,7 @@ typedef struct correu__proto_io {
 	uint8_t *rbuf; /* the session's read buffer, borrowed */
 	size_t rbuf_len;
 	bool starttls; /* set by the protocol's event callback: upgrade now */
+	bool sent;     /* the last round sent: a reply cannot be here yet */
 } correu__proto_io;
 
 /* Now on a monotonic clock, in ms. */

@@ -81,10 +81,19 @@ static int wait_io(correu__proto_io *io, correu_ssize why, uint64_t wake)
 	return rc == CORREU_ERR_TIMEOUT ? 0 : rc;
 }
 
-/* Feed what arrived; the end of the stream is the core's to judge. */
+/* Feed what arrived; the end of the stream is the core's to judge. Right
+ * after a send the answer is almost never in yet, so wait before reading
+ * rather than spend a receive that would block (the wait returns at once
+ * for bytes TLS already holds). */
 static int receive(correu__proto_io *io, uint64_t wake)
 {
-	correu_ssize n = correu_transport_recv(io->t, io->rbuf, io->rbuf_len);
+	correu_ssize n;
+
+	if (io->sent) {
+		io->sent = false;
+		return wait_io(io, CORREU_ERR_WANT_READ, wake);
+	}
+	n = correu_transport_recv(io->t, io->rbuf, io->rbuf_len);
 
 	if (n > 0) {
 		n = io->ops->recv(io->core, io->rbuf, (size_t)n, correu__proto_now_ms());
@@ -117,8 +126,10 @@ int correu__proto_io_round(correu__proto_io *io, uint64_t wake)
 	out = io->ops->send_buf(io->core, &len);
 	if (out) {
 		n = correu_transport_send(io->t, out, len);
-		if (n > 0)
+		if (n > 0) {
+			io->sent = true;
 			return io->ops->send_ack(io->core, (size_t)n);
+		}
 		if (!would_block(n))
 			return n == 0 ? CORREU_ERR_IO : (int)n;
 		return wait_io(io, n, wake);

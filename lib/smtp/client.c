@@ -335,7 +335,10 @@ int correu_smtp_client_send_ack(correu_smtp_client *c, size_t n)
 		return CORREU_ERR_ARG;
 	if (n == 0)
 		return 0;
+	/* AUTH lines carry credentials: wipe the part the shift frees, as the
+	 * POP3 and IMAP clients do. */
 	correu__buf_consume(&c->out, n);
+	correu_wipe(c->out.data + c->out.len, n);
 	c->progress = true;
 	if (c->state == ST_FAILED)
 		return 0; /* the final QUIT of a failed session drains */
