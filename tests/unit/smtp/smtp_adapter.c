@@ -299,7 +299,7 @@ static int action(void *core, transcript *t, const char *verb, const char *args,
 	char *buf = malloc(alen + 1);
 	char *w[16];
 	size_t n;
-	int rc;
+	int rc = CORREU_ERR_ARG; /* cr_assert_fail below does not return */
 
 	cr_assert(buf != NULL);
 	memcpy(buf, args, alen);
