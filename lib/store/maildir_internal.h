@@ -202,6 +202,9 @@ int correu__md_info_build(const char *fname, uint32_t flags, uint32_t keywords, 
 size_t correu__md_base_len(const char *fname);
 bool correu__md_base_field(const char *fname, char key, uint64_t *value);
 int correu__md_unique_name(correu_maildir *md, char *out, size_t cap);
+/* Order of two base names: arrival order for time-based unique names (runs
+ * of digits compare as numbers); 0 only for the same bytes. */
+int correu__md_name_cmp(const char *a, size_t alen, const char *b, size_t blen);
 
 /* --- modseq.c: correu-modseq ------------------------------------------ */
 int correu__md_modseq_load(correu_maildir_box *box);

@@ -1,7 +1,8 @@
 /*
  * Scanning a folder (store layer): list new/ and cur/, match each file to
  * its dovecot-uidlist record by base name, give files not yet listed the
- * next UIDs (in name order, which is arrival order for time-based names),
+ * next UIDs in arrival order (the order of the numbers in their names,
+ * correu__md_name_cmp(): not string order, as they are not zero-padded),
  * drop records whose file is gone (expunged elsewhere), and write the
  * uidlist. Runs under the uidlist lock, like Dovecot's sync.
  *
@@ -93,17 +94,10 @@ static int list_dir(struct scan *s, const char *dir, bool in_new)
 	return rc;
 }
 
-static int cmp_base(const char *a, size_t alen, const char *b, size_t blen)
-{
-	int c = memcmp(a, b, alen < blen ? alen : blen);
-
-	return c ? c : (alen < blen ? -1 : alen > blen);
-}
-
 static int entry_cmp(const void *x, const void *y)
 {
 	const struct entry *a = x, *b = y;
-	int c = cmp_base(a->name, a->base, b->name, b->base);
+	int c = correu__md_name_cmp(a->name, a->base, b->name, b->base);
 
 	/* Same message in both directories: cur/ first, so it wins. */
 	return c ? c : (int)a->in_new - (int)b->in_new;
@@ -115,11 +109,11 @@ static struct entry *lookup(struct scan *s, const char *fname)
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = cmp_base(s->e[mid].name, s->e[mid].base, fname, base);
+		int c = correu__md_name_cmp(s->e[mid].name, s->e[mid].base, fname, base);
 
 		if (c == 0) {
-			while (mid > 0 && cmp_base(s->e[mid - 1].name, s->e[mid - 1].base,
-			                           fname, base) == 0)
+			while (mid > 0 && correu__md_name_cmp(s->e[mid - 1].name,
+			                                      s->e[mid - 1].base, fname, base) == 0)
 				mid--;
 			return &s->e[mid];
 		}

@@ -419,6 +419,43 @@ Test(box, opens_a_dovecot_maildir_with_its_uids)
 	correu_maildir_free(md);
 }
 
+/* Files another writer left without UIDs get them in the order they were
+ * made, read from the numbers in their names: as strings these sort
+ * 1700000000.M123456 < .M99..Q10 < .M99..Q9 < 1700000001 < 999999999. */
+Test(box, unlisted_files_get_uids_in_arrival_order)
+{
+	static const char *const arrived[] = {
+		"new/999999999.M500000P7.host",      "new/1700000000.M99P7Q9.host",
+		"new/1700000000.M99P7Q10.host",      "cur/1700000000.M123456P7Q1.host:2,S",
+		"new/1700000001.M5P7Q2.host",
+	};
+	const size_t n = sizeof(arrived) / sizeof(arrived[0]);
+	correu_maildir *md = st_open(root);
+	correu_maildir_box *box;
+	correu_maildir_msg m;
+	char p[4096];
+
+	/* Written newest first, so neither creation nor directory order helps. */
+	for (size_t i = n; i-- > 0;) {
+		path_of(p, sizeof(p), arrived[i]);
+		st_write_file(p, "Subject: x\r\n\r\nx\r\n");
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		/* The second pass reads the UIDs back from dovecot-uidlist. */
+		box = st_box(md, "INBOX");
+		cr_assert_eq(correu_maildir_box_count(box), n);
+		for (size_t i = 0; i < n; i++) {
+			const char *want = arrived[i] + 4; /* past "new/" or "cur/" */
+
+			st_msg(box, (uint32_t)i + 1, &m);
+			cr_assert_eq(strncmp(m.filename, want, strcspn(want, ":")), 0,
+			             "UID %zu is %s", i + 1, m.filename);
+		}
+		correu_maildir_box_close(box);
+	}
+	correu_maildir_free(md);
+}
+
 Test(box, unreadable_uidlist_means_new_uidvalidity)
 {
 	correu_maildir *md = st_open(root);

@@ -1,5 +1,7 @@
-/* Folder names: checks and their modified UTF-7 form (RFC 3501 5.1.3). */
+/* Folder names: checks and their modified UTF-7 form (RFC 3501 5.1.3);
+ * message names: the order of arrival. */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/maildir_internal.h"
@@ -76,4 +78,63 @@ Test(names, caller_names_are_checked)
 	cr_assert(!inbox);
 	cr_assert_eq(correu__md_name_check("inBox", 5, &inbox), 0);
 	cr_assert(inbox);
+}
+
+/* Unique message names in the order they were made: seconds, then
+ * microseconds, then the sequence, none zero-padded (ours and Dovecot's). */
+static const char *const made[] = {
+	"999999999.M500000P7.host",     "1700000000.M7P7Q1.host",
+	"1700000000.M99P7Q9.host",      "1700000000.M99P7Q10.host",
+	"1700000000.M123456P7Q1.host",  "1700000000.M999999P7Q1.host",
+	"1700000001.M0P7Q1.host",       "1700000001.M0P7Q1.host2",
+};
+
+static int name_cmp(const char *a, const char *b)
+{
+	return correu__md_name_cmp(a, strlen(a), b, strlen(b));
+}
+
+static int qsort_name_cmp(const void *x, const void *y)
+{
+	return name_cmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+Test(message_names, order_by_their_numbers_not_their_bytes)
+{
+	const size_t n = sizeof(made) / sizeof(made[0]);
+	const char *v[sizeof(made) / sizeof(made[0])];
+	size_t misordered = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < n; j++) {
+			int c = name_cmp(made[i], made[j]);
+
+			cr_assert_eq(c < 0, i < j, "%s vs %s", made[i], made[j]);
+			cr_assert_eq(c == 0, i == j, "%s vs %s", made[i], made[j]);
+			misordered += i < j && strcmp(made[i], made[j]) > 0;
+		}
+	}
+	/* The list would be out of order as strings: the test means something. */
+	cr_assert_geq(misordered, 3);
+	/* qsort from the reverse order gives the order they were made. */
+	for (size_t i = 0; i < n; i++)
+		v[i] = made[n - 1 - i];
+	qsort(v, n, sizeof(v[0]), qsort_name_cmp);
+	for (size_t i = 0; i < n; i++)
+		cr_assert_str_eq(v[i], made[i]);
+}
+
+Test(message_names, equal_numbers_still_differ_by_bytes)
+{
+	/* "M07" and "M7" are the same number; only the same name is equal,
+	 * so a message's new/ and cur/ twins are found and no other. */
+	cr_assert_neq(name_cmp("1.M07P1", "1.M7P1"), 0);
+	cr_assert_eq(name_cmp("1.M07P1", "1.M7P1"), -name_cmp("1.M7P1", "1.M07P1"));
+	cr_assert_lt(name_cmp("1.M07P1", "1.M8P1"), 0, "still by value first");
+	cr_assert_eq(name_cmp("1.M7P1", "1.M7P1"), 0);
+	cr_assert_lt(name_cmp("1.M7", "1.M7P1"), 0, "a prefix first");
+	cr_assert_gt(name_cmp("1.M7P1", "1.M7"), 0);
+	cr_assert_eq(correu__md_name_cmp("12:2,S", 2, "12:2,T", 2), 0, "lengths bound the names");
+	cr_assert_lt(name_cmp("0", "00"), 0);
+	cr_assert_lt(name_cmp("00", "1"), 0);
 }
