@@ -3,7 +3,7 @@
 The package calls the C library directly; nothing is compiled. Failures are
 raised as CorreuError, whose ``code`` is a member of the Error enum (also
 available as module constants ERR_NOMEM, ERR_ARG, ...). correu.SMTP sends
-mail (see correu._smtp); correu.POP3 downloads it (see correu._pop3);
+mail, one message or a batch (see correu._smtp); correu.POP3 downloads it (see correu._pop3);
 correu.IMAP works with it on the server (see correu._imap). The
 library is found through CORREU_LIBRARY, CORREU_BUILD_DIR, or the system's
 loader; see correu._lib.
@@ -14,10 +14,10 @@ from ._imap import IMAP, IMAPError
 from ._imap_data import IdleEvent, Mailbox, Message, uid_set
 from ._lib import lib as _clib
 from ._pop3 import POP3, POP3Error
-from ._smtp import SMTP, SMTPError
+from ._smtp import SMTP, SendResult, SMTPError
 
 __all__ = ["CorreuError", "Error", "IMAP", "IMAPError", "IdleEvent", "Mailbox", "Message",
-           "POP3", "POP3Error", "SMTP", "SMTPError", "check", "err_name", "strerror",
+           "POP3", "POP3Error", "SMTP", "SMTPError", "SendResult", "check", "err_name", "strerror",
            "uid_set", "version", "version_num"]
 
 # ERR_NOMEM = Error.NOMEM, ... so that codes read like their C names.

@@ -27,8 +27,8 @@ import tempfile
 from ctypes import byref, c_char_p, c_uint32
 
 from . import _imap_data as d
+from ._bridge import Callback, milliseconds, number, to_bytes
 from ._errors import CorreuError, Error, strerror
-from ._pop3 import _Callback, _bytes, _milliseconds, _number
 from ._session import FileSink, Session
 
 _COPY_CHUNK = 65536  # bytes per read when a message is spooled for APPEND
@@ -79,27 +79,15 @@ class IMAP(Session):
     plain close after an exception), or call logout() or close().
     """
 
-    PREFIX, C, ERROR = "correu_imap", d.c, IMAPError
+    PREFIX, C, ERROR, GOODBYE = "correu_imap", d.c, IMAPError, "logout"
     SETTINGS, OPTIONS = d.PaddedSettings, d.PaddedOptions
 
     def __init__(self, host, port=None, *, tls="starttls", ca_file=None, timeout=60.0,
                  allow_plaintext_auth=False):
-        self._s = self._tls = None
         mode, policy, port = self._endpoint(tls, port, _TLS_MODES)
         flags = d.ALLOW_PLAINTEXT_AUTH if allow_plaintext_auth else 0
-        try:
-            self._open(_bytes(host, "host"), port, mode=mode, policy=policy, ca_file=ca_file,
-                       timeout_ms=_milliseconds(timeout),
-                       tune=lambda s: setattr(s, "flags", flags))
-        except BaseException:
-            self.close()
-            raise
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is None and self._s is not None:
-            self.logout()
-        else:
-            self.close()
+        self._open(to_bytes(host, "host"), port, mode=mode, policy=policy, ca_file=ca_file,
+                   timeout_ms=milliseconds(timeout), tune=lambda s: setattr(s, "flags", flags))
 
     def _check(self, rc, step, callback=None):
         """Raise what a C call met: first a Python exception a callback
@@ -120,7 +108,7 @@ class IMAP(Session):
     def _call(self, step, fn_type, consumer, run):
         """Run run(C callback) for a C call that hands its answer to
         consumer; raise what it met."""
-        cb = _Callback(consumer)
+        cb = Callback(consumer)
         return self._check(run(fn_type(cb)), step, cb)
 
     def _client(self):
@@ -134,15 +122,15 @@ class IMAP(Session):
     def has_capability(self, name):
         """Whether the server announced capability `name` ("IDLE", "MOVE",
         "AUTH=PLAIN"...), compared without regard to case."""
-        name = _bytes(name, "capability")
+        name = to_bytes(name, "capability")
         return bool(d.c().correu_imap_client_has_cap(self._client(), name, len(name)))
 
     def login(self, user, password):
         """Log in with the strongest method offered (AUTHENTICATE with
         SCRAM first, LOGIN only over TLS unless allowed), then ENABLE
         IMAP4rev2, CONDSTORE and UTF8=ACCEPT where offered."""
-        rc = d.c().correu_imap_session_login(self._handle(), _bytes(user, "user"),
-                                             _bytes(password, "password"))
+        rc = d.c().correu_imap_session_login(self._handle(), to_bytes(user, "user"),
+                                             to_bytes(password, "password"))
         self._check(rc, "login")
 
     def list(self, pattern="*"):
@@ -150,14 +138,14 @@ class IMAP(Session):
         list of Mailbox in the server's order."""
         listed = d.Listed()
         self._call(f"list {pattern}", d.EVENT_FN, listed, lambda fn: d.c().correu_imap_session_list(
-            self._handle(), _bytes(pattern, "pattern"), 0, 0, fn, None))
+            self._handle(), to_bytes(pattern, "pattern"), 0, 0, fn, None))
         return listed.result()
 
     def select(self, mailbox="INBOX", *, readonly=False):
         """SELECT (EXAMINE when readonly) a mailbox; returns (number of
         messages, UIDVALIDITY)."""
         exists, validity = c_uint32(), c_uint32()
-        rc = d.c().correu_imap_session_select(self._handle(), _bytes(mailbox, "mailbox"),
+        rc = d.c().correu_imap_session_select(self._handle(), to_bytes(mailbox, "mailbox"),
                                               d.SELECT_READ_ONLY if readonly else 0,
                                               byref(exists), byref(validity))
         self._check(rc, f"select {mailbox}")
@@ -170,7 +158,7 @@ class IMAP(Session):
         uids = []
         self._call(f"search {criteria}", d.NUMBER_FN, lambda n, _ud: uids.append(n),
                    lambda fn: d.c().correu_imap_session_search(
-                       self._handle(), _bytes(criteria, "criteria"), fn, None))
+                       self._handle(), to_bytes(criteria, "criteria"), fn, None))
         return sorted(uids)
 
     def fetch_headers(self, uids):
@@ -186,17 +174,17 @@ class IMAP(Session):
         """Iterate over the messages matching criteria as Message values in
         UID order, fetched lazily, `batch` per UID FETCH; bodies are not
         fetched (see fetch() and fetch_to())."""
-        batch = _number(batch, "batch", 1)
+        batch = number(batch, "batch", 1)
         uids = self.search(criteria)
         for i in range(0, len(uids), batch):
             yield from sorted(self.fetch_headers(uids[i:i + batch]), key=lambda m: m.uid)
 
     def _section(self, uid, section, sink):
-        uid = _number(uid, "UID", 1)
+        uid = number(uid, "UID", 1)
         self._call(f"fetch {uid} [{section}]", d.BODY_FN,
                    lambda data, n, _ud: sink(data[:n]),
                    lambda fn: d.c().correu_imap_session_fetch_section(
-                       self._handle(), uid, _bytes(section, "section"), fn, None))
+                       self._handle(), uid, to_bytes(section, "section"), fn, None))
 
     def fetch(self, uid, section=""):
         """One section of a message as bytes: "" the whole message,
@@ -219,7 +207,7 @@ class IMAP(Session):
         """Change the flags of messages: action "+FLAGS" adds, "-FLAGS"
         removes, "FLAGS" replaces (".SILENT": no FETCH answer); flags: one
         flag or an iterable of them ("\\\\Seen", "$Label")."""
-        action = _bytes(action, "action")
+        action = to_bytes(action, "action")
         if action.upper() not in _STORE_ACTIONS:
             raise ValueError("action must be [+-]FLAGS[.SILENT]")
         rc = d.c().correu_imap_session_store(self._handle(), d.uid_set(uids), action,
@@ -230,7 +218,7 @@ class IMAP(Session):
         """Move messages to another mailbox (MOVE, RFC 6851; else COPY,
         \\Deleted and UID EXPUNGE)."""
         rc = d.c().correu_imap_session_move(self._handle(), d.uid_set(uids),
-                                            _bytes(mailbox, "mailbox"))
+                                            to_bytes(mailbox, "mailbox"))
         self._check(rc, f"move to {mailbox}")
 
     def expunge(self):
@@ -247,7 +235,7 @@ class IMAP(Session):
         if isinstance(message, str):
             message = message.encode("utf-8")
         flags = None if flags is None else d.flag_list(flags)
-        box = _bytes(mailbox, "mailbox")
+        box = to_bytes(mailbox, "mailbox")
         if not isinstance(message, (bytes, bytearray, memoryview)):
             if not hasattr(message, "read"):
                 raise TypeError("message must be bytes, str or a binary file")
@@ -284,7 +272,7 @@ class IMAP(Session):
         seconds pass; returns the news as a list of IdleEvent (empty on
         timeout). Raises IMAPError with ERR_UNSUPPORTED without IDLE."""
         news = d.News()
-        ms = 0 if timeout <= 0 else _milliseconds(timeout)
+        ms = 0 if timeout <= 0 else milliseconds(timeout)
         self._call("idle", d.EVENT_FN, news, lambda fn: d.c().correu_imap_session_idle(
             self._handle(), ms, fn, None))
         return news.result()

@@ -18,7 +18,7 @@ import email.policy
 from ctypes import (CFUNCTYPE, POINTER, Structure, c_char, c_char_p, c_int, c_int32, c_int64,
                     c_size_t, c_uint16, c_uint32, c_uint64, c_void_p)
 
-from ._pop3 import _bytes, _number, _padded
+from ._bridge import number, padded, to_bytes
 from ._session import Prototypes
 
 # include/correu/imap.h
@@ -63,7 +63,7 @@ class Options(Structure):
                 ("random_userdata", c_void_p)]
 
 
-PaddedSettings, PaddedOptions = _padded(Settings), _padded(Options)
+PaddedSettings, PaddedOptions = padded(Settings), padded(Options)
 
 EVENT_FN = CFUNCTYPE(c_int, POINTER(Event), c_void_p)
 NUMBER_FN = CFUNCTYPE(c_int, c_uint64, c_void_p)
@@ -123,10 +123,10 @@ def uid_set(uids):
     str passed as is ("1:*"), or an iterable of ints, runs compressed to
     ranges: [1, 2, 3, 7] -> b"1:3,7"."""
     if isinstance(uids, (str, bytes)):
-        return _bytes(uids, "UID set")
+        return to_bytes(uids, "UID set")
     if isinstance(uids, int):
         uids = [uids]
-    numbers = sorted({_number(u, "UID", 1) for u in uids})
+    numbers = sorted({number(u, "UID", 1) for u in uids})
     if not numbers:
         raise ValueError("empty UID set")
     runs, start = [], 0
@@ -143,7 +143,7 @@ def flag_list(flags):
     be one atom (RFC 9051 §9 flag)."""
     if isinstance(flags, (str, bytes)):
         flags = [flags]
-    names = [_bytes(f, "flag") for f in flags]
+    names = [to_bytes(f, "flag") for f in flags]
     if any(not f or any(ch in f for ch in b" ()") for f in names):
         raise ValueError("a flag must be one non-empty atom")
     return b"(" + b" ".join(names) + b")"

@@ -18,25 +18,21 @@ Deletions take effect only at a successful QUIT (RFC 1939 §6): leaving the
 connection without it, and the server then keeps every message.
 
 The C structs are declared here in ctypes, each allocated with spare room
-behind it (public structs only grow at their end), as in correu._smtp.
+behind it (correu._bridge.padded); opening and closing are correu._session's.
 """
 
 import ctypes
-import operator
-import os
 from ctypes import (CFUNCTYPE, POINTER, Structure, byref, c_char, c_char_p, c_int, c_size_t,
                     c_uint8, c_uint16, c_uint32, c_uint64, c_void_p)
 
+from ._bridge import Callback, milliseconds, number, padded, to_bytes
 from ._errors import CorreuError, Error, strerror
-from ._lib import lib
+from ._session import FileSink, Prototypes, Session
 
 # include/correu/pop3.h
 _TLS_REQUIRED, _TLS_OPPORTUNISTIC, _TLS_NONE = 0, 1, 2
 _SESSION_STLS, _SESSION_IMPLICIT = 0, 1
 _FLAG_BODY_NORMALISE = 0x4
-_TLS_CLIENT = 0
-_UINT32_MAX = 0xFFFFFFFF
-_SPARE = 256  # bytes behind each struct for fields a newer library adds
 
 #: CORREU_POP3_RESP_* -> the response code as RFC 2449 §8 / RFC 3206 spell it.
 RESP_CODES = {0: "", 1: "IN-USE", 2: "LOGIN-DELAY", 3: "SYS/TEMP", 4: "SYS/PERM", 5: "AUTH",
@@ -65,13 +61,7 @@ class _Options(Structure):
                 ("random_userdata", c_void_p)]
 
 
-def _padded(struct):
-    """struct with _SPARE zero bytes behind it, as one ctypes object."""
-    return type("_Padded" + struct.__name__, (Structure,),
-                {"_fields_": [("s", struct), ("spare", c_uint8 * _SPARE)]})
-
-
-_PaddedSettings, _PaddedOptions = _padded(_Settings), _padded(_Options)
+_PaddedSettings, _PaddedOptions = padded(_Settings), padded(_Options)
 
 _PROTOTYPES = {
     "correu_pop3_settings_init": (None, [POINTER(_Settings)]),
@@ -92,28 +82,9 @@ _PROTOTYPES = {
                                                POINTER(c_uint32)]),
     "correu_pop3_session_client": (c_void_p, [c_void_p]),
     "correu_pop3_client_is_tls": (c_int, [c_void_p]),
-    "correu_tls_config_new": (c_int, [c_uint32, c_void_p, POINTER(c_void_p)]),
-    "correu_tls_config_set_ca_file": (c_int, [c_void_p, c_char_p]),
-    "correu_tls_config_free": (None, [c_void_p]),
 }
-_declared = False
-
-
-def _c():
-    """The library with the POP3 prototypes declared (once). A libcorreu
-    built without POP3 or TLS lacks some: that is reported as UNSUPPORTED
-    when a session is made, not when the package is imported."""
-    global _declared
-    if not _declared:
-        try:
-            for name, (restype, argtypes) in _PROTOTYPES.items():
-                f = getattr(lib, name)
-                f.restype, f.argtypes = restype, argtypes
-        except AttributeError as e:
-            raise CorreuError(Error.UNSUPPORTED,
-                              f"this libcorreu cannot download mail: {e}") from None
-        _declared = True
-    return lib
+#: The library with _PROTOTYPES declared: _c().correu_pop3_session_open(...).
+_c = Prototypes(_PROTOTYPES, "download mail")
 
 
 class POP3Error(CorreuError):
@@ -139,29 +110,6 @@ class POP3Error(CorreuError):
 _REFUSALS = (Error.REPLY, Error.AUTH, Error.TLS_REQUIRED)
 
 
-def _bytes(value, what):
-    if isinstance(value, str):
-        value = value.encode("utf-8")
-    if not isinstance(value, bytes):
-        raise TypeError(f"{what} must be str or bytes, not {type(value).__name__}")
-    if b"\0" in value:
-        # C would see only what comes before it.
-        raise ValueError(f"{what} must not contain NUL")
-    return value
-
-
-def _number(value, what, low):
-    """value as an int in [low, 2**32 - 1]; ctypes would wrap a larger one."""
-    n = operator.index(value)
-    if not low <= n <= _UINT32_MAX:
-        raise ValueError(f"{what} must be between {low} and {_UINT32_MAX}, not {n}")
-    return n
-
-
-def _milliseconds(seconds):
-    return max(1, min(int(seconds * 1000), 0x7FFFFFFF))
-
-
 _TLS_MODES = {
     "starttls": (_SESSION_STLS, _TLS_REQUIRED, 110),
     "implicit": (_SESSION_IMPLICIT, _TLS_REQUIRED, 995),
@@ -170,42 +118,7 @@ _TLS_MODES = {
 }
 
 
-class _Callback:
-    """Runs a Python function as a C callback. A Python exception cannot
-    cross C: it is kept, the callback returns an error (the C session then
-    reads the rest of the response and stays usable), and raise_kept()
-    raises it once the C call has returned."""
-
-    def __init__(self, fn):
-        self.fn = fn
-        self.kept = None
-
-    def __call__(self, *args):
-        try:
-            self.fn(*args)
-            return 0
-        except BaseException as e:  # noqa: BLE001 -- re-raised by raise_kept()
-            if self.kept is None:
-                self.kept = e
-            return int(Error.IO)
-
-    def raise_kept(self):
-        if self.kept is not None:
-            kept, self.kept = self.kept, None
-            raise kept
-
-
-def _write_all(fileobj, chunk):
-    """Write chunk whole: a raw file may take part of it per call."""
-    view = memoryview(chunk)
-    while view:
-        n = fileobj.write(view)
-        if n is None:  # a non-blocking raw file that would block
-            raise BlockingIOError("the file would block")
-        view = view[n:]
-
-
-class POP3:
+class POP3(Session):
     """A connected POP3 session.
 
     host, port: the server (port defaults to 110, 995 with tls="implicit").
@@ -222,69 +135,14 @@ class POP3:
     manager, or end with quit() (or close(), which deletes nothing).
     """
 
+    PREFIX, C, ERROR, GOODBYE = "correu_pop3", _c, POP3Error, "quit"
+    SETTINGS, OPTIONS = _PaddedSettings, _PaddedOptions
+
     def __init__(self, host, port=None, *, tls="starttls", ca_file=None, timeout=60.0):
-        self._s = None
-        self._tls = None
-        c = _c()
-        if tls not in _TLS_MODES:
-            raise ValueError(f"tls must be one of {', '.join(_TLS_MODES)}, not {tls!r}")
-        mode, policy, default_port = _TLS_MODES[tls]
-        port = default_port if port is None else _number(port, "port", 1)
-        if port > 0xFFFF:
-            raise ValueError(f"port must be between 1 and 65535, not {port}")
-        host = _bytes(host, "host")
-        try:
-            if ca_file is not None:
-                self._tls = self._tls_config(c, ca_file)
-            ms = _milliseconds(timeout)
-            settings = _PaddedSettings()
-            c.correu_pop3_settings_init(byref(settings.s))
-            s = settings.s
-            s.tls_policy = policy
-            s.flags = _FLAG_BODY_NORMALISE
-            s.timeout_greeting_ms = s.timeout_command_ms = s.timeout_send_ms = ms
-            options = _PaddedOptions()
-            c.correu_pop3_session_options_init(byref(options.s))
-            options.s.tls_mode = mode
-            options.s.connect_timeout_ms = ms
-            options.s.tls = self._tls
-            options.s.settings = ctypes.pointer(s)
-            handle = c_void_p()
-            rc = c.correu_pop3_session_open(host, port, byref(options.s), byref(handle))
-            if rc < 0:
-                # The session is not made: no reply to read.
-                raise POP3Error(rc, "connect")
-            self._s = handle
-        except BaseException:
-            self.close()
-            raise
-
-    @staticmethod
-    def _tls_config(c, ca_file):
-        cfg = c_void_p()
-        rc = c.correu_tls_config_new(_TLS_CLIENT, None, byref(cfg))
-        if rc < 0:
-            raise POP3Error(rc, "TLS configuration")
-        rc = c.correu_tls_config_set_ca_file(cfg, os.fsencode(ca_file))
-        if rc < 0:
-            c.correu_tls_config_free(cfg)
-            raise POP3Error(rc, "CA certificates")
-        return cfg
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        # QUIT commits deletions: only when the block went through.
-        if exc_type is None and self._s is not None:
-            self.quit()
-        else:
-            self.close()
-
-    def _handle(self):
-        if self._s is None:
-            raise POP3Error(Error.STATE, "session")
-        return self._s
+        mode, policy, port = self._endpoint(tls, port, _TLS_MODES)
+        self._open(to_bytes(host, "host"), port, mode=mode, policy=policy, ca_file=ca_file,
+                   timeout_ms=milliseconds(timeout),
+                   tune=lambda s: setattr(s, "flags", _FLAG_BODY_NORMALISE))
 
     def _check(self, rc, step, callback=None):
         if callback is not None:
@@ -307,8 +165,8 @@ class POP3:
     def login(self, user, password):
         """Log in with the strongest method the server offers: SASL (SCRAM
         first), then APOP, then USER/PASS (only over TLS)."""
-        rc = _c().correu_pop3_session_login(self._handle(), _bytes(user, "user"),
-                                            _bytes(password, "password"))
+        rc = _c().correu_pop3_session_login(self._handle(), to_bytes(user, "user"),
+                                            to_bytes(password, "password"))
         self._check(rc, "login")
 
     def stat(self):
@@ -321,7 +179,7 @@ class POP3:
     def list(self):
         """{message number: size in octets} of every message not deleted."""
         sizes = {}
-        cb = _Callback(lambda msg, size, _ud: sizes.__setitem__(msg, size))
+        cb = Callback(lambda msg, size, _ud: sizes.__setitem__(msg, size))
         rc = _c().correu_pop3_session_list(self._handle(), _LIST_FN(cb), None)
         self._check(rc, "list", cb)
         return sizes
@@ -333,20 +191,20 @@ class POP3:
 
         def item(msg, uid, uid_len, _ud):
             uids[msg] = ctypes.string_at(uid, uid_len).decode("ascii", "replace")
-        cb = _Callback(item)
+        cb = Callback(item)
         rc = _c().correu_pop3_session_uidl(self._handle(), _UIDL_FN(cb), None)
         self._check(rc, "uidl", cb)
         return uids
 
     def _body(self, step, sink, run):
         """Run a RETR or TOP whose chunks go to sink(bytes)."""
-        cb = _Callback(lambda data, n, _ud: sink(ctypes.string_at(data, n)))
+        cb = Callback(lambda data, n, _ud: sink(ctypes.string_at(data, n)))
         rc = run(_BODY_FN(cb))
         self._check(rc, step, cb)
 
     def retrieve(self, n):
         """Message n as bytes, dot-unstuffed, CRLF line ends."""
-        n = _number(n, "message number", 1)
+        n = number(n, "message number", 1)
         chunks = []
         self._body(f"retrieve {n}", chunks.append,
                    lambda fn: _c().correu_pop3_session_retrieve(self._handle(), n, fn, None))
@@ -356,23 +214,17 @@ class POP3:
         """Write message n to a binary file object chunk by chunk as it
         arrives (never whole in memory); returns the number of bytes
         written. After an exception the file holds part of the message."""
-        n = _number(n, "message number", 1)
-        if "b" not in getattr(fileobj, "mode", "b"):
-            raise TypeError("the file must be opened in binary mode")
-        written = [0]
-
-        def sink(chunk):
-            _write_all(fileobj, chunk)
-            written[0] += len(chunk)
+        n = number(n, "message number", 1)
+        sink = FileSink(fileobj)
         self._body(f"retrieve {n}", sink,
                    lambda fn: _c().correu_pop3_session_retrieve(self._handle(), n, fn, None))
-        return written[0]
+        return sink.written
 
     def top(self, n, lines):
         """The header of message n and the first `lines` lines of its body,
         as bytes (TOP, RFC 1939 §7)."""
-        n = _number(n, "message number", 1)
-        lines = _number(lines, "lines", 0)
+        n = number(n, "message number", 1)
+        lines = number(lines, "lines", 0)
         chunks = []
         self._body(f"top {n}", chunks.append,
                    lambda fn: _c().correu_pop3_session_top(self._handle(), n, lines, fn, None))
@@ -386,7 +238,7 @@ class POP3:
 
     def delete(self, n):
         """Mark message n deleted; the server removes it at quit()."""
-        n = _number(n, "message number", 1)
+        n = number(n, "message number", 1)
         self._check(_c().correu_pop3_session_delete(self._handle(), n), f"delete {n}")
 
     def reset(self):
@@ -405,16 +257,4 @@ class POP3:
     def close(self):
         """Close the connection without QUIT (nothing is deleted) and free
         the session; safe to call twice."""
-        if getattr(self, "_s", None) is None and getattr(self, "_tls", None) is None:
-            return
-        c = _c()
-        if self._s is not None:
-            c.correu_pop3_session_free(self._s)
-            self._s = None
-        if self._tls is not None:
-            # After the session, whose transport borrows it.
-            c.correu_tls_config_free(self._tls)
-            self._tls = None
-
-    def __del__(self):
-        self.close()
+        super().close()

@@ -1,16 +1,16 @@
 """What the blocking session classes of the Python binding share (Python
 binding, driver level): declaring a protocol's prototypes once, making the
-TLS configuration for a CA file, opening a session from its settings and
-options structs, owning the C handles until close(), and writing what
-arrives to a file.
+TLS configuration for a CA file or folder, opening a session from its
+settings and options structs, owning the C handles until close(), ending
+a ``with`` block, and writing what arrives to a file.
 
 The C sessions follow one naming pattern, correu_<proto>_settings_init(),
 correu_<proto>_session_options_init(), correu_<proto>_session_open() and
 correu_<proto>_session_free(), with settings and options structs that
 start with the same fields (version, flags, tls_policy...; version,
 tls_mode, connect_timeout_ms, tls, settings), so one piece of code serves
-them all. correu.IMAP is built on it; the argument and callback helpers
-it uses with it come from correu._pop3.
+them all. correu.SMTP, correu.POP3 and correu.IMAP are built on it; the
+argument and callback helpers they use with it come from correu._bridge.
 """
 
 import ctypes
@@ -19,13 +19,14 @@ import os
 from ctypes import byref, c_uint32, c_void_p
 
 from ._errors import CorreuError, Error
+from ._bridge import write_all
 from ._lib import lib
-from ._pop3 import _write_all
 
 _TLS_CLIENT = 0  # CORREU_TLS_CLIENT, include/correu/transport.h
 _TLS_PROTOTYPES = {
     "correu_tls_config_new": (ctypes.c_int, [c_uint32, c_void_p, ctypes.POINTER(c_void_p)]),
     "correu_tls_config_set_ca_file": (ctypes.c_int, [c_void_p, ctypes.c_char_p]),
+    "correu_tls_config_set_ca_dir": (ctypes.c_int, [c_void_p, ctypes.c_char_p]),
     "correu_tls_config_free": (None, [c_void_p]),
 }
 
@@ -55,7 +56,7 @@ class Prototypes:
 
 class FileSink:
     """Writes chunks to a binary file object as they arrive, whole (see
-    correu._pop3._write_all), and counts them."""
+    correu._bridge.write_all), and counts them."""
 
     def __init__(self, fileobj):
         if "b" not in getattr(fileobj, "mode", "b"):
@@ -63,17 +64,18 @@ class FileSink:
         self.fileobj, self.written = fileobj, 0
 
     def __call__(self, chunk):
-        _write_all(self.fileobj, chunk)
+        write_all(self.fileobj, chunk)
         self.written += len(chunk)
 
 
 class Session:
     """Owns a C session (``_s``) and the TLS configuration it borrows
     (``_tls``). A subclass sets PREFIX ("correu_imap"), C (its Prototypes),
-    ERROR (its exception class, called as ERROR(code, step)), and
-    SETTINGS and OPTIONS (its structs, padded with correu._pop3._padded)."""
+    ERROR (its exception class, called as ERROR(code, step)), SETTINGS and
+    OPTIONS (its structs, padded with correu._bridge.padded), and GOODBYE
+    (the name of the method that ends the session politely: "quit")."""
 
-    PREFIX = C = ERROR = SETTINGS = OPTIONS = None
+    PREFIX = C = ERROR = SETTINGS = OPTIONS = GOODBYE = None
 
     @staticmethod
     def _endpoint(tls, port, modes):
@@ -87,12 +89,24 @@ class Session:
             raise ValueError(f"port must be between 1 and 65535, not {port}")
         return mode, policy, port
 
-    def _open(self, host, port, *, mode, policy, ca_file, timeout_ms, tune):
-        """Connect: tune(settings) sets the protocol's own fields after the
+    def _open(self, host, port, **how):
+        """Connect (see _start for `how`); on failure free what was made
+        and raise. A failed open makes no session: there is no reply to
+        read."""
+        self._s = self._tls = None
+        try:
+            self._s = self._start(host, port, **how)
+        except BaseException:
+            self.close()
+            raise
+
+    def _start(self, host, port, *, mode, policy, ca_file, timeout_ms, tune, ca_dir=None):
+        """Make the TLS configuration and the session and return its
+        handle: tune(settings) sets the protocol's own fields after the
         shared ones (policy and every timeout named timeout_*_ms)."""
         c = self.C()
-        if ca_file is not None:
-            self._tls = self._tls_config(c, ca_file)
+        if ca_file is not None or ca_dir is not None:
+            self._tls = self._tls_config(c, ca_file, ca_dir)
         settings = self.SETTINGS()
         getattr(c, self.PREFIX + "_settings_init")(byref(settings.s))
         settings.s.tls_policy = policy
@@ -111,14 +125,17 @@ class Session:
                                                        byref(handle))
         if rc < 0:
             raise self.ERROR(rc, "connect")
-        self._s = handle
+        return handle
 
-    def _tls_config(self, c, ca_file):
+    def _tls_config(self, c, ca_file, ca_dir):
         cfg = c_void_p()
         rc = c.correu_tls_config_new(_TLS_CLIENT, None, byref(cfg))
         if rc < 0:
             raise self.ERROR(rc, "TLS configuration")
-        rc = c.correu_tls_config_set_ca_file(cfg, os.fsencode(ca_file))
+        if ca_file is not None:
+            rc = c.correu_tls_config_set_ca_file(cfg, os.fsencode(ca_file))
+        if rc >= 0 and ca_dir is not None:
+            rc = c.correu_tls_config_set_ca_dir(cfg, os.fsencode(ca_dir))
         if rc < 0:
             c.correu_tls_config_free(cfg)
             raise self.ERROR(rc, "CA certificates")
@@ -131,6 +148,16 @@ class Session:
 
     def __enter__(self):
         return self
+
+    def __exit__(self, exc_type, exc, tb):
+        # Only a block that went through says goodbye: after an exception
+        # the session may be mid-command, and POP3's QUIT would commit
+        # deletions the block did not finish (RFC 1939 §6).
+        try:
+            if exc_type is None and self._s is not None:
+                getattr(self, self.GOODBYE)()
+        finally:
+            self.close()
 
     def close(self):
         """Close the connection without saying goodbye and free the

@@ -59,19 +59,12 @@ class POP3Test(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.peers = peers.Peers()
-        try:
-            cls.server = cls.peers.dovecot()
-            # alice's mailbox is only read; bob's is changed by the tests
-            # that delete, each of which fills it first.
-            cls.sent = [message(1), message(2, lines=3000), message(3)]
-            deliver(cls.server, "alice", cls.sent)
-        except BaseException:
-            cls.peers.close()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.peers.close()
+        cls.addClassCleanup(cls.peers.close)  # also when the set-up fails
+        cls.server = cls.peers.dovecot()
+        # alice's mailbox is only read; bob's is changed by the tests that
+        # delete, each of which fills it first.
+        cls.sent = [message(1), message(2, lines=3000), message(3)]
+        deliver(cls.server, "alice", cls.sent)
 
     def connect(self, tls="starttls", **kw):
         kw.setdefault("ca_file", self.peers.ca_file)

@@ -12,7 +12,7 @@ import os
 import re
 import unittest
 
-from correu import _smtp
+from correu import _session, _smtp
 
 INCLUDE = os.path.dirname(os.environ["CORREU_COMMON_H"])
 POINTER = ctypes.sizeof(ctypes.c_void_p)
@@ -64,10 +64,14 @@ class LayoutTest(unittest.TestCase):
     def test_envelope(self):
         self.check_struct(_smtp._Envelope, "correu_smtp_envelope")
 
+    def test_batch_item(self):
+        self.check_struct(_smtp._BatchItem, "correu_smtp_batch_item")
+
     def test_versions(self):
         for macro, value in (("CORREU_SMTP_SETTINGS_VERSION", _smtp._SETTINGS_VERSION),
                              ("CORREU_SMTP_SESSION_OPTIONS_VERSION", _smtp._OPTIONS_VERSION),
                              ("CORREU_SMTP_ENVELOPE_VERSION", _smtp._ENVELOPE_VERSION),
+                             ("CORREU_SMTP_BATCH_ITEM_VERSION", _smtp._BATCH_ITEM_VERSION),
                              ("CORREU_SMTP_LMTP", _smtp._FLAG_LMTP),
                              ("CORREU_SMTP_BODY_NORMALISE", _smtp._FLAG_BODY_NORMALISE),
                              ("CORREU_SMTP_TLS_REQUIRED", _smtp._TLS_REQUIRED),
@@ -75,13 +79,14 @@ class LayoutTest(unittest.TestCase):
                              ("CORREU_SMTP_TLS_NONE", _smtp._TLS_NONE),
                              ("CORREU_SMTP_SESSION_STARTTLS", _smtp._SESSION_STARTTLS),
                              ("CORREU_SMTP_SESSION_IMPLICIT", _smtp._SESSION_IMPLICIT),
-                             ("CORREU_TLS_CLIENT", _smtp._TLS_CLIENT)):
+                             ("CORREU_TLS_CLIENT", _session._TLS_CLIENT)):
             with self.subTest(macro):
                 m = re.search(r"#define %s (\w+?)u?\b" % macro, self.text)
                 self.assertEqual(int(m.group(1), 0), value)
 
     def test_functions(self):
-        for name, (restype, argtypes) in _smtp._PROTOTYPES.items():
+        # The table declared: SMTP's own functions and the TLS ones shared.
+        for name, (restype, argtypes) in _smtp._c.table.items():
             m = re.search(r"CORREU_API\s+(?:CORREU_NODISCARD\s+)?([\w\s*]+?)\s*\b%s\((.*?)\);"
                           % name, self.text, re.S)
             with self.subTest(name):
