@@ -186,6 +186,31 @@ CORREU_API size_t correu_transport_pending(const correu_transport *t);
 CORREU_API CORREU_NODISCARD int correu_transport_wait(correu_transport *t, uint32_t events,
                                                       int32_t timeout_ms);
 
+/**
+ * Receive, waiting up to a time limit for the first bytes: for blocking
+ * drivers, which would otherwise call correu_transport_wait() and then
+ * correu_transport_recv(). On a TCP transport it is one blocking receive
+ * bounded by the socket's receive timeout (so one system call per reply
+ * instead of two); from its first call on, the descriptor is in blocking
+ * mode, while every other call on the handle stays non-blocking. Over
+ * TLS the whole record must arrive within the limit. On a transport made
+ * from the application's own operations it is the wait, then the receive.
+ * @param t the handle.
+ * @param buf where the bytes go.
+ * @param len its size; 0 returns 0 at once.
+ * @param timeout_ms at most this long; -1: no limit; 0: just look.
+ * @return the byte count (> 0), ::CORREU_ERR_TIMEOUT when nothing came
+ *         in time, ::CORREU_ERR_WANT_READ when bytes came that gave no
+ *         data yet (a TLS record without application data, or a wake-up
+ *         with nothing to read: call again), ::CORREU_ERR_WANT_WRITE (TLS
+ *         must send first), ::CORREU_ERR_EOF, ::CORREU_ERR_UNSUPPORTED
+ *         (user operations without `wait`), ::CORREU_ERR_ARG, or another
+ *         negative code as from correu_transport_recv().
+ */
+CORREU_API CORREU_NODISCARD correu_ssize correu_transport_recv_wait(correu_transport *t,
+                                                                    uint8_t *buf, size_t len,
+                                                                    int32_t timeout_ms);
+
 /* ------------------------------------------------------------------ */
 /* TCP                                                                 */
 

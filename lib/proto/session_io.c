@@ -81,29 +81,34 @@ static int wait_io(correu__proto_io *io, correu_ssize why, uint64_t wake)
 	return rc == CORREU_ERR_TIMEOUT ? 0 : rc;
 }
 
-/* Feed what arrived; the end of the stream is the core's to judge. Right
- * after a send the answer is almost never in yet, so wait before reading
- * rather than spend a receive that would block (the wait returns at once
- * for bytes TLS already holds). */
+/* Feed what arrives by the core's deadline, or by the caller's wake-up
+ * time when sooner (passing the latter is not a timeout). One blocking
+ * receive does the waiting and the reading; the end of the stream is the
+ * core's to judge. */
 static int receive(correu__proto_io *io, uint64_t wake)
 {
+	uint64_t deadline = io->ops->next_deadline(io->core);
+	uint64_t until = wake < deadline ? wake : deadline;
+	uint64_t now = correu__proto_now_ms();
+	int32_t ms = -1;
 	correu_ssize n;
 
-	if (io->sent) {
-		io->sent = false;
-		return wait_io(io, CORREU_ERR_WANT_READ, wake);
-	}
-	n = correu_transport_recv(io->t, io->rbuf, io->rbuf_len);
-
+	if (until != UINT64_MAX)
+		ms = now >= until ? 0 : until - now > INT32_MAX ? INT32_MAX : (int32_t)(until - now);
+	n = correu_transport_recv_wait(io->t, io->rbuf, io->rbuf_len, ms);
 	if (n > 0) {
 		n = io->ops->recv(io->core, io->rbuf, (size_t)n, correu__proto_now_ms());
 		return n < 0 ? (int)n : 0;
 	}
 	if (n == CORREU_ERR_EOF)
 		return io->ops->eof(io->core) < 0 ? CORREU_ERR_EOF : 0;
-	if (!would_block(n))
-		return n == 0 ? CORREU_ERR_IO : (int)n;
-	return wait_io(io, n, wake);
+	if (n == CORREU_ERR_TIMEOUT)
+		return until < deadline ? 0 : CORREU_ERR_TIMEOUT;
+	if (n == CORREU_ERR_WANT_READ)
+		return 0; /* bytes without data yet: the next round reads on */
+	if (n == CORREU_ERR_WANT_WRITE)
+		return wait_io(io, n, wake);
+	return n == 0 ? CORREU_ERR_IO : (int)n;
 }
 
 int correu__proto_io_round(correu__proto_io *io, uint64_t wake)
@@ -126,10 +131,8 @@ int correu__proto_io_round(correu__proto_io *io, uint64_t wake)
 	out = io->ops->send_buf(io->core, &len);
 	if (out) {
 		n = correu_transport_send(io->t, out, len);
-		if (n > 0) {
-			io->sent = true;
+		if (n > 0)
 			return io->ops->send_ack(io->core, (size_t)n);
-		}
 		if (!would_block(n))
 			return n == 0 ? CORREU_ERR_IO : (int)n;
 		return wait_io(io, n, wake);

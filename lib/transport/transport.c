@@ -59,6 +59,10 @@ correu_ssize correu__transport_raw_send(correu_transport *t, const uint8_t *buf,
 
 correu_ssize correu__transport_raw_recv(correu_transport *t, uint8_t *buf, size_t len)
 {
+	/* Inside correu_transport_recv_wait() every raw read, TLS's included,
+	 * may block, but only until that call's one deadline. */
+	if (t->recv_deadline)
+		return t->recv_until(t, buf, len, t->recv_deadline);
 	return t->ops.recv(buf, len, t->userdata);
 }
 
@@ -88,6 +92,31 @@ correu_ssize correu_transport_recv(correu_transport *t, uint8_t *buf, size_t len
 	if (t->tls)
 		return correu__tls_recv(t->tls, buf, len);
 	return correu__transport_raw_recv(t, buf, len);
+}
+
+correu_ssize correu_transport_recv_wait(correu_transport *t, uint8_t *buf, size_t len,
+                                       int32_t timeout_ms)
+{
+	uint64_t deadline;
+	correu_ssize n;
+	int rc;
+
+	if (!t || (!buf && len) || timeout_ms < -1)
+		return CORREU_ERR_ARG;
+	if (!t->recv_until || len == 0) {
+		/* The application's operations: wait, then receive. */
+		rc = len ? correu_transport_wait(t, CORREU_WAIT_READ, timeout_ms) : 0;
+		return rc < 0 ? rc : correu_transport_recv(t, buf, len);
+	}
+	deadline = timeout_ms < 0 ? UINT64_MAX : correu__transport_now_ms() + (uint64_t)timeout_ms;
+	t->recv_deadline = deadline ? deadline : 1;
+	n = correu_transport_recv(t, buf, len);
+	t->recv_deadline = 0;
+	/* The raw receive gives up only at the deadline (TLS may also stop
+	 * early, after a record that carried no application data). */
+	if (n == CORREU_ERR_WANT_READ && correu__transport_now_ms() >= deadline)
+		return CORREU_ERR_TIMEOUT;
+	return n;
 }
 
 int correu_transport_shutdown(correu_transport *t)

@@ -20,11 +20,26 @@ struct correu_transport {
 	correu_logger log;
 	correu__tls *tls;              /* NULL until correu_transport_starttls() */
 	bool shut;                     /* our sending side is closed */
+	/* correu_transport_recv_wait(): the OS transport's receive that may
+	 * block until a deadline (NULL for the application's own operations,
+	 * which wait and then receive), and the deadline while such a call
+	 * runs (0: plain receives, which never block). */
+	correu_ssize (*recv_until)(correu_transport *t, uint8_t *buf, size_t len,
+	                           uint64_t deadline_ms);
+	uint64_t recv_deadline;
+	/* State of recv_until on a socket: the descriptor was made blocking
+	 * (every other call still passes MSG_DONTWAIT), and the receive
+	 * timeout now set on it in milliseconds (0: none set yet). */
+	bool fd_blocking;
+	uint32_t rcvtimeo_ms;
 };
 
 /* The plain stream, bypassing TLS: TLS records travel through these. */
 correu_ssize correu__transport_raw_send(correu_transport *t, const uint8_t *buf, size_t len);
 correu_ssize correu__transport_raw_recv(correu_transport *t, uint8_t *buf, size_t len);
+
+/* Milliseconds on the monotonic clock (socket.c). */
+uint64_t correu__transport_now_ms(void);
 
 /* TCP (socket.c), shared with the listening side (socket_listen.c). */
 struct addrinfo;

@@ -248,12 +248,19 @@ Test(tls, starttls_upgrades_the_same_handle)
 struct fw {
 	correu_transport *inner;
 	size_t sent, received;
+	size_t limit; /* send no further than this many bytes in all; 0: no limit */
 };
 
 static correu_ssize fw_send(const uint8_t *buf, size_t len, void *ud)
 {
 	struct fw *f = ud;
-	correu_ssize n = correu_transport_send(f->inner, buf, len);
+	correu_ssize n;
+
+	if (f->limit && f->sent + len > f->limit)
+		len = f->limit - f->sent;
+	if (len == 0)
+		return CORREU_ERR_WANT_WRITE;
+	n = correu_transport_send(f->inner, buf, len);
 
 	if (n > 0)
 		f->sent += (size_t)n;
@@ -292,6 +299,48 @@ Test(tls, user_supplied_ops_carry_tls)
 	pump_transfer(s, c, "+OK POP3\r\n", 10);
 	cr_assert_gt(f.sent, 100, "the handshake went through the user's send");
 	cr_assert_gt(f.received, 100, "and through the user's recv");
+	correu_transport_free(c);
+	correu_transport_free(s);
+}
+
+/* A timed receive over TLS on TCP: a record that stops half way still
+ * ends at the time limit, and the receive takes it whole once the rest
+ * comes. The server's sends pass through fw, which holds the record back. */
+Test(tls, timed_receive_is_bounded_inside_a_record)
+{
+	static const correu_transport_ops ops = {
+		CORREU_TRANSPORT_OPS_VERSION, fw_send, fw_recv, NULL, fw_close, NULL, NULL,
+	};
+	struct fw f = { 0 };
+	correu_tcp_listener *l;
+	correu_transport *c, *s;
+	uint8_t buf[64];
+	int rc = CORREU_ERR_WANT_READ;
+
+	cr_assert_eq(correu_tcp_listen("127.0.0.1", 0, 4, 0, NULL, &l), 0);
+	cr_assert_eq(correu_tcp_connect("127.0.0.1", (uint16_t)correu_tcp_listener_port(l), 2000,
+	                                NULL, &c),
+	             0);
+	for (int k = 0; k < 100 && (rc = correu_tcp_accept(l, &f.inner, NULL, 0)) != 0; k++)
+		usleep(1000);
+	cr_assert_eq(rc, 0);
+	correu_tcp_listener_free(l);
+	cr_assert_eq(correu_transport_new(&ops, &f, NULL, &s), 0);
+	cr_assert_eq(correu_transport_starttls(c, ccfg, "localhost"), 0);
+	cr_assert_eq(correu_transport_starttls(s, scfg, NULL), 0);
+	handshake_ok(c, s);
+	cr_assert_eq(correu_transport_send(s, (const uint8_t *)"250 ok\r\n", 8), 8);
+	cr_assert_eq(correu_transport_recv_wait(c, buf, sizeof(buf), 2000), 8);
+	cr_assert_eq(memcmp(buf, "250 ok\r\n", 8), 0);
+
+	f.limit = f.sent + 3; /* the next record: 3 bytes of its header */
+	cr_assert_eq(correu_transport_send(s, (const uint8_t *)"354 go\r\n", 8),
+	             CORREU_ERR_WANT_WRITE);
+	cr_assert_eq(correu_transport_recv_wait(c, buf, sizeof(buf), 150), CORREU_ERR_TIMEOUT);
+	f.limit = 0;
+	cr_assert_eq(correu_transport_send(s, (const uint8_t *)"354 go\r\n", 8), 8);
+	cr_assert_eq(correu_transport_recv_wait(c, buf, sizeof(buf), 2000), 8);
+	cr_assert_eq(memcmp(buf, "354 go\r\n", 8), 0);
 	correu_transport_free(c);
 	correu_transport_free(s);
 }
