@@ -6,13 +6,13 @@
  * An example program over the store layer's passwd.h.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include "common/os_random.h"
 #include "correu/passwd.h"
 
 #define DEFAULT_FILE "/etc/correu/passwd"
@@ -31,30 +31,6 @@ static void usage(void)
 	exit(2);
 }
 
-/* The kernel's random source; the salt and generated passwords need a CSPRNG. */
-static int urandom(uint8_t *buf, size_t len, void *userdata)
-{
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	size_t got = 0;
-
-	(void)userdata;
-	if (fd < 0)
-		return CORREU_ERR_IO;
-	while (got < len) {
-		ssize_t n = read(fd, buf + got, len - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			close(fd);
-			return CORREU_ERR_IO;
-		}
-		got += (size_t)n;
-	}
-	close(fd);
-	return 0;
-}
-
 /* A password of letters and digits; rejection sampling keeps it uniform. */
 static int generate(char *out, size_t len)
 {
@@ -65,7 +41,7 @@ static int generate(char *out, size_t len)
 	while (i < len) {
 		uint8_t b;
 
-		if (urandom(&b, 1, NULL) < 0)
+		if (ex_os_random(&b, 1, NULL) < 0)
 			return -1;
 		if (b < 256 - 256 % n)
 			out[i++] = alphabet[b % n];
@@ -180,7 +156,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		rc = correu_passwd_set(pw, user, strlen(user), mech, password, strlen(password),
-		                       iterations, urandom, NULL);
+		                       iterations, ex_os_random, NULL);
 		if (rc == 0 && gen)
 			printf("%s\n", password);
 		correu_wipe(password, sizeof(password));

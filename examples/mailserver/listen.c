@@ -22,7 +22,7 @@ int ms_smtp_service(const struct opts *o, correu_store *store, uint32_t mode,
 	set.hostname = o->host;
 	if (o->max_messages)
 		set.max_transactions = o->max_messages;
-	set.random = ms_urandom;
+	set.random = ex_os_random;
 	return rc < 0 ? rc : correu_smtp_service_new(&set, store, NULL, out);
 }
 
@@ -32,7 +32,7 @@ int ms_pop3_service(correu_store *store, const char *host, correu_pop3_service *
 	int rc = correu_pop3_server_settings_init(&set);
 
 	set.hostname = host;
-	set.random = ms_urandom;
+	set.random = ex_os_random;
 	return rc < 0 ? rc : correu_pop3_service_new(&set, store, NULL, out);
 }
 

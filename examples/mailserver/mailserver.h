@@ -1,8 +1,8 @@
 /*
  * What the files of the correu-mailserver example share (examples): its
- * options, the set-up helpers (random bytes, logging, the password file and
- * certificate), the listeners, and the discarding backend used for
- * benchmarks.
+ * options, the set-up helpers (logging, the password file and certificate;
+ * random bytes come from examples/common), the listeners, and the
+ * discarding backend used for benchmarks.
  */
 #ifndef CORREU_EXAMPLE_MAILSERVER_H
 #define CORREU_EXAMPLE_MAILSERVER_H
@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/os_random.h"
 #include "correu/correu.h"
 
 /* The command line (options.c). A port of 0 or an empty socket path turns
@@ -29,7 +30,6 @@ struct opts {
 void ms_parse(int argc, char **argv, struct opts *o);
 
 /* Set-up (setup.c). */
-int ms_urandom(uint8_t *buf, size_t len, void *userdata);
 void ms_log(int level, const char *msg, size_t len, void *userdata);
 int ms_path(char *out, size_t cap, const char *dir, const char *name);
 /* The password file, with a first user (and a printed password) when new. */

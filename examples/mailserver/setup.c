@@ -1,12 +1,10 @@
 /*
- * Set-up of the correu-mailserver example (examples): random bytes from
- * the system, logging to stderr, and the two things a first start must
- * make in the data directory: the password file with a first user, and a
- * certificate (the directory's own cert.pem and key.pem, or a self-signed
- * one made at every start and written to selfsigned.pem for clients).
+ * Set-up of the correu-mailserver example (examples): logging to stderr,
+ * and the two things a first start must make in the data directory: the
+ * password file with a first user, and a certificate (the directory's own
+ * cert.pem and key.pem, or a self-signed one made at every start and
+ * written to selfsigned.pem for clients).
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,29 +13,6 @@
 
 #define FIRST_USER "user"
 #define PASSWORD_LEN 16
-
-int ms_urandom(uint8_t *buf, size_t len, void *userdata)
-{
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	size_t got = 0;
-
-	(void)userdata;
-	if (fd < 0)
-		return CORREU_ERR_IO;
-	while (got < len) {
-		ssize_t n = read(fd, buf + got, len - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			close(fd);
-			return CORREU_ERR_IO;
-		}
-		got += (size_t)n;
-	}
-	close(fd);
-	return 0;
-}
 
 void ms_log(int level, const char *msg, size_t len, void *userdata)
 {
@@ -68,14 +43,14 @@ int ms_users(const char *dir, correu_passwd **pw)
 		rc = correu_passwd_load(*pw, file, NULL);
 	if (rc != CORREU_ERR_NOT_FOUND)
 		return rc;
-	rc = ms_urandom(r, sizeof(r), NULL);
+	rc = ex_os_random(r, sizeof(r), NULL);
 	for (size_t i = 0; i < PASSWORD_LEN; i++)
 		password[i] = alnum[r[i] % (sizeof(alnum) - 1)]; /* a small bias is fine here */
 	password[PASSWORD_LEN] = '\0';
 	if (rc == 0)
 		rc = correu_passwd_set(*pw, FIRST_USER, strlen(FIRST_USER),
 		                       CORREU_SASL_SCRAM_SHA_256, password, PASSWORD_LEN, 0,
-		                       ms_urandom, NULL);
+		                       ex_os_random, NULL);
 	if (rc == 0)
 		rc = correu_passwd_save(*pw, file);
 	if (rc == 0)

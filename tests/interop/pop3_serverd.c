@@ -12,38 +12,18 @@
  * Users get SCRAM-SHA-256 keys in an in-memory password file. Exit status
  * 0 after a stop, 1 on a setup error, 2 on bad usage.
  */
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "common/os_random.h"
 #include "correu/maildir_backend.h"
 #include "correu/passwd.h"
 #include "correu/pop3_server.h"
 #include "correu/server.h"
 
 #define MAX_USERS 8
-
-static int urandom(uint8_t *buf, size_t len, void *userdata)
-{
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	size_t got = 0;
-
-	(void)userdata;
-	if (fd < 0)
-		return CORREU_ERR_IO;
-	while (got < len) {
-		ssize_t n = read(fd, buf + got, len - got);
-
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	return got == len ? 0 : CORREU_ERR_IO;
-}
 
 static void log_line(int level, const char *msg, size_t len, void *userdata)
 {
@@ -102,7 +82,7 @@ static int add_users(correu_passwd *pw, const struct opts *o)
 		const char *colon = strchr(o->users[i], ':');
 		int rc = correu_passwd_set(pw, o->users[i], (size_t)(colon - o->users[i]),
 		                           CORREU_SASL_SCRAM_SHA_256, colon + 1, strlen(colon + 1),
-		                           4096, urandom, NULL);
+		                           4096, ex_os_random, NULL);
 
 		if (rc < 0)
 			return rc;
@@ -163,7 +143,7 @@ int main(int argc, char **argv)
 		return fail("settings", rc);
 	set.hostname = "localhost";
 	set.implementation = "correu interop";
-	set.random = urandom;
+	set.random = ex_os_random;
 	if (o.plaintext)
 		set.flags |= CORREU_POP3_SERVER_PLAINTEXT_AUTH;
 	if ((rc = correu_pop3_service_new(&set, store, NULL, &svc)) < 0)
