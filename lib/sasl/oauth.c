@@ -1,9 +1,11 @@
 /*
- * Pieces shared by the two OAuth 2.0 bearer token mechanisms, XOAUTH2 and
- * OAUTHBEARER (RFC 7628), in the SASL layer: token syntax (RFC 6750
- * Section 2.1), the SOH-separated key=value pairs both use, and their
- * error path, where a refusal is a JSON challenge that the client must
- * acknowledge before the server may report failure (RFC 7628 Section 3.2.3).
+ * What the two OAuth 2.0 bearer token mechanisms, XOAUTH2 and OAUTHBEARER
+ * (RFC 7628), share in the SASL layer: token syntax (RFC 6750 Section
+ * 2.1), the SOH-separated key=value pairs both use, and every step after
+ * the first message, driven by each one's flavour: the server's verdict
+ * and its error path, where a refusal is a JSON challenge that the client
+ * must acknowledge before the server may report failure (RFC 7628 Section
+ * 3.2.3).
  */
 #include <string.h>
 
@@ -37,10 +39,18 @@ int correu__oauth_append_auth(correu_sasl_client *c)
 	return correu__buf_append(&c->out, "\001\001", 2);
 }
 
-int correu__oauth_client_error(correu_sasl_client *c, const uint8_t *in, size_t len)
+int correu__oauth_client_step(correu_sasl_client *c, const uint8_t *in, size_t len)
 {
+	const correu__oauth_flavour *f = c->mech->oauth;
+
+	if (c->state != CORREU__OAUTH_SENT)
+		return correu__sasl_cfail(c, CORREU_ERR_PROTO, f->second_challenge);
+	c->state = CORREU__OAUTH_ERROR;
+	/* The challenge is the server's JSON error (RFC 7628 Section 3.2.2):
+	 * keep it as the reason, then acknowledge it so that the server can
+	 * report the failure (Section 3.2.3). */
 	(void)correu__sasl_fail_peer(c->reason, 0, "server refused the token: ", in, len);
-	return 0;
+	return correu__buf_append(&c->out, f->ack, f->ack_len);
 }
 
 static bool key_char(uint8_t c)
@@ -116,11 +126,36 @@ int correu__oauth_kv_parse(correu_sasl_server *s, const uint8_t *in, size_t len,
 	return 0;
 }
 
-int correu__oauth_supply(correu_sasl_server *s, const correu__sasl_supply *sup,
-                         const char *default_json)
+/* The client's reply to the error challenge must be the flavour's `ack`. */
+static int after_error(correu_sasl_server *s, const uint8_t *in, size_t len)
 {
-	const char *json = s->oauth_error.p ? s->oauth_error.p : default_json;
-	size_t n = s->oauth_error.p ? s->oauth_error.len : strlen(default_json);
+	const correu__oauth_flavour *f = s->mech->oauth;
+
+	if (s->state != CORREU__OAUTH_ERROR)
+		return correu__sasl_sfail(s, CORREU_ERR_STATE, "one message only");
+	if (len != f->ack_len || (len && memcmp(in, f->ack, len) != 0))
+		return correu__sasl_sfail(s, CORREU_ERR_PROTO, "bad reply to the error challenge");
+	return correu__sasl_sfail(s, CORREU_ERR_AUTH, "token refused");
+}
+
+int correu__oauth_server_step(correu_sasl_server *s, const uint8_t *in, size_t len)
+{
+	int rc;
+
+	if (s->state != CORREU__OAUTH_START)
+		return after_error(s, in, len);
+	s->state = CORREU__OAUTH_SENT;
+	rc = s->mech->oauth->server_parse(s, in, len);
+	if (rc < 0)
+		return rc;
+	s->need = CORREU_SASL_NEED_TOKEN_CHECK;
+	return CORREU_SASL_NEED_CREDENTIALS;
+}
+
+int correu__oauth_server_supply(correu_sasl_server *s, const correu__sasl_supply *sup)
+{
+	const char *json = s->oauth_error.p ? s->oauth_error.p : s->mech->oauth->error_json;
+	size_t n = s->oauth_error.p ? s->oauth_error.len : strlen(json);
 	int rc;
 
 	if (sup->kind != CORREU__SUPPLY_RESULT)
@@ -130,14 +165,4 @@ int correu__oauth_supply(correu_sasl_server *s, const correu__sasl_supply *sup,
 	s->state = CORREU__OAUTH_ERROR;
 	rc = correu__buf_append(&s->out, json, n);
 	return rc < 0 ? rc : CORREU_SASL_CHALLENGE;
-}
-
-int correu__oauth_after_error(correu_sasl_server *s, const uint8_t *in, size_t len,
-                              const char *expect, size_t expect_len)
-{
-	if (s->state != CORREU__OAUTH_ERROR)
-		return correu__sasl_sfail(s, CORREU_ERR_STATE, "one message only");
-	if (len != expect_len || memcmp(in, expect, len) != 0)
-		return correu__sasl_sfail(s, CORREU_ERR_PROTO, "bad reply to the error challenge");
-	return correu__sasl_sfail(s, CORREU_ERR_AUTH, "token refused");
 }

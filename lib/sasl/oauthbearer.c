@@ -42,25 +42,12 @@ static int client_initial(correu_sasl_client *c)
 	return correu__oauth_append_auth(c);
 }
 
-static int client_step(correu_sasl_client *c, const uint8_t *in, size_t len)
-{
-	int rc;
-
-	if (c->state != CORREU__OAUTH_SENT)
-		return correu__sasl_cfail(c, CORREU_ERR_PROTO, "OAUTHBEARER: second challenge");
-	c->state = CORREU__OAUTH_ERROR;
-	rc = correu__oauth_client_error(c, in, len);
-	return rc < 0 ? rc : correu__buf_append(&c->out, "\001", 1);
-}
-
-static int server_step(correu_sasl_server *s, const uint8_t *in, size_t len)
+/* The message after the GS2 header (RFC 7628 Section 3.1). */
+static int server_parse(correu_sasl_server *s, const uint8_t *in, size_t len)
 {
 	size_t hdr;
 	int rc;
 
-	if (s->state != CORREU__OAUTH_START)
-		return correu__oauth_after_error(s, in, len, "\001", 1);
-	s->state = CORREU__OAUTH_SENT;
 	rc = correu__sasl_gs2_parse(s, in, len, &hdr);
 	if (rc < 0)
 		return rc;
@@ -70,26 +57,27 @@ static int server_step(correu_sasl_server *s, const uint8_t *in, size_t len)
 	if (rc < 0)
 		return rc;
 	/* The GS2 authzid names the user (RFC 7628 Section 3.1). */
-	rc = correu__sasl_str_set(s->set.allocator, &s->user, s->authzid.p, s->authzid.len);
-	if (rc < 0)
-		return rc;
-	s->need = CORREU_SASL_NEED_TOKEN_CHECK;
-	return CORREU_SASL_NEED_CREDENTIALS;
+	return correu__sasl_str_set(s->set.allocator, &s->user, s->authzid.p, s->authzid.len);
 }
 
-static int server_supply(correu_sasl_server *s, const correu__sasl_supply *sup)
-{
-	return correu__oauth_supply(s, sup, "{\"status\":\"invalid_token\"}");
-}
+/* The error challenge is answered with a lone SOH (Section 3.2.3). */
+static const correu__oauth_flavour flavour = {
+	.ack = "\001",
+	.ack_len = 1,
+	.error_json = "{\"status\":\"invalid_token\"}",
+	.second_challenge = "OAUTHBEARER: second challenge",
+	.server_parse = server_parse,
+};
 
 const correu__sasl_mech correu__sasl_oauthbearer = {
 	.id = CORREU_SASL_OAUTHBEARER,
 	.name = "OAUTHBEARER",
 	.plaintext = true,
 	.initial = true,
+	.oauth = &flavour,
 	.client_initial = client_initial,
-	.client_step = client_step,
+	.client_step = correu__oauth_client_step,
 	.client_check = client_check,
-	.server_step = server_step,
-	.server_supply = server_supply,
+	.server_step = correu__oauth_server_step,
+	.server_supply = correu__oauth_server_supply,
 };

@@ -36,6 +36,7 @@ typedef struct correu__sasl_supply {
 
 struct correu__scram_client;
 struct correu__scram_server;
+struct correu__oauth_flavour;
 
 struct correu_sasl_client {
 	const struct correu__sasl_mech *mech;
@@ -79,6 +80,7 @@ typedef struct correu__sasl_mech {
 	bool plaintext;
 	bool initial;
 	bool server_random; /* the server side needs the random source */
+	const struct correu__oauth_flavour *oauth; /* XOAUTH2, OAUTHBEARER: what sets them apart */
 	int (*client_initial)(correu_sasl_client *c);
 	int (*client_step)(correu_sasl_client *c, const uint8_t *in, size_t len);
 	int (*client_finish)(correu_sasl_client *c, const uint8_t *in, size_t len);
@@ -167,8 +169,6 @@ enum {
 bool correu__oauth_token_ok(const char *p, size_t n);
 /* Client: append "auth=Bearer <token>" SOH SOH (RFC 7628 Section 3.1). */
 int correu__oauth_append_auth(correu_sasl_client *c);
-/* Client: the server's error challenge; keep its JSON as the reason. */
-int correu__oauth_client_error(correu_sasl_client *c, const uint8_t *in, size_t len);
 /*
  * Server: parse key=value SOH pairs ending in an empty pair, at the very
  * end of the input. Takes the "auth" value's bearer token into s->secret;
@@ -176,12 +176,24 @@ int correu__oauth_client_error(correu_sasl_client *c, const uint8_t *in, size_t 
  */
 int correu__oauth_kv_parse(correu_sasl_server *s, const uint8_t *in, size_t len,
                            correu__sasl_str *user);
-/* Server: the caller's verdict; a refusal becomes the JSON error challenge. */
-int correu__oauth_supply(correu_sasl_server *s, const correu__sasl_supply *sup,
-                         const char *default_json);
-/* Server: the client's reply to the error challenge must be `expect`. */
-int correu__oauth_after_error(correu_sasl_server *s, const uint8_t *in, size_t len,
-                              const char *expect, size_t expect_len);
+
+/*
+ * What tells the two bearer token mechanisms apart once their first
+ * message is made; oauth.c runs the rest of both exchanges from it.
+ */
+typedef struct correu__oauth_flavour {
+	const char *ack;              /* the client's answer to the error challenge */
+	size_t ack_len;
+	const char *error_json;       /* the error challenge when the caller gave none */
+	const char *second_challenge; /* the client's reason for refusing one more */
+	/* Server: read the one message, leaving the user and token in `s`. */
+	int (*server_parse)(correu_sasl_server *s, const uint8_t *in, size_t len);
+} correu__oauth_flavour;
+
+/* The `client_step`, `server_step` and `server_supply` of both mechanisms. */
+int correu__oauth_client_step(correu_sasl_client *c, const uint8_t *in, size_t len);
+int correu__oauth_server_step(correu_sasl_server *s, const uint8_t *in, size_t len);
+int correu__oauth_server_supply(correu_sasl_server *s, const correu__sasl_supply *sup);
 
 /* Bytes from the caller's random source, as printable nonce characters
  * (RFC 5802 Section 7: %x21-7E except ","). */

@@ -25,43 +25,36 @@ static int client_initial(correu_sasl_client *c)
 	return correu__oauth_append_auth(c);
 }
 
-static int client_step(correu_sasl_client *c, const uint8_t *in, size_t len)
+/* The one message: "user=" name SOH "auth=Bearer " token SOH SOH. */
+static int server_parse(correu_sasl_server *s, const uint8_t *in, size_t len)
 {
-	if (c->state != CORREU__OAUTH_SENT)
-		return correu__sasl_cfail(c, CORREU_ERR_PROTO, "XOAUTH2: second challenge");
-	c->state = CORREU__OAUTH_ERROR;
-	return correu__oauth_client_error(c, in, len); /* answer: empty */
-}
+	int rc = correu__oauth_kv_parse(s, in, len, &s->user);
 
-static int server_step(correu_sasl_server *s, const uint8_t *in, size_t len)
-{
-	int rc;
-
-	if (s->state != CORREU__OAUTH_START)
-		return correu__oauth_after_error(s, in, len, "", 0);
-	s->state = CORREU__OAUTH_SENT;
-	rc = correu__oauth_kv_parse(s, in, len, &s->user);
 	if (rc < 0)
 		return rc;
 	if (!s->user.p || !s->user.len)
 		return correu__sasl_sfail(s, CORREU_ERR_SYNTAX, "no user");
-	s->need = CORREU_SASL_NEED_TOKEN_CHECK;
-	return CORREU_SASL_NEED_CREDENTIALS;
+	return 0;
 }
 
-static int server_supply(correu_sasl_server *s, const correu__sasl_supply *sup)
-{
-	return correu__oauth_supply(s, sup, "{\"status\":\"401\",\"schemes\":\"bearer\"}");
-}
+/* The error challenge is answered with an empty response. */
+static const correu__oauth_flavour flavour = {
+	.ack = "",
+	.ack_len = 0,
+	.error_json = "{\"status\":\"401\",\"schemes\":\"bearer\"}",
+	.second_challenge = "XOAUTH2: second challenge",
+	.server_parse = server_parse,
+};
 
 const correu__sasl_mech correu__sasl_xoauth2 = {
 	.id = CORREU_SASL_XOAUTH2,
 	.name = "XOAUTH2",
 	.plaintext = true,
 	.initial = true,
+	.oauth = &flavour,
 	.client_initial = client_initial,
-	.client_step = client_step,
+	.client_step = correu__oauth_client_step,
 	.client_check = client_check,
-	.server_step = server_step,
-	.server_supply = server_supply,
+	.server_step = correu__oauth_server_step,
+	.server_supply = correu__oauth_server_supply,
 };

@@ -194,3 +194,75 @@ Test(oauthbearer, server_refuses_malformed)
 	cr_assert_eq(server_on(CORREU_SASL_OAUTHBEARER, M("n,,"), NULL), CORREU_ERR_SYNTAX);
 	cr_assert_eq(server_on(CORREU_SASL_OAUTHBEARER, M(""), NULL), CORREU_ERR_SYNTAX);
 }
+
+/* The steps after the first message are one engine for both mechanisms;
+ * each must still answer, and expect, its own acknowledgement of the
+ * error challenge (an empty response or a lone SOH, RFC 7628 §3.2.3). */
+struct oauth_case {
+	int mech;
+	const char *name;
+	const char *msg;
+	size_t msg_len;
+	const char *ack;
+	size_t ack_len;
+	const char *other_ack;
+	size_t other_ack_len;
+};
+
+#define L(lit) lit, sizeof(lit) - 1
+static const struct oauth_case oauth_cases[] = {
+	{ CORREU_SASL_XOAUTH2, "XOAUTH2", L("user=u\001auth=Bearer tok\001\001"), L(""),
+	  L("\001") },
+	{ CORREU_SASL_OAUTHBEARER, "OAUTHBEARER", L("n,,\001auth=Bearer tok\001\001"), L("\001"),
+	  L("") },
+};
+
+Test(oauth, client_acknowledges_once_then_refuses)
+{
+	for (size_t i = 0; i < sizeof(oauth_cases) / sizeof(oauth_cases[0]); i++) {
+		const struct oauth_case *k = &oauth_cases[i];
+		correu_sasl_credentials cred = make_cred("u", NULL, NULL, "tok");
+		correu_sasl_client *c;
+		const uint8_t *out;
+		size_t len;
+
+		cr_assert_eq(correu_sasl_client_new(NULL, k->mech, &cred, &c), 0);
+		cr_assert_eq(correu_sasl_client_start(c, &out, &len), 1);
+		cr_assert_eq(correu_sasl_client_step(c, M(JSON), &out, &len), 0, "%s", k->name);
+		out_is(out, len, (const uint8_t *)k->ack, k->ack_len);
+		cr_assert(strstr(correu_sasl_client_reason(c), "invalid_token"), "%s", k->name);
+		cr_assert_eq(correu_sasl_client_step(c, M(JSON), &out, &len), CORREU_ERR_PROTO,
+		             "%s: no challenge after the error", k->name);
+		cr_assert(strstr(correu_sasl_client_reason(c), k->name), "%s", k->name);
+		correu_sasl_client_free(c);
+	}
+}
+
+Test(oauth, server_wants_its_own_acknowledgement)
+{
+	for (size_t i = 0; i < sizeof(oauth_cases) / sizeof(oauth_cases[0]); i++) {
+		const struct oauth_case *k = &oauth_cases[i];
+		const uint8_t *msg = (const uint8_t *)k->msg;
+		correu_sasl_server *s;
+		const uint8_t *out;
+		size_t n;
+
+		cr_assert_eq(server_on(k->mech, msg, k->msg_len, &s), CORREU_SASL_NEED_CREDENTIALS,
+		             "%s", k->name);
+		cr_assert_eq(correu_sasl_server_supply_result(s, 0, &out, &n),
+		             CORREU_SASL_CHALLENGE);
+		cr_assert_eq(correu_sasl_server_step(s, (const uint8_t *)k->other_ack,
+		                                     k->other_ack_len, &out, &n),
+		             CORREU_ERR_PROTO, "%s: the other mechanism's acknowledgement",
+		             k->name);
+		correu_sasl_server_free(s);
+
+		cr_assert_eq(server_on(k->mech, msg, k->msg_len, &s), CORREU_SASL_NEED_CREDENTIALS);
+		cr_assert_eq(correu_sasl_server_supply_result(s, 0, &out, &n),
+		             CORREU_SASL_CHALLENGE);
+		cr_assert_eq(
+			correu_sasl_server_step(s, (const uint8_t *)k->ack, k->ack_len, &out, &n),
+			CORREU_ERR_AUTH, "%s: refused after the acknowledgement", k->name);
+		correu_sasl_server_free(s);
+	}
+}
