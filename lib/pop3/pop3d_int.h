@@ -20,6 +20,7 @@
 #include "internal.h"
 #include "pop3_internal.h"
 #include "server/lines.h"
+#include "server/output.h"
 #include "store/store_sasl.h"
 
 /* RFC 1035 section 2.3.4: a host name is at most 255 octets. */
@@ -120,6 +121,10 @@ typedef struct correu__pop3d_msg {
 } correu__pop3d_msg;
 
 struct correu__pop3d {
+	/* First, so the runtime's output entries can be the server layer's
+	 * (server/output.h); bytes held back are the auth failure delay's. */
+	correu__server_out out;
+
 	correu_pop3_service *svc;
 	const correu_allocator *alloc;
 	correu_server_conn *conn;
@@ -138,10 +143,6 @@ struct correu__pop3d {
 	bool utf8;         /* UTF8 was given (RFC 6856 section 2) */
 	bool in_auth;      /* reading AUTH response lines */
 
-	/* Output; bytes past `ready` are held back (auth failure delay). */
-	correu__buf out;
-	size_t ready;
-	uint64_t release_at; /* UINT64_MAX: nothing held */
 	uint32_t errors;
 
 	/* Command lines: one buffer, two decoders (command and AUTH limits). */
@@ -190,8 +191,6 @@ int correu__pop3d_err(correu__pop3d *s, const char *code, const char *text);
 int correu__pop3d_raw(correu__pop3d *s, const void *p, size_t n);
 /* Queue a last -ERR and close once it is written. */
 int correu__pop3d_close_err(correu__pop3d *s, const char *code, const char *text);
-void correu__pop3d_hold(correu__pop3d *s, uint32_t delay_ms);
-void correu__pop3d_release(correu__pop3d *s);
 void correu__pop3d_log(correu__pop3d *s, int level, const char *msg);
 /* Output bytes queued (held ones included). */
 size_t correu__pop3d_queued(const correu__pop3d *s);

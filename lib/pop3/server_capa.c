@@ -49,7 +49,7 @@ bool correu__pop3d_apop_offered(const correu__pop3d *s)
 
 static int cap(correu__pop3d *s, const char *text)
 {
-	int rc = correu__pop3_append_str(&s->out, text);
+	int rc = correu__pop3_append_str(&s->out.buf, text);
 
 	return rc < 0 ? rc : correu__pop3d_raw(s, "\r\n", 2);
 }
@@ -63,11 +63,11 @@ static int capa_login(correu__pop3d *s)
 		rc = cap(s, "USER");
 	if (rc == 0) {
 		/* RFC 5034 section 3: "SASL" with the mechanisms, or no line. */
-		mark = s->out.len;
-		rc = correu__pop3_append_str(&s->out, "SASL ");
-		n = rc < 0 ? rc : correu__pop3d_sasl_mechs(s, &s->out, " ");
+		mark = s->out.buf.len;
+		rc = correu__pop3_append_str(&s->out.buf, "SASL ");
+		n = rc < 0 ? rc : correu__pop3d_sasl_mechs(s, &s->out.buf, " ");
 		if (n == 0)
-			s->out.len = mark;
+			s->out.buf.len = mark;
 		rc = n <= 0 ? n : correu__pop3d_raw(s, "\r\n", 2);
 	}
 	if (rc == 0 && s->can_stls && !s->tls)

@@ -9,10 +9,14 @@
  * output drains, from `send_ack` and from the store's completions, so a
  * large message is never held whole.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "pop3d_int.h"
+
+/* The output entries of the table below take the session for its output. */
+_Static_assert(offsetof(correu__pop3d, out) == 0, "the output must come first");
 
 static void session_free(correu__pop3d *s)
 {
@@ -26,7 +30,7 @@ static void session_free(correu__pop3d *s)
 	if (s->enc_mem)
 		correu__free(a, s->enc_mem, correu_dot_encoder_sizeof());
 	correu__server_lines_free(&s->lines, a);
-	correu__buf_free(&s->out, false);
+	correu__server_out_free(&s->out);
 	correu_wipe(s->user, sizeof(s->user));
 	s->svc->sessions--;
 	correu__free(a, s, sizeof(*s));
@@ -75,10 +79,9 @@ static int s_open(const correu_server_peer *peer, correu_server_conn *conn, void
 	s->svc = svc;
 	s->alloc = svc->alloc;
 	s->conn = conn;
-	s->release_at = UINT64_MAX;
 	s->tls = (peer->flags & CORREU_SERVER_PEER_TLS) != 0;
 	s->can_stls = (peer->flags & CORREU_SERVER_PEER_STARTTLS) != 0;
-	correu__buf_init(&s->out, s->alloc, svc->set.max_output);
+	correu__server_out_init(&s->out, s->alloc, svc->set.max_output);
 	rc = buffers_init(s);
 	if (rc == 0)
 		rc = correu__pop3d_make_ts(s, peer->conn_id);
@@ -126,7 +129,7 @@ void correu__pop3d_after(correu__pop3d *s)
 
 static bool can_read(const correu__pop3d *s)
 {
-	if (s->wait != W_NONE || s->job != J_NONE || s->release_at != UINT64_MAX)
+	if (s->wait != W_NONE || s->job != J_NONE || correu__server_out_held(&s->out))
 		return false;
 	return s->state == PS_AUTH || s->state == PS_TRANS;
 }
@@ -145,26 +148,14 @@ static int s_recv(const uint8_t *in, size_t len, uint64_t now_ms, void *session)
 	return rc;
 }
 
-static int s_send_buf(const uint8_t **buf_out, size_t *len_out, void *session)
-{
-	correu__pop3d *s = session;
-
-	*buf_out = s->out.data;
-	*len_out = s->ready;
-	return 0;
-}
-
 static int s_send_ack(size_t n, void *session)
 {
-	correu__pop3d *s = session;
+	int rc = correu__server_out_send_ack(n, session);
 
-	if (n > s->ready)
-		return CORREU_ERR_ARG;
-	correu__buf_consume(&s->out, n);
-	s->ready -= n;
 	/* Room in the output: the next piece of a multi-line answer. */
-	correu__pop3d_after(s);
-	return 0;
+	if (rc == 0)
+		correu__pop3d_after(session);
+	return rc;
 }
 
 static int s_want(void *session)
@@ -176,12 +167,6 @@ static int s_want(void *session)
 	if (s->state == PS_TLS)
 		return CORREU_SERVER_WANT_STARTTLS;
 	return can_read(s) ? CORREU_SERVER_WANT_READ : 0;
-}
-
-static int s_deadline(uint64_t *deadline_out, void *session)
-{
-	*deadline_out = ((correu__pop3d *)session)->release_at;
-	return 0;
 }
 
 /* RFC 2595 section 4: after the handshake the client starts over, and
@@ -214,8 +199,7 @@ static int s_event(uint32_t ev, uint64_t arg, uint64_t now_ms, void *session)
 	s->now = now_ms;
 	switch (ev) {
 	case CORREU_SERVER_EV_TIMER:
-		if (s->release_at != UINT64_MAX && now_ms >= s->release_at)
-			correu__pop3d_release(s);
+		(void)correu__server_out_due(&s->out, now_ms);
 		break;
 	case CORREU_SERVER_EV_IDLE:
 		/* RFC 1939 section 3: an autologout timer ends the session
@@ -263,8 +247,8 @@ static int s_refuse(uint32_t reason, uint8_t *buf, size_t cap, void *userdata)
 }
 
 static const correu_server_core pop3d_core = {
-	CORREU_SERVER_CORE_VERSION, s_open, s_recv, s_send_buf, s_send_ack, s_want, s_deadline,
-	s_event, s_close, s_refuse,
+	CORREU_SERVER_CORE_VERSION, s_open, s_recv, correu__server_out_send_buf, s_send_ack, s_want,
+	correu__server_out_deadline, s_event, s_close, s_refuse,
 };
 
 const correu_server_core *correu_pop3_server_core(void)

@@ -70,7 +70,7 @@ int correu__pop3d_auth_failed(correu__pop3d *s, const char *code, const char *te
 		rc = correu_server_conn_auth_failure(s->conn, s->now, &delay);
 	if (rc == CORREU_ERR_LIMIT)
 		return correu__pop3d_close_err(s, code, "Too many authentication failures");
-	correu__pop3d_hold(s, delay);
+	correu__server_out_hold(&s->out, s->now, delay);
 	return correu__pop3d_err(s, code, text);
 }
 

@@ -12,35 +12,31 @@
 
 size_t correu__pop3d_queued(const correu__pop3d *s)
 {
-	return s->out.len;
+	return s->out.buf.len;
 }
 
 int correu__pop3d_raw(correu__pop3d *s, const void *p, size_t n)
 {
-	int rc = correu__buf_append(&s->out, p, n);
-
 	/* Output over max_output means a client that does not read: the
 	 * session cannot go on (RFC 1939 leaves no way to resume). */
-	if (rc == 0 && s->release_at == UINT64_MAX)
-		s->ready = s->out.len;
-	return rc;
+	return correu__server_out_append(&s->out, p, n);
 }
 
 static int line(correu__pop3d *s, const char *ind, const char *code, const char *text)
 {
-	int rc = correu__pop3_append_str(&s->out, ind);
+	int rc = correu__pop3_append_str(&s->out.buf, ind);
 
 	if (rc == 0 && code) {
-		rc = correu__buf_append(&s->out, " [", 2);
+		rc = correu__buf_append(&s->out.buf, " [", 2);
 		if (rc == 0)
-			rc = correu__pop3_append_str(&s->out, code);
+			rc = correu__pop3_append_str(&s->out.buf, code);
 		if (rc == 0)
-			rc = correu__buf_append(&s->out, "]", 1);
+			rc = correu__buf_append(&s->out.buf, "]", 1);
 	}
 	if (rc == 0 && text && *text) {
-		rc = correu__buf_append(&s->out, " ", 1);
+		rc = correu__buf_append(&s->out.buf, " ", 1);
 		if (rc == 0)
-			rc = correu__pop3_append_str(&s->out, text);
+			rc = correu__pop3_append_str(&s->out.buf, text);
 	}
 	if (rc == 0)
 		rc = correu__pop3d_raw(s, "\r\n", 2);
@@ -69,20 +65,6 @@ int correu__pop3d_close_err(correu__pop3d *s, const char *code, const char *text
 
 	s->state = PS_CLOSING;
 	return rc;
-}
-
-void correu__pop3d_hold(correu__pop3d *s, uint32_t delay_ms)
-{
-	if (delay_ms == 0)
-		return;
-	s->ready = s->out.len;
-	s->release_at = s->now + delay_ms;
-}
-
-void correu__pop3d_release(correu__pop3d *s)
-{
-	s->ready = s->out.len;
-	s->release_at = UINT64_MAX;
 }
 
 void correu__pop3d_log(correu__pop3d *s, int level, const char *msg)

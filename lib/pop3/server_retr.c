@@ -109,13 +109,13 @@ static int encode(correu__pop3d *s, const uint8_t *p, size_t n)
 		size_t used = 0, wrote = 0;
 		/* Normalising a bare LF doubles it at worst; a stuffed dot adds
 		 * one byte per line. */
-		int rc = correu__buf_reserve(&s->out, 2 * (n - done) + 8);
+		int rc = correu__buf_reserve(&s->out.buf, 2 * (n - done) + 8);
 
 		if (rc < 0)
 			return rc;
 		rc = correu_dot_encoder_feed(s->enc, p + done, n - done, &used,
-		                             s->out.data + s->out.len, s->out.cap - s->out.len, &wrote);
-		s->out.len += wrote;
+		                             s->out.buf.data + s->out.buf.len, s->out.buf.cap - s->out.buf.len, &wrote);
+		s->out.buf.len += wrote;
 		if (rc < 0)
 			return rc;
 		done += used;
@@ -131,12 +131,12 @@ static int finish(correu__pop3d *s)
 	do {
 		size_t wrote = 0;
 
-		rc = correu__buf_reserve(&s->out, 8);
+		rc = correu__buf_reserve(&s->out.buf, 8);
 		if (rc < 0)
 			return rc;
-		rc = correu_dot_encoder_finish(s->enc, s->out.data + s->out.len,
-		                               s->out.cap - s->out.len, &wrote);
-		s->out.len += wrote;
+		rc = correu_dot_encoder_finish(s->enc, s->out.buf.data + s->out.buf.len,
+		                               s->out.buf.cap - s->out.buf.len, &wrote);
+		s->out.buf.len += wrote;
 	} while (rc == 0);
 	return rc < 0 ? rc : correu__pop3d_raw(s, "", 0);
 }

@@ -39,7 +39,7 @@ static int challenge(correu__pop3d *s, const uint8_t *p, size_t n)
 	int rc = correu__pop3d_raw(s, "+ ", 2);
 
 	if (rc == 0)
-		rc = correu__proto_b64_append(&s->out, p, n, false);
+		rc = correu__proto_b64_append(&s->out.buf, p, n, false);
 	if (rc == 0)
 		rc = correu__pop3d_raw(s, "\r\n", 2);
 	s->in_auth = rc == 0;
@@ -111,7 +111,7 @@ static int list_mechs(correu__pop3d *s)
 {
 	int rc = correu__pop3d_ok(s, "Supported mechanisms follow");
 
-	if (rc == 0 && correu__pop3d_sasl_mechs(s, &s->out, "\r\n") > 0)
+	if (rc == 0 && correu__pop3d_sasl_mechs(s, &s->out.buf, "\r\n") > 0)
 		rc = correu__pop3d_raw(s, "\r\n", 2);
 	return rc < 0 ? rc : correu__pop3d_raw(s, ".\r\n", 3);
 }

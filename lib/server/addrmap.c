@@ -4,6 +4,12 @@
  * creation: a client that walks through addresses can make the table
  * forget old entries but never grow it. Used for per-IP connection counts
  * and for the auth-failure back-off.
+ *
+ * The hash is SipHash-2-4 under a key each runtime draws at random. With a
+ * fixed hash a client that picks its source addresses (an IPv6 client has
+ * a /64 or more to pick from) could put every entry on one chain and turn
+ * each lookup into a walk of the whole table; with a secret key it cannot
+ * tell which addresses collide.
  */
 #include <string.h>
 
@@ -13,19 +19,20 @@
 
 static uint32_t hash(const correu__addrmap *m, const correu__addr *k)
 {
-	/* FNV-1a: keys are peer-chosen, but chains are bounded by the table's
-	 * capacity and the table never grows, so a weak hash only costs time. */
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < sizeof(k->b); i++)
-		h = (h ^ k->b[i]) * 16777619u;
-	return h % m->nbuckets;
+	return (uint32_t)(correu__siphash24(m->key, k->b, sizeof(k->b)) % m->nbuckets);
 }
 
-int correu__addrmap_init(correu__addrmap *m, const correu_allocator *a, uint32_t cap)
+uint32_t correu__addrmap_bucket(const correu__addrmap *m, const correu__addr *key)
+{
+	return m->nbuckets ? hash(m, key) : 0;
+}
+
+int correu__addrmap_init(correu__addrmap *m, const correu_allocator *a, uint32_t cap,
+                         const uint8_t key[CORREU__SIPHASH_KEY])
 {
 	memset(m, 0, sizeof(*m));
 	m->alloc = a;
+	memcpy(m->key, key, sizeof(m->key));
 	m->free_head = m->lru_head = m->lru_tail = NIL;
 	if (cap == 0)
 		return 0;
@@ -53,6 +60,7 @@ void correu__addrmap_deinit(correu__addrmap *m)
 	m->ents = NULL;
 	m->buckets = NULL;
 	m->cap = m->used = 0;
+	correu_wipe(m->key, sizeof(m->key));
 }
 
 static void lru_unlink(correu__addrmap *m, uint32_t i)

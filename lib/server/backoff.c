@@ -8,12 +8,12 @@
 #include "server_int.h"
 
 int correu__backoff_init(correu__backoff *b, const correu_allocator *a,
-                         const correu_server_settings *s)
+                         const correu_server_settings *s, const uint8_t key[CORREU__SIPHASH_KEY])
 {
 	b->initial_ms = s->auth_delay_initial_ms;
 	b->max_ms = s->auth_delay_max_ms;
 	b->quiet_ms = s->auth_quiet_ms;
-	return correu__addrmap_init(&b->map, a, s->auth_table_size);
+	return correu__addrmap_init(&b->map, a, s->auth_table_size, key);
 }
 
 void correu__backoff_deinit(correu__backoff *b)

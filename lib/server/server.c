@@ -59,6 +59,8 @@ int correu_server_new(const correu_server_settings *settings, const correu_alloc
                       correu_server **out)
 {
 	correu_server_settings defaults;
+	/* Keys for the per-IP table and the back-off table. */
+	uint8_t seed[2 * CORREU__SIPHASH_KEY];
 	correu_server *srv;
 	int rc;
 
@@ -89,9 +91,13 @@ int correu_server_new(const correu_server_settings *settings, const correu_alloc
 	if (rc == 0)
 		rc = correu__heap_init(&srv->heap, srv->alloc, settings->max_conns);
 	if (rc == 0)
-		rc = correu__addrmap_init(&srv->per_ip, srv->alloc, settings->max_conns);
+		rc = correu__server_seed(seed, sizeof(seed));
 	if (rc == 0)
-		rc = correu__backoff_init(&srv->backoff, srv->alloc, settings);
+		rc = correu__addrmap_init(&srv->per_ip, srv->alloc, settings->max_conns, seed);
+	if (rc == 0)
+		rc = correu__backoff_init(&srv->backoff, srv->alloc, settings,
+		                          seed + CORREU__SIPHASH_KEY);
+	correu_wipe(seed, sizeof(seed));
 	if (rc == 0)
 		rc = correu__wake_open(&srv->wake);
 	if (rc == 0)

@@ -1,6 +1,7 @@
 /*
  * What the server runtime's files share and nobody else sees (driver
- * layer): binary addresses and network lists, the bounded address table,
+ * layer): binary addresses and network lists, the keyed hash and the
+ * random seed that key it, the bounded address table,
  * the auth back-off policy, the PROXY protocol parser, the deadline heap,
  * the poller and wake-up descriptor, and the loop and connection structs
  * with the steps of a connection's life (conn.c, session.c).
@@ -51,6 +52,16 @@ typedef struct correu__cidr {
 int correu__cidr_parse(correu__cidr *c, const char *s);
 bool correu__cidr_match(const correu__cidr *c, const correu__addr *a);
 
+/* ---- keyed hash (siphash.c) and the runtime's seed (seed.c) ---- */
+
+#define CORREU__SIPHASH_KEY 16
+
+/* SipHash-2-4 of data[0..len) under a 16-byte key. */
+uint64_t correu__siphash24(const uint8_t key[CORREU__SIPHASH_KEY], const void *data, size_t len);
+/* Fill buf with len (at most 256) random bytes from the operating
+ * system: 0, CORREU_ERR_ARG (too many) or CORREU_ERR_IO. */
+int correu__server_seed(uint8_t *buf, size_t len);
+
 /* ---- bounded address table with LRU order (addrmap.c) ---- */
 
 typedef struct correu__addrent {
@@ -64,6 +75,9 @@ typedef struct correu__addrent {
 
 typedef struct correu__addrmap {
 	const correu_allocator *alloc;
+	/* The hash key: peers choose their addresses, so which ones share a
+	 * chain must not be predictable (see addrmap.c). */
+	uint8_t key[CORREU__SIPHASH_KEY];
 	correu__addrent *ents;
 	uint32_t *buckets;
 	uint32_t cap, nbuckets, used;
@@ -71,7 +85,11 @@ typedef struct correu__addrmap {
 	uint32_t lru_head, lru_tail; /* head: most recently used */
 } correu__addrmap;
 
-int correu__addrmap_init(correu__addrmap *m, const correu_allocator *a, uint32_t cap);
+/* A table of `cap` entries whose hash is keyed with `key` (copied). */
+int correu__addrmap_init(correu__addrmap *m, const correu_allocator *a, uint32_t cap,
+                         const uint8_t key[CORREU__SIPHASH_KEY]);
+/* The hash chain `key` belongs to (for the tests). */
+uint32_t correu__addrmap_bucket(const correu__addrmap *m, const correu__addr *key);
 void correu__addrmap_deinit(correu__addrmap *m);
 /* Find `key` and make it most recent; NULL when absent. */
 correu__addrent *correu__addrmap_find(correu__addrmap *m, const correu__addr *key);
@@ -89,8 +107,9 @@ typedef struct correu__backoff {
 	uint32_t initial_ms, max_ms, quiet_ms;
 } correu__backoff;
 
+/* The table's hash is keyed with `key` (copied). */
 int correu__backoff_init(correu__backoff *b, const correu_allocator *a,
-                         const correu_server_settings *s);
+                         const correu_server_settings *s, const uint8_t key[CORREU__SIPHASH_KEY]);
 void correu__backoff_deinit(correu__backoff *b);
 /* Count a failure at now_ms; the delay it earns. */
 uint32_t correu__backoff_fail(correu__backoff *b, const correu__addr *key, uint64_t now_ms);

@@ -79,7 +79,7 @@ static int failed(correu__smtpd *s, int err)
 		rc = correu_server_conn_auth_failure(s->conn, s->now, &delay);
 	if (rc == CORREU_ERR_LIMIT)
 		return correu__smtpd_close_421(s, "4.7.0", "Too many authentication failures");
-	correu__smtpd_hold(s, delay);
+	correu__server_out_hold(&s->out, s->now, delay);
 	if (err == CORREU_ERR_SYNTAX || err == CORREU_ERR_PROTO || err == CORREU_ERR_ENCODING)
 		return correu__smtpd_reply(s, 501, "5.5.2", "Invalid authentication exchange");
 	if (err == CORREU_ERR_LIMIT)

@@ -6,10 +6,14 @@
  * never taken; replies wait in one output buffer; a request to the store
  * or a held-back error reply stops reading until it is settled.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "smtpd_int.h"
+
+/* The output entries of the table below take the session for its output. */
+_Static_assert(offsetof(correu__smtpd, out) == 0, "the output must come first");
 
 static void session_free(correu__smtpd *s)
 {
@@ -22,7 +26,7 @@ static void session_free(correu__smtpd *s)
 	if (s->dot_mem)
 		correu__free(a, s->dot_mem, correu_dot_decoder_sizeof());
 	correu__server_lines_free(&s->lines, a);
-	correu__buf_free(&s->out, false);
+	correu__server_out_free(&s->out);
 	correu_wipe(s->user, sizeof(s->user));
 	correu__free(a, s, sizeof(*s));
 }
@@ -77,12 +81,11 @@ static int s_open(const correu_server_peer *peer, correu_server_conn *conn, void
 	s->svc = svc;
 	s->alloc = svc->alloc;
 	s->conn = conn;
-	s->release_at = UINT64_MAX;
 	s->tls = (peer->flags & CORREU_SERVER_PEER_TLS) != 0;
 	s->can_starttls = (peer->flags & CORREU_SERVER_PEER_STARTTLS) != 0;
 	snprintf(s->addr, sizeof(s->addr), "%s", peer->addr ? peer->addr : "");
 	s->trusted = xclient_trusted(svc, s->addr);
-	correu__buf_init(&s->out, s->alloc, svc->set.max_output);
+	correu__server_out_init(&s->out, s->alloc, svc->set.max_output);
 	rc = decoders_init(s);
 	if (rc == 0)
 		rc = correu__smtpd_greet(s);
@@ -190,7 +193,7 @@ void correu__smtpd_after(correu__smtpd *s)
 
 static bool can_read(const correu__smtpd *s)
 {
-	if (s->wait != W_NONE || s->release_at != UINT64_MAX)
+	if (s->wait != W_NONE || correu__server_out_held(&s->out))
 		return false;
 	return s->phase == PH_CMD || s->phase == PH_AUTH || s->phase == PH_DATA ||
 	       s->phase == PH_BDAT;
@@ -225,26 +228,6 @@ static int s_recv(const uint8_t *in, size_t len, uint64_t now_ms, void *session)
 	return rc;
 }
 
-static int s_send_buf(const uint8_t **buf_out, size_t *len_out, void *session)
-{
-	correu__smtpd *s = session;
-
-	*buf_out = s->out.data;
-	*len_out = s->ready;
-	return 0;
-}
-
-static int s_send_ack(size_t n, void *session)
-{
-	correu__smtpd *s = session;
-
-	if (n > s->ready)
-		return CORREU_ERR_ARG;
-	correu__buf_consume(&s->out, n);
-	s->ready -= n;
-	return 0;
-}
-
 static int s_want(void *session)
 {
 	correu__smtpd *s = session;
@@ -254,12 +237,6 @@ static int s_want(void *session)
 	if (s->phase == PH_TLS)
 		return CORREU_SERVER_WANT_STARTTLS;
 	return can_read(s) ? CORREU_SERVER_WANT_READ : 0;
-}
-
-static int s_deadline(uint64_t *deadline_out, void *session)
-{
-	*deadline_out = ((correu__smtpd *)session)->release_at;
-	return 0;
 }
 
 /* RFC 3207 section 4.2: after the handshake the client starts over, and
@@ -293,8 +270,7 @@ static int s_event(uint32_t ev, uint64_t arg, uint64_t now_ms, void *session)
 	s->now = now_ms;
 	switch (ev) {
 	case CORREU_SERVER_EV_TIMER:
-		if (s->release_at != UINT64_MAX && now_ms >= s->release_at)
-			correu__smtpd_release(s);
+		(void)correu__server_out_due(&s->out, now_ms);
 		break;
 	case CORREU_SERVER_EV_IDLE:
 		rc = correu__smtpd_close_421(s, "4.4.2", "Idle timeout, closing connection");
@@ -343,10 +319,10 @@ static const correu_server_core smtpd_core = {
 	CORREU_SERVER_CORE_VERSION,
 	s_open,
 	s_recv,
-	s_send_buf,
-	s_send_ack,
+	correu__server_out_send_buf,
+	correu__server_out_send_ack,
 	s_want,
-	s_deadline,
+	correu__server_out_deadline,
 	s_event,
 	s_close,
 	s_refuse,

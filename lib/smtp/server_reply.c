@@ -29,29 +29,13 @@ int correu__smtpd_reply_line(correu__smtpd *s, uint32_t code, bool last, const c
 	             enh ? enh : "", enh && text_len ? " " : "");
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return CORREU_ERR_INTERNAL;
-	rc = correu__buf_append(&s->out, head, (size_t)n);
+	rc = correu__buf_append(&s->out.buf, head, (size_t)n);
 	if (rc == 0)
-		rc = correu__buf_append(&s->out, text, text_len);
+		rc = correu__buf_append(&s->out.buf, text, text_len);
+	/* Offered once whole, unless an earlier reply is being held back. */
 	if (rc == 0)
-		rc = correu__buf_append(&s->out, "\r\n", 2);
-	/* Offer it at once unless an earlier reply is being held back. */
-	if (rc == 0 && s->release_at == UINT64_MAX)
-		s->ready = s->out.len;
+		rc = correu__server_out_append(&s->out, "\r\n", 2);
 	return rc;
-}
-
-void correu__smtpd_hold(correu__smtpd *s, uint32_t delay_ms)
-{
-	if (delay_ms == 0 || s->release_at != UINT64_MAX)
-		return;
-	s->ready = s->out.len;
-	s->release_at = s->now + delay_ms;
-}
-
-void correu__smtpd_release(correu__smtpd *s)
-{
-	s->release_at = UINT64_MAX;
-	s->ready = s->out.len;
 }
 
 /* Count an error reply about to be queued; a delay holds it back. */
@@ -62,7 +46,7 @@ static void count_error(correu__smtpd *s, bool *close_out)
 	s->errors++;
 	*close_out = s->errors >= set->max_errors && s->phase != PH_CLOSING;
 	if (!*close_out && s->errors > set->error_delay_after)
-		correu__smtpd_hold(s, set->error_delay_ms);
+		correu__server_out_hold(&s->out, s->now, set->error_delay_ms);
 }
 
 int correu__smtpd_reply(correu__smtpd *s, uint32_t code, const char *enh, const char *text)
@@ -113,7 +97,7 @@ int correu__smtpd_close_421(correu__smtpd *s, const char *enh, const char *text)
 	int rc;
 
 	/* Anything held back goes out first, then the farewell. */
-	correu__smtpd_release(s);
+	correu__server_out_release(&s->out);
 	rc = correu__smtpd_reply_line(s, 421, true, enh, text, strlen(text));
 	s->phase = PH_CLOSING;
 	return rc;

@@ -40,7 +40,7 @@ int correu__smtpd_simple(correu__smtpd *s, const correu__smtpd_cmd *c)
 
 		/* A transaction not finished by now is dropped. */
 		correu__smtpd_txn_reset(s);
-		correu__smtpd_release(s);
+		correu__server_out_release(&s->out);
 		rc = correu__smtpd_reply(s, 221, "2.0.0", "Bye");
 		s->phase = PH_CLOSING;
 		return rc;

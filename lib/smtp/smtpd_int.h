@@ -17,6 +17,7 @@
 #include "correu/store.h"
 #include "internal.h"
 #include "server/lines.h"
+#include "server/output.h"
 #include "server/server_int.h"
 #include "smtp_internal.h"
 #include "store/store_sasl.h"
@@ -137,6 +138,10 @@ enum smtpd_wait {
 };
 
 typedef struct correu__smtpd {
+	/* First, so the runtime's output entries can be the server layer's
+	 * (server/output.h); bytes held back are the error delay's. */
+	correu__server_out out;
+
 	correu_smtp_service *svc;
 	const correu_allocator *alloc;
 	correu_server_conn *conn;
@@ -161,10 +166,6 @@ typedef struct correu__smtpd {
 	char user[256];
 	size_t user_len; /* 0: not authenticated */
 
-	/* Output; bytes past `ready` are held back (error delay). */
-	correu__buf out;
-	size_t ready;
-	uint64_t release_at; /* UINT64_MAX: nothing held */
 	uint32_t errors;
 	uint32_t transactions;
 
@@ -217,9 +218,6 @@ int correu__smtpd_reply_line(correu__smtpd *s, uint32_t code, bool last, const c
                              const char *text, size_t text_len);
 /* Queue a 421 and close the session once it is written. */
 int correu__smtpd_close_421(correu__smtpd *s, const char *enh, const char *text);
-/* Hold what is queued from now on for delay_ms; release it all. */
-void correu__smtpd_hold(correu__smtpd *s, uint32_t delay_ms);
-void correu__smtpd_release(correu__smtpd *s);
 void correu__smtpd_log(correu__smtpd *s, int level, const char *msg);
 
 /* server_core.c: the greeting; after a reply, close an idle session that

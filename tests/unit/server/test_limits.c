@@ -20,36 +20,27 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "echo.h"
+#include "fixture.h"
 
 static void limit_case(bool per_ip)
 {
-	correu_server_settings s;
-	echo_cfg cfg = { 0 };
-	correu_server_stats stats = { .version = CORREU_SERVER_STATS_VERSION };
-	srv_thread st;
+	fixture f;
 	int fds[4], extra;
-	correu_server *srv;
-	uint32_t port;
 	char want[32];
 
-	test_settings(&s);
+	fx_setup(&f);
 	if (per_ip) {
-		s.max_conns_per_ip = 3;
+		f.set.max_conns_per_ip = 3;
 	} else {
-		s.max_conns = 3;
-		s.max_conns_per_ip = 0;
+		f.set.max_conns = 3;
+		f.set.max_conns_per_ip = 0;
 	}
-	srv = test_server(&s);
-	port = test_listen(srv, CORREU_SERVER_LISTEN_PLAIN, 0, NULL, &cfg);
-	srv_start(&st, srv);
+	fx_start(&f);
 	/* At the limit: served. */
-	for (int i = 0; i < 3; i++) {
-		fds[i] = cli_connect(port);
-		cli_expect(fds[i], "+OK hello");
-	}
+	for (int i = 0; i < 3; i++)
+		fds[i] = fx_connect(&f, NULL);
 	/* One past it: the core's refusal line, then the close. */
-	fds[3] = cli_connect(port);
+	fds[3] = cli_connect(f.port);
 	snprintf(want, sizeof(want), "-ERR refused %u",
 	         per_ip ? CORREU_SERVER_REFUSE_PER_IP : CORREU_SERVER_REFUSE_TOTAL);
 	cr_assert_str_eq(cli_expect(fds[3], "-ERR"), want);
@@ -60,16 +51,14 @@ static void limit_case(bool per_ip)
 	cli_expect(fds[0], "+OK bye");
 	cr_assert(cli_closed_within(fds[0], 2000));
 	close(fds[0]);
-	extra = cli_connect(port);
-	cli_expect(extra, "+OK hello");
+	extra = fx_connect(&f, NULL);
 	close(extra);
 	close(fds[1]);
 	close(fds[2]);
-	srv_stop(&st, 1000);
-	cr_assert_eq(correu_server_get_stats(srv, &stats), 0);
-	cr_assert_eq(stats.refused, 1);
-	cr_assert_eq(stats.accepted, 5);
-	correu_server_free(srv);
+	fx_stop(&f);
+	cr_assert_eq(fx_stats(&f).refused, 1);
+	cr_assert_eq(fx_stats(&f).accepted, 5);
+	fx_end(&f);
 }
 
 Test(limits, total_connection_limit, .timeout = 30)
@@ -84,47 +73,33 @@ Test(limits, per_ip_connection_limit, .timeout = 30)
 
 Test(limits, refusal_without_a_line, .timeout = 30)
 {
-	correu_server_settings s;
-	echo_cfg cfg = { .silent_refuse = true };
-	srv_thread st;
-	correu_server *srv;
-	uint32_t port;
+	fixture f;
 	int a, b;
 	char line[64];
 
-	test_settings(&s);
-	s.max_conns = 1;
-	srv = test_server(&s);
-	port = test_listen(srv, CORREU_SERVER_LISTEN_PLAIN, 0, NULL, &cfg);
-	srv_start(&st, srv);
-	a = cli_connect(port);
-	cli_expect(a, "+OK hello");
-	b = cli_connect(port);
+	fx_setup(&f);
+	f.cfg.silent_refuse = true;
+	f.set.max_conns = 1;
+	fx_start(&f);
+	a = fx_connect(&f, NULL);
+	b = cli_connect(f.port);
 	cr_assert_eq(cli_line(b, line, sizeof(line)), -1, "a refused client read \"%s\"", line);
 	close(a);
 	close(b);
-	srv_stop(&st, 1000);
-	correu_server_free(srv);
+	fx_end(&f);
 }
 
 Test(limits, idle_timeout_closes_quiet_clients_only, .timeout = 30)
 {
-	correu_server_settings s;
-	echo_cfg cfg = { 0 };
-	correu_server_stats stats = { .version = CORREU_SERVER_STATS_VERSION };
-	srv_thread st;
-	correu_server *srv;
-	uint32_t port;
+	fixture f;
 	int quiet, busy;
 	uint64_t t0;
 
-	test_settings(&s);
-	s.idle_timeout_ms = 300;
-	srv = test_server(&s);
-	port = test_listen(srv, CORREU_SERVER_LISTEN_PLAIN, 0, NULL, &cfg);
-	srv_start(&st, srv);
-	quiet = cli_connect(port);
-	busy = cli_connect(port);
+	fx_setup(&f);
+	f.set.idle_timeout_ms = 300;
+	fx_start(&f);
+	quiet = cli_connect(f.port);
+	busy = cli_connect(f.port);
 	t0 = now_ms();
 	cli_expect(quiet, "+OK hello");
 	cli_expect(busy, "+OK hello");
@@ -141,28 +116,21 @@ Test(limits, idle_timeout_closes_quiet_clients_only, .timeout = 30)
 	cli_expect(busy, "+OK still");
 	close(quiet);
 	close(busy);
-	srv_stop(&st, 1000);
-	cr_assert_eq(correu_server_get_stats(srv, &stats), 0);
-	cr_assert_eq(stats.idle_closed, 1);
-	correu_server_free(srv);
+	fx_stop(&f);
+	cr_assert_eq(fx_stats(&f).idle_closed, 1);
+	fx_end(&f);
 }
 
 Test(limits, command_timeout_is_the_cores_deadline, .timeout = 30)
 {
-	correu_server_settings s;
-	echo_cfg cfg = { .cmd_timeout_ms = 200 };
-	srv_thread st;
-	correu_server *srv;
-	uint32_t port;
+	fixture f;
 	int fd;
 	uint64_t t0;
 
-	test_settings(&s);
-	srv = test_server(&s);
-	port = test_listen(srv, CORREU_SERVER_LISTEN_PLAIN, 0, NULL, &cfg);
-	srv_start(&st, srv);
-	fd = cli_connect(port);
-	cli_expect(fd, "+OK hello");
+	fx_setup(&f);
+	f.cfg.cmd_timeout_ms = 200;
+	fx_start(&f);
+	fd = fx_connect(&f, NULL);
 	/* A delayed answer through the deadline, not a sleep in the core. */
 	t0 = now_ms();
 	cli_send(fd, "SLOW 100\r\n");
@@ -175,8 +143,7 @@ Test(limits, command_timeout_is_the_cores_deadline, .timeout = 30)
 	cr_assert_geq(now_ms() - t0, 180);
 	cr_assert(cli_closed_within(fd, 2000));
 	close(fd);
-	srv_stop(&st, 1000);
-	correu_server_free(srv);
+	fx_end(&f);
 }
 
 /* Whether the peer closed or reset the connection, without reading. */
@@ -199,24 +166,16 @@ static bool tcp_gone_within(int fd, int ms)
 Test(limits, back_pressure_on_a_client_that_never_reads, .timeout = 60)
 {
 	enum { REPLY = 10000 };
-	correu_server_settings s;
-	echo_cfg cfg = { 0 };
-	correu_server_stats stats = { .version = CORREU_SERVER_STATS_VERSION };
-	srv_thread st;
-	correu_server *srv;
-	uint32_t port;
+	fixture f;
 	int hog, other, flags;
 	size_t sent = 0;
 	uint64_t end;
 
-	test_settings(&s);
-	s.max_output = 4096;
-	s.idle_timeout_ms = 1000;
-	srv = test_server(&s);
-	port = test_listen(srv, CORREU_SERVER_LISTEN_PLAIN, 0, NULL, &cfg);
-	srv_start(&st, srv);
-	hog = cli_connect(port);
-	cli_expect(hog, "+OK hello");
+	fx_setup(&f);
+	f.set.max_output = 4096;
+	f.set.idle_timeout_ms = 1000;
+	fx_start(&f);
+	hog = fx_connect(&f, NULL);
 	/* Ask for ~10 kB per command and never read, until our own sending
 	 * blocks: the server must have stopped reading us. */
 	flags = fcntl(hog, F_GETFL);
@@ -237,8 +196,7 @@ Test(limits, back_pressure_on_a_client_that_never_reads, .timeout = 60)
 	cr_assert_lt(now_ms(), end, "the server kept reading a client that never reads");
 	cr_assert_gt(sent, 11u * 100);
 	/* Meanwhile others are served. */
-	other = cli_connect(port);
-	cli_expect(other, "+OK hello");
+	other = fx_connect(&f, NULL);
 	cli_send(other, "hi\r\n");
 	cli_expect(other, "+OK hi");
 	close(other);
@@ -247,31 +205,23 @@ Test(limits, back_pressure_on_a_client_that_never_reads, .timeout = 60)
 	 * so look at the socket's TCP state instead. */
 	cr_assert(tcp_gone_within(hog, 5000), "the idle timeout did not close the hog");
 	close(hog);
-	srv_stop(&st, 1000);
+	fx_stop(&f);
 	/* Input stopped once the output reached the cap: at most one reply over. */
-	cr_assert_leq(atomic_load(&cfg.max_output), s.max_output + REPLY + 6 + 2);
-	cr_assert_eq(correu_server_get_stats(srv, &stats), 0);
-	cr_assert_geq(stats.idle_closed, 1);
-	correu_server_free(srv);
+	cr_assert_leq(atomic_load(&f.cfg.max_output), f.set.max_output + REPLY + 6 + 2);
+	cr_assert_geq(fx_stats(&f).idle_closed, 1);
+	fx_end(&f);
 }
 
 Test(limits, max_input_at_and_past_the_limit, .timeout = 30)
 {
-	correu_server_settings s;
-	echo_cfg cfg = { 0 };
-	srv_thread st;
-	correu_server *srv;
-	uint32_t port;
+	fixture f;
 	int fd;
 	char line[600];
 
-	test_settings(&s);
-	s.max_input = 512;
-	srv = test_server(&s);
-	port = test_listen(srv, CORREU_SERVER_LISTEN_PLAIN, 0, NULL, &cfg);
-	srv_start(&st, srv);
-	fd = cli_connect(port);
-	cli_expect(fd, "+OK hello");
+	fx_setup(&f);
+	f.set.max_input = 512;
+	fx_start(&f);
+	fd = fx_connect(&f, NULL);
 	/* 510 bytes and CRLF: exactly max_input, served. */
 	memset(line, 'a', 510);
 	memcpy(line + 510, "\r\n", 3);
@@ -283,8 +233,7 @@ Test(limits, max_input_at_and_past_the_limit, .timeout = 30)
 	cli_send(fd, line);
 	cr_assert(cli_closed_within(fd, 2000));
 	close(fd);
-	srv_stop(&st, 1000);
-	correu_server_free(srv);
+	fx_end(&f);
 }
 
 static uint32_t fail_once(int fd)
@@ -298,28 +247,20 @@ static uint32_t fail_once(int fd)
 
 Test(limits, auth_backoff_grows_caps_and_resets, .timeout = 30)
 {
-	correu_server_settings s;
-	echo_cfg cfg = { 0 };
-	srv_thread st;
-	correu_server *srv;
-	uint32_t port;
+	fixture f;
 	int a, b;
 	const uint32_t expect[] = { 2000, 4000, 8000, 15000, 15000 };
 
-	test_settings(&s);
-	s.auth_max_failures = 0;
-	srv = test_server(&s);
-	port = test_listen(srv, CORREU_SERVER_LISTEN_PLAIN, 0, NULL, &cfg);
-	srv_start(&st, srv);
-	a = cli_connect(port);
-	cli_expect(a, "+OK hello");
+	fx_setup(&f);
+	f.set.auth_max_failures = 0;
+	fx_start(&f);
+	a = fx_connect(&f, NULL);
 	cli_send(a, "DELAY\r\n");
 	cr_assert_str_eq(cli_expect(a, "+OK delay"), "+OK delay 0");
 	for (size_t i = 0; i < sizeof(expect) / sizeof(expect[0]); i++)
 		cr_assert_eq(fail_once(a), expect[i], "failure %zu", i + 1);
 	/* The address, not the session, carries the penalty. */
-	b = cli_connect(port);
-	cli_expect(b, "+OK hello");
+	b = fx_connect(&f, NULL);
 	cli_send(b, "DELAY\r\n");
 	cr_assert_str_eq(cli_expect(b, "+OK delay"), "+OK delay 15000");
 	cli_send(b, "GOOD\r\n");
@@ -328,34 +269,25 @@ Test(limits, auth_backoff_grows_caps_and_resets, .timeout = 30)
 	cr_assert_str_eq(cli_expect(a, "+OK delay"), "+OK delay 0");
 	close(a);
 	close(b);
-	srv_stop(&st, 1000);
-	correu_server_free(srv);
+	fx_end(&f);
 }
 
 Test(limits, auth_failures_per_session_are_capped, .timeout = 30)
 {
-	correu_server_settings s;
-	echo_cfg cfg = { 0 };
-	srv_thread st;
-	correu_server *srv;
-	uint32_t port;
+	fixture f;
 	int fd;
 
-	test_settings(&s);
-	s.auth_max_failures = 3;
-	srv = test_server(&s);
-	port = test_listen(srv, CORREU_SERVER_LISTEN_PLAIN, 0, NULL, &cfg);
-	srv_start(&st, srv);
-	fd = cli_connect(port);
-	cli_expect(fd, "+OK hello");
+	fx_setup(&f);
+	f.set.auth_max_failures = 3;
+	fx_start(&f);
+	fd = fx_connect(&f, NULL);
 	fail_once(fd);
 	fail_once(fd);
 	cli_send(fd, "FAIL\r\n");
 	cli_expect(fd, "-ERR too many");
 	cr_assert(cli_closed_within(fd, 2000));
 	close(fd);
-	srv_stop(&st, 1000);
-	correu_server_free(srv);
+	fx_end(&f);
 }
 
 static int socket_for(uint32_t port, struct sockaddr_in *sa)
@@ -394,22 +326,16 @@ static uint64_t cpu_ms(void)
  * waiting clients once descriptors are free again. */
 Test(limits, out_of_descriptors_pauses_accepting, .timeout = 30)
 {
-	correu_server_settings s;
-	echo_cfg cfg = { 0 };
-	srv_thread st;
-	correu_server *srv;
+	fixture f;
 	struct sockaddr_in sa[3];
 	struct rlimit old, low;
-	uint32_t port;
 	int fds[3], spare;
 	uint64_t t0;
 
-	test_settings(&s);
-	srv = test_server(&s);
-	port = test_listen(srv, CORREU_SERVER_LISTEN_PLAIN, 0, NULL, &cfg);
-	srv_start(&st, srv);
+	fx_setup(&f);
+	fx_start(&f);
 	for (int i = 0; i < 3; i++)
-		fds[i] = socket_for(port, &sa[i]);
+		fds[i] = socket_for(f.port, &sa[i]);
 	/* Room for exactly one more descriptor: the first accepted client. */
 	spare = dup(0);
 	cr_assert_geq(spare, 0);
@@ -432,7 +358,7 @@ Test(limits, out_of_descriptors_pauses_accepting, .timeout = 30)
 	close(fds[1]);
 	close(fds[2]);
 	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
-	srv_stop(&st, 1000);
-	cr_assert_eq(atomic_load(&cfg.opened), 3);
-	correu_server_free(srv);
+	fx_stop(&f);
+	cr_assert_eq(atomic_load(&f.cfg.opened), 3);
+	fx_end(&f);
 }

@@ -10,44 +10,36 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "echo.h"
+#include "fixture.h"
 
 static const uint8_t v2_in4[28] = {
 	0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a, 0x21, 0x11,
 	0x00, 0x0c, 203, 0, 113, 9, 127, 0, 0, 1, 0x30, 0x39, 0, 110,
 };
 
-static correu_server *proxy_server(const char *trust, correu_server_settings *s, echo_cfg *cfg,
-                                   uint32_t *port)
+/* Serve on a PROXY listener, trusting `trust`. */
+static void proxy_serve(fixture *f, const char *trust)
 {
-	correu_server *srv = test_server(s);
-
-	cr_assert_eq(correu_server_trust_proxy(srv, trust), 0);
-	*port = test_listen(srv, CORREU_SERVER_LISTEN_PLAIN, CORREU_SERVER_LISTEN_PROXY, NULL,
-	                    cfg);
-	return srv;
+	fx_create(f);
+	cr_assert_eq(correu_server_trust_proxy(f->srv, trust), 0);
+	fx_serve(f, CORREU_SERVER_LISTEN_PLAIN, CORREU_SERVER_LISTEN_PROXY, NULL);
 }
 
 Test(proxy_conn, trusted_v1_and_v2_name_the_client, .timeout = 30)
 {
-	correu_server_settings s;
-	echo_cfg cfg = { 0 };
-	srv_thread st;
-	uint32_t port;
-	correu_server *srv;
+	fixture f;
 	int fd;
 
-	test_settings(&s);
-	srv = proxy_server("127.0.0.0/8", &s, &cfg, &port);
-	srv_start(&st, srv);
+	fx_setup(&f);
+	proxy_serve(&f, "127.0.0.0/8");
 
-	fd = cli_connect(port);
+	fd = cli_connect(f.port);
 	cli_send(fd, "PROXY TCP4 192.0.2.7 198.51.100.1 56324 25\r\n");
 	cr_assert_str_eq(cli_expect(fd, "+OK hello"), "+OK hello 192.0.2.7 56324 tls=0 proxied=1");
 	close(fd);
 
 	/* v2, in two writes with a pause, the second carrying a command too. */
-	fd = cli_connect(port);
+	fd = cli_connect(f.port);
 	cr_assert_eq(send(fd, v2_in4, 10, 0), 10);
 	usleep(50 * 1000);
 	cr_assert_eq(send(fd, v2_in4 + 10, sizeof(v2_in4) - 10, 0), (ssize_t)sizeof(v2_in4) - 10);
@@ -57,64 +49,52 @@ Test(proxy_conn, trusted_v1_and_v2_name_the_client, .timeout = 30)
 	close(fd);
 
 	/* LOCAL (a health check): the real address stays. */
-	fd = cli_connect(port);
+	fd = cli_connect(f.port);
 	cli_send(fd, "PROXY UNKNOWN\r\n");
 	cr_assert_not_null(strstr(cli_expect(fd, "+OK hello 127.0.0.1 "), " proxied=0"));
 	close(fd);
-	srv_stop(&st, 1000);
-	correu_server_free(srv);
+	fx_end(&f);
 }
 
 Test(proxy_conn, trusted_peer_without_a_header_is_closed, .timeout = 30)
 {
-	correu_server_settings s;
-	echo_cfg cfg = { 0 };
-	correu_server_stats stats = { .version = CORREU_SERVER_STATS_VERSION };
-	srv_thread st;
-	uint32_t port;
-	correu_server *srv;
+	fixture f;
 	int bad, silent;
 
-	test_settings(&s);
-	s.proxy_timeout_ms = 200;
-	srv = proxy_server("127.0.0.1", &s, &cfg, &port);
-	srv_start(&st, srv);
-	bad = cli_connect(port);
+	fx_setup(&f);
+	f.set.proxy_timeout_ms = 200;
+	proxy_serve(&f, "127.0.0.1");
+	bad = cli_connect(f.port);
 	cli_send(bad, "EHLO client.example\r\n");
 	/* Closed (or reset: our line was left unread) without a greeting. */
 	cr_assert(cli_closed_within(bad, 2000));
-	silent = cli_connect(port);
+	silent = cli_connect(f.port);
 	cr_assert(cli_closed_within(silent, 2000), "no PROXY timeout");
 	close(bad);
 	close(silent);
-	srv_stop(&st, 1000);
-	cr_assert_eq(correu_server_get_stats(srv, &stats), 0);
-	cr_assert_eq(stats.proxy_errors, 2);
-	cr_assert_eq(atomic_load(&cfg.opened), 0, "a session opened without a header");
-	correu_server_free(srv);
+	fx_stop(&f);
+	cr_assert_eq(fx_stats(&f).proxy_errors, 2);
+	cr_assert_eq(atomic_load(&f.cfg.opened), 0, "a session opened without a header");
+	fx_end(&f);
 }
 
 Test(proxy_conn, untrusted_header_is_protocol_data, .timeout = 30)
 {
-	correu_server_settings s;
-	echo_cfg cfg = { 0 };
-	srv_thread st;
-	uint32_t port;
-	correu_server *srv;
+	fixture f;
+	const char *greeting;
 	int fd;
 
-	test_settings(&s);
-	srv = proxy_server("10.0.0.0/8", &s, &cfg, &port);
-	srv_start(&st, srv);
-	fd = cli_connect(port);
+	fx_setup(&f);
+	proxy_serve(&f, "10.0.0.0/8");
 	/* The greeting comes at once, with the real address... */
-	cr_assert_not_null(strstr(cli_expect(fd, "+OK hello 127.0.0.1 "), " proxied=0"));
+	fd = fx_connect(&f, &greeting);
+	cr_assert(strncmp(greeting, "+OK hello 127.0.0.1 ", 20) == 0, "got \"%s\"", greeting);
+	cr_assert_not_null(strstr(greeting, " proxied=0"));
 	/* ...and a header is just a line the core answers. */
 	cli_send(fd, "PROXY TCP4 192.0.2.7 198.51.100.1 56324 25\r\n");
 	cr_assert_str_eq(cli_expect(fd, "+OK"), "+OK PROXY TCP4 192.0.2.7 198.51.100.1 56324 25");
 	close(fd);
-	srv_stop(&st, 1000);
-	correu_server_free(srv);
+	fx_end(&f);
 }
 
 static int proxied(uint32_t port, const char *src)
@@ -129,23 +109,18 @@ static int proxied(uint32_t port, const char *src)
 
 Test(proxy_conn, limits_and_backoff_use_the_proxied_address, .timeout = 30)
 {
-	correu_server_settings s;
-	echo_cfg cfg = { 0 };
-	srv_thread st;
-	uint32_t port;
-	correu_server *srv;
+	fixture f;
 	int a, b, a2;
 
-	test_settings(&s);
-	s.max_conns_per_ip = 1;
-	srv = proxy_server("127.0.0.1/32", &s, &cfg, &port);
-	srv_start(&st, srv);
+	fx_setup(&f);
+	f.set.max_conns_per_ip = 1;
+	proxy_serve(&f, "127.0.0.1/32");
 	/* Both come through the one proxy address, as two clients. */
-	a = proxied(port, "192.0.2.7");
+	a = proxied(f.port, "192.0.2.7");
 	cli_expect(a, "+OK hello 192.0.2.7 ");
-	b = proxied(port, "192.0.2.8");
+	b = proxied(f.port, "192.0.2.8");
 	cli_expect(b, "+OK hello 192.0.2.8 ");
-	a2 = proxied(port, "192.0.2.7");
+	a2 = proxied(f.port, "192.0.2.7");
 	cr_assert_str_eq(cli_expect(a2, "-ERR"), "-ERR refused 2");
 	cr_assert(cli_closed_within(a2, 2000));
 	close(a2);
@@ -157,6 +132,5 @@ Test(proxy_conn, limits_and_backoff_use_the_proxied_address, .timeout = 30)
 	cr_assert_str_eq(cli_expect(a, "+OK"), "+OK delay 2000");
 	close(a);
 	close(b);
-	srv_stop(&st, 1000);
-	correu_server_free(srv);
+	fx_end(&f);
 }

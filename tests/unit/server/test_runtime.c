@@ -12,26 +12,20 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "echo.h"
+#include "fixture.h"
 #include "failalloc.h"
 
 Test(runtime, serves_many_connections_at_once, .timeout = 30)
 {
 	enum { N = 64 };
-	correu_server_settings s;
-	echo_cfg cfg = { 0 };
-	srv_thread st;
+	fixture f;
 	int fds[N];
-	correu_server *srv;
-	uint32_t port;
 
-	test_settings(&s);
-	s.max_conns_per_ip = 0;
-	srv = test_server(&s);
-	port = test_listen(srv, CORREU_SERVER_LISTEN_PLAIN, 0, NULL, &cfg);
-	srv_start(&st, srv);
+	fx_setup(&f);
+	f.set.max_conns_per_ip = 0;
+	fx_start(&f);
 	for (int i = 0; i < N; i++) {
-		fds[i] = cli_connect(port);
+		fds[i] = cli_connect(f.port);
 		cli_expect(fds[i], "+OK hello 127.0.0.1 ");
 	}
 	for (int i = 0; i < N; i++) {
@@ -53,10 +47,10 @@ Test(runtime, serves_many_connections_at_once, .timeout = 30)
 		cr_assert(cli_closed_within(fds[i], 2000));
 		close(fds[i]);
 	}
-	srv_stop(&st, 1000);
-	cr_assert_eq(atomic_load(&cfg.opened), N);
-	cr_assert_eq(atomic_load(&cfg.closed), N);
-	correu_server_free(srv);
+	fx_stop(&f);
+	cr_assert_eq(atomic_load(&f.cfg.opened), N);
+	cr_assert_eq(atomic_load(&f.cfg.closed), N);
+	fx_end(&f);
 }
 
 static int create_scenario(void *ctx, const correu_allocator *a)
@@ -110,19 +104,12 @@ Test(runtime, settings_are_checked)
 
 Test(runtime, half_close_gets_the_answers_then_the_end, .timeout = 30)
 {
-	correu_server_settings s;
-	echo_cfg cfg = { 0 };
-	srv_thread st;
-	correu_server *srv;
-	uint32_t port;
+	fixture f;
 	int fd;
 
-	test_settings(&s);
-	srv = test_server(&s);
-	port = test_listen(srv, CORREU_SERVER_LISTEN_PLAIN, 0, NULL, &cfg);
-	srv_start(&st, srv);
-	fd = cli_connect(port);
-	cli_expect(fd, "+OK hello");
+	fx_setup(&f);
+	fx_start(&f);
+	fd = fx_connect(&f, NULL);
 	/* Two commands and an unfinished one, then our side closes. */
 	cli_send(fd, "one\r\ntwo\r\nthr");
 	cr_assert_eq(shutdown(fd, SHUT_WR), 0);
@@ -130,28 +117,20 @@ Test(runtime, half_close_gets_the_answers_then_the_end, .timeout = 30)
 	cr_assert_str_eq(cli_expect(fd, "+OK"), "+OK two");
 	cr_assert(cli_closed_within(fd, 2000));
 	close(fd);
-	srv_stop(&st, 1000);
-	cr_assert_eq(atomic_load(&cfg.closed), 1);
-	correu_server_free(srv);
+	fx_stop(&f);
+	cr_assert_eq(atomic_load(&f.cfg.closed), 1);
+	fx_end(&f);
 }
 
 Test(runtime, a_woken_session_is_looked_at_again, .timeout = 30)
 {
-	correu_server_settings s;
-	echo_cfg cfg = { 0 };
-	srv_thread st;
-	correu_server *srv;
-	uint32_t port;
+	fixture f;
 	int a, b;
 
-	test_settings(&s);
-	srv = test_server(&s);
-	port = test_listen(srv, CORREU_SERVER_LISTEN_PLAIN, 0, NULL, &cfg);
-	srv_start(&st, srv);
-	a = cli_connect(port);
-	b = cli_connect(port);
-	cli_expect(a, "+OK hello");
-	cli_expect(b, "+OK hello");
+	fx_setup(&f);
+	fx_start(&f);
+	a = fx_connect(&f, NULL);
+	b = fx_connect(&f, NULL);
 	cli_send(a, "PARK\r\n");
 	usleep(100 * 1000);
 	cli_send(b, "POKE\r\n");
@@ -161,31 +140,24 @@ Test(runtime, a_woken_session_is_looked_at_again, .timeout = 30)
 	cr_assert_str_eq(cli_expect(a, "+OK"), "+OK poked");
 	close(a);
 	close(b);
-	srv_stop(&st, 1000);
-	correu_server_free(srv);
+	fx_end(&f);
 }
 
 Test(runtime, every_connection_message_names_its_id, .timeout = 30)
 {
 	static logbook lb = { .mu = PTHREAD_MUTEX_INITIALIZER };
 	correu_logger lg = { CORREU_LOGGER_VERSION, CORREU_LOG_TRACE, logbook_hook, &lb };
-	correu_server_settings s;
-	echo_cfg cfg = { 0 };
-	srv_thread st;
-	correu_server *srv;
-	uint32_t port;
+	fixture f;
 	int fd;
 	unsigned long long id;
 	char want[64];
 	const char *l;
 
-	test_settings(&s);
-	srv = test_server(&s);
-	cr_assert_eq(correu_server_set_logger(srv, &lg), 0);
-	port = test_listen(srv, CORREU_SERVER_LISTEN_PLAIN, 0, NULL, &cfg);
-	srv_start(&st, srv);
-	fd = cli_connect(port);
-	cli_expect(fd, "+OK hello");
+	fx_setup(&f);
+	fx_create(&f);
+	cr_assert_eq(correu_server_set_logger(f.srv, &lg), 0);
+	fx_start(&f);
+	fd = fx_connect(&f, NULL);
 	cli_send(fd, "INFO\r\n");
 	l = cli_expect(fd, "+OK tls=0");
 	id = strtoull(strstr(l, "id=") + 3, NULL, 10);
@@ -196,7 +168,7 @@ Test(runtime, every_connection_message_names_its_id, .timeout = 30)
 	cli_expect(fd, "+OK bye");
 	cr_assert(cli_closed_within(fd, 2000));
 	close(fd);
-	srv_stop(&st, 1000);
+	fx_stop(&f);
 	snprintf(want, sizeof(want), "conn %llu: core says hi\n", id);
 	cr_assert_not_null(strstr(lb.text, want), "log:\n%s", lb.text);
 	snprintf(want, sizeof(want), "conn %llu: accepted from 127.0.0.1:", id);
@@ -209,7 +181,7 @@ Test(runtime, every_connection_message_names_its_id, .timeout = 30)
 	for (char *line = lb.text; *line; line = strchr(line, '\n') + 1)
 		cr_assert(strncmp(line, "conn ", 5) == 0 || strncmp(line, "stopping", 8) == 0,
 		          "a message without a connection id: %.60s", line);
-	correu_server_free(srv);
+	fx_end(&f);
 }
 
 Test(runtime, run_returns_at_once_when_stopped_idle)
@@ -278,25 +250,19 @@ Test(runtime, accept_survives_allocation_failures, .timeout = 120)
 
 Test(runtime, starttls_without_tls_closes, .timeout = 30)
 {
-	correu_server_settings s;
-	echo_cfg cfg = { 0 };
-	srv_thread st;
-	correu_server *srv;
-	uint32_t port;
+	fixture f;
+	const char *greeting;
 	int fd;
 
-	test_settings(&s);
-	srv = test_server(&s);
-	port = test_listen(srv, CORREU_SERVER_LISTEN_PLAIN, 0, NULL, &cfg);
-	srv_start(&st, srv);
-	fd = cli_connect(port);
-	cr_assert_not_null(strstr(cli_expect(fd, "+OK hello"), " tls=0 "));
+	fx_setup(&f);
+	fx_start(&f);
+	fd = fx_connect(&f, &greeting);
+	cr_assert_not_null(strstr(greeting, " tls=0 "));
 	/* The core asks for TLS on a listener that has none: the runtime
 	 * never goes on in plaintext after the go-ahead. */
 	cli_send(fd, "STARTTLS\r\nINFO\r\n");
 	cli_expect(fd, "+OK begin TLS");
 	cr_assert(cli_closed_within(fd, 2000));
 	close(fd);
-	srv_stop(&st, 1000);
-	correu_server_free(srv);
+	fx_end(&f);
 }

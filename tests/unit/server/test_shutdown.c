@@ -12,38 +12,29 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "echo.h"
+#include "fixture.h"
 
 Test(shutdown, graceful_shutdown_waits_for_the_transaction, .timeout = 30)
 {
-	correu_server_settings s;
-	echo_cfg cfg = { 0 };
-	correu_server_stats stats = { .version = CORREU_SERVER_STATS_VERSION };
-	srv_thread st;
-	correu_server *srv;
-	uint32_t port;
+	fixture f;
 	int busy, idle;
 	struct sockaddr_in sa = { 0 };
 	int late;
 
-	test_settings(&s);
-	srv = test_server(&s);
-	port = test_listen(srv, CORREU_SERVER_LISTEN_PLAIN, 0, NULL, &cfg);
-	srv_start(&st, srv);
-	busy = cli_connect(port);
-	idle = cli_connect(port);
-	cli_expect(busy, "+OK hello");
-	cli_expect(idle, "+OK hello");
+	fx_setup(&f);
+	fx_start(&f);
+	busy = fx_connect(&f, NULL);
+	idle = fx_connect(&f, NULL);
 	cli_send(busy, "BEGIN\r\n");
 	cli_expect(busy, "+OK begin");
-	cr_assert_eq(correu_server_stop(srv, 5000), 0);
+	cr_assert_eq(correu_server_stop(f.srv, 5000), 0);
 	/* The idle session is told and leaves at once. */
 	cli_expect(idle, "+OK shutdown");
 	cr_assert(cli_closed_within(idle, 2000));
 	/* No new connections. */
 	late = socket(AF_INET, SOCK_STREAM, 0);
 	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)port);
+	sa.sin_port = htons((uint16_t)f.port);
 	sa.sin_addr.s_addr = htonl(0x7f000001);
 	cr_assert_neq(connect(late, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	close(late);
@@ -54,70 +45,55 @@ Test(shutdown, graceful_shutdown_waits_for_the_transaction, .timeout = 30)
 	cli_expect(busy, "+OK end");
 	cli_expect(busy, "+OK shutdown");
 	cr_assert(cli_closed_within(busy, 2000));
-	cr_assert_eq(pthread_join(st.th, NULL), 0);
-	st.running = false;
-	cr_assert_eq(st.rc, 0);
-	cr_assert_eq(correu_server_get_stats(srv, &stats), 0);
-	cr_assert_eq(stats.cut_off, 0);
-	cr_assert_eq(atomic_load(&cfg.shutdown_events), 2);
+	cr_assert_eq(pthread_join(f.st.th, NULL), 0);
+	f.st.running = false;
+	cr_assert_eq(f.st.rc, 0);
+	cr_assert_eq(fx_stats(&f).cut_off, 0);
+	cr_assert_eq(atomic_load(&f.cfg.shutdown_events), 2);
 	close(busy);
 	close(idle);
-	correu_server_free(srv);
+	fx_end(&f);
 }
 
 Test(shutdown, graceful_shutdown_cuts_off_after_the_grace, .timeout = 30)
 {
-	correu_server_settings s;
-	echo_cfg cfg = { 0 };
-	correu_server_stats stats = { .version = CORREU_SERVER_STATS_VERSION };
-	srv_thread st;
-	correu_server *srv;
-	uint32_t port;
+	fixture f;
 	int fd;
 	uint64_t t0;
 
-	test_settings(&s);
-	srv = test_server(&s);
-	port = test_listen(srv, CORREU_SERVER_LISTEN_PLAIN, 0, NULL, &cfg);
-	srv_start(&st, srv);
-	fd = cli_connect(port);
-	cli_expect(fd, "+OK hello");
+	fx_setup(&f);
+	fx_start(&f);
+	fd = fx_connect(&f, NULL);
 	cli_send(fd, "BEGIN\r\n");
 	cli_expect(fd, "+OK begin");
 	t0 = now_ms();
-	srv_stop(&st, 200);
+	srv_stop(&f.st, 200);
 	cr_assert_geq(now_ms() - t0, 150, "cut off before the grace period");
 	cr_assert(cli_closed_within(fd, 2000));
-	cr_assert_eq(correu_server_get_stats(srv, &stats), 0);
-	cr_assert_eq(stats.cut_off, 1);
-	cr_assert_eq(atomic_load(&cfg.closed), 1);
+	cr_assert_eq(fx_stats(&f).cut_off, 1);
+	cr_assert_eq(atomic_load(&f.cfg.closed), 1);
 	close(fd);
-	correu_server_free(srv);
+	fx_end(&f);
 }
 
 Test(shutdown, sigterm_stops_the_loop, .timeout = 30)
 {
-	correu_server_settings s;
-	echo_cfg cfg = { 0 };
-	srv_thread st;
-	correu_server *srv;
-	uint32_t port;
+	fixture f;
 	int fd;
 
-	test_settings(&s);
-	srv = test_server(&s);
-	port = test_listen(srv, CORREU_SERVER_LISTEN_PLAIN, 0, NULL, &cfg);
-	cr_assert_eq(correu_server_catch_signals(srv), 0);
-	srv_start(&st, srv);
-	fd = cli_connect(port);
-	cli_expect(fd, "+OK hello");
+	fx_setup(&f);
+	fx_create(&f);
+	cr_assert_eq(correu_server_catch_signals(f.srv), 0);
+	fx_start(&f);
+	fd = fx_connect(&f, NULL);
 	cr_assert_eq(raise(SIGTERM), 0);
 	cli_expect(fd, "+OK shutdown");
 	cr_assert(cli_closed_within(fd, 2000));
-	cr_assert_eq(pthread_join(st.th, NULL), 0);
-	cr_assert_eq(st.rc, 0);
+	cr_assert_eq(pthread_join(f.st.th, NULL), 0);
+	f.st.running = false;
+	cr_assert_eq(f.st.rc, 0);
 	close(fd);
-	correu_server_free(srv);
+	fx_end(&f);
 }
 
 Test(shutdown, loops_share_a_port_with_reuseport, .timeout = 30)

@@ -93,6 +93,9 @@ Test(addr, cidr_matches_at_the_prefix_edge)
 	cr_assert_eq(correu__cidr_parse(&c, "10.0.0.0/-1"), CORREU_ERR_SYNTAX);
 }
 
+/* Any key: these tests are about the table, not its hash. */
+static const uint8_t key[CORREU__SIPHASH_KEY] = "table test key!";
+
 static correu__addr nth(uint32_t i)
 {
 	uint8_t v4[4] = { 10, (uint8_t)(i >> 16), (uint8_t)(i >> 8), (uint8_t)i };
@@ -107,7 +110,7 @@ Test(addrmap, stays_bounded_and_forgets_the_least_recent)
 	correu__addrmap m;
 	correu__addr a;
 
-	cr_assert_eq(correu__addrmap_init(&m, NULL, 4), 0);
+	cr_assert_eq(correu__addrmap_init(&m, NULL, 4, key), 0);
 	for (uint32_t i = 0; i < 4; i++) {
 		a = nth(i);
 		correu__addrmap_get(&m, &a)->count = i + 100;
@@ -147,7 +150,7 @@ static correu__backoff mk_backoff(uint32_t table)
 
 	cr_assert_eq(correu_server_settings_init(&s), 0);
 	s.auth_table_size = table;
-	cr_assert_eq(correu__backoff_init(&b, NULL, &s), 0);
+	cr_assert_eq(correu__backoff_init(&b, NULL, &s, key), 0);
 	return b;
 }
 

@@ -10,7 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "echo.h"
+#include "fixture.h"
 
 struct tls_env {
 	correu_tls_config *srv_cfg, *cli_cfg;
@@ -113,19 +113,13 @@ static const char *tcli_line(struct tcli *c)
 
 Test(tls, implicit_tls_listener)
 {
-	correu_server_settings s;
-	echo_cfg cfg = { 0 };
-	srv_thread st;
-	correu_server *srv;
+	fixture f;
 	struct tcli c = { 0 };
-	uint32_t port;
 	const char *l;
 
-	test_settings(&s);
-	srv = test_server(&s);
-	port = test_listen(srv, CORREU_SERVER_LISTEN_TLS, 0, env.srv_cfg, &cfg);
-	srv_start(&st, srv);
-	tcli_tls(&c, cli_connect(port));
+	fx_setup(&f);
+	fx_serve(&f, CORREU_SERVER_LISTEN_TLS, 0, env.srv_cfg);
+	tcli_tls(&c, cli_connect(f.port));
 	l = tcli_line(&c);
 	cr_assert_not_null(l);
 	cr_assert(strstr(l, " tls=1 ") != NULL, "greeting \"%s\"", l);
@@ -136,27 +130,20 @@ Test(tls, implicit_tls_listener)
 	cr_assert_str_eq(tcli_line(&c), "+OK bye");
 	cr_assert_null(tcli_line(&c));
 	correu_transport_free(c.t);
-	srv_stop(&st, 1000);
-	correu_server_free(srv);
+	fx_end(&f);
 }
 
 Test(tls, starttls_discards_pipelined_plaintext)
 {
-	correu_server_settings s;
-	echo_cfg cfg = { 0 };
-	srv_thread st;
-	correu_server *srv;
+	fixture f;
 	struct tcli c = { 0 };
-	uint32_t port;
 	const char *l;
 	int fd;
 
-	test_settings(&s);
-	srv = test_server(&s);
-	port = test_listen(srv, CORREU_SERVER_LISTEN_STARTTLS, 0, env.srv_cfg, &cfg);
-	srv_start(&st, srv);
-	fd = cli_connect(port);
-	cr_assert_not_null(strstr(cli_expect(fd, "+OK hello"), " tls=0 "));
+	fx_setup(&f);
+	fx_serve(&f, CORREU_SERVER_LISTEN_STARTTLS, 0, env.srv_cfg);
+	fd = fx_connect(&f, &l);
+	cr_assert_not_null(strstr(l, " tls=0 "));
 	/* A man in the middle appends a command to the STARTTLS: one write. */
 	cli_send(fd, "STARTTLS\r\nINJECTED\r\n");
 	cli_expect(fd, "+OK begin TLS");
@@ -169,28 +156,21 @@ Test(tls, starttls_discards_pipelined_plaintext)
 	tcli_send(&c, "after tls\r\n");
 	cr_assert_str_eq(tcli_line(&c), "+OK after tls");
 	correu_transport_free(c.t);
-	srv_stop(&st, 1000);
-	correu_server_free(srv);
+	fx_end(&f);
 }
 
 Test(tls, proxy_header_before_implicit_tls)
 {
-	correu_server_settings s;
-	echo_cfg cfg = { 0 };
-	srv_thread st;
-	correu_server *srv;
+	fixture f;
 	struct tcli c = { 0 };
-	uint32_t port;
 	const char *l;
 	int fd;
 
-	test_settings(&s);
-	srv = test_server(&s);
-	cr_assert_eq(correu_server_trust_proxy(srv, "127.0.0.1"), 0);
-	port = test_listen(srv, CORREU_SERVER_LISTEN_TLS, CORREU_SERVER_LISTEN_PROXY, env.srv_cfg,
-	                   &cfg);
-	srv_start(&st, srv);
-	fd = cli_connect(port);
+	fx_setup(&f);
+	fx_create(&f);
+	cr_assert_eq(correu_server_trust_proxy(f.srv, "127.0.0.1"), 0);
+	fx_serve(&f, CORREU_SERVER_LISTEN_TLS, CORREU_SERVER_LISTEN_PROXY, env.srv_cfg);
+	fd = cli_connect(f.port);
 	/* The shortest header, so the runtime must not read into the
 	 * ClientHello that follows it. */
 	cli_send(fd, "PROXY TCP6 2001:db8::7 2001:db8::1 1 993\r\n");
@@ -199,58 +179,41 @@ Test(tls, proxy_header_before_implicit_tls)
 	cr_assert_not_null(l);
 	cr_assert_str_eq(l, "+OK hello 2001:db8::7 1 tls=1 proxied=1");
 	correu_transport_free(c.t);
-	srv_stop(&st, 1000);
-	correu_server_free(srv);
+	fx_end(&f);
 }
 
 Test(tls, failed_handshake_is_closed_and_counted)
 {
-	correu_server_settings s;
-	echo_cfg cfg = { 0 };
-	correu_server_stats stats = { .version = CORREU_SERVER_STATS_VERSION };
-	srv_thread st;
-	correu_server *srv;
-	uint32_t port;
+	fixture f;
 	int fd;
 
-	test_settings(&s);
-	srv = test_server(&s);
-	port = test_listen(srv, CORREU_SERVER_LISTEN_TLS, 0, env.srv_cfg, &cfg);
-	srv_start(&st, srv);
-	fd = cli_connect(port);
+	fx_setup(&f);
+	fx_serve(&f, CORREU_SERVER_LISTEN_TLS, 0, env.srv_cfg);
+	fd = cli_connect(f.port);
 	cli_send(fd, "EHLO this is not TLS\r\n\r\n");
 	cr_assert(cli_closed_within(fd, 3000));
 	close(fd);
-	srv_stop(&st, 1000);
-	cr_assert_eq(correu_server_get_stats(srv, &stats), 0);
-	cr_assert_eq(stats.tls_errors, 1);
-	cr_assert_eq(atomic_load(&cfg.opened), 0);
-	correu_server_free(srv);
+	fx_stop(&f);
+	cr_assert_eq(fx_stats(&f).tls_errors, 1);
+	cr_assert_eq(atomic_load(&f.cfg.opened), 0);
+	fx_end(&f);
 }
 
 Test(tls, handshake_timeout)
 {
-	correu_server_settings s;
-	echo_cfg cfg = { 0 };
-	correu_server_stats stats = { .version = CORREU_SERVER_STATS_VERSION };
-	srv_thread st;
-	correu_server *srv;
-	uint32_t port;
+	fixture f;
 	uint64_t t0;
 	int fd;
 
-	test_settings(&s);
-	s.handshake_timeout_ms = 200;
-	srv = test_server(&s);
-	port = test_listen(srv, CORREU_SERVER_LISTEN_TLS, 0, env.srv_cfg, &cfg);
-	srv_start(&st, srv);
+	fx_setup(&f);
+	f.set.handshake_timeout_ms = 200;
+	fx_serve(&f, CORREU_SERVER_LISTEN_TLS, 0, env.srv_cfg);
 	t0 = now_ms();
-	fd = cli_connect(port);
+	fd = cli_connect(f.port);
 	cr_assert(cli_closed_within(fd, 3000), "a silent client kept its handshake open");
 	cr_assert_geq(now_ms() - t0, 150);
 	close(fd);
-	srv_stop(&st, 1000);
-	cr_assert_eq(correu_server_get_stats(srv, &stats), 0);
-	cr_assert_eq(stats.tls_errors, 1);
-	correu_server_free(srv);
+	fx_stop(&f);
+	cr_assert_eq(fx_stats(&f).tls_errors, 1);
+	fx_end(&f);
 }

@@ -18,7 +18,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "echo.h"
+#include "fixture.h"
 #include "failalloc.h"
 
 static char dir[64];
@@ -335,20 +335,17 @@ Test(unix_listener, arguments_are_checked)
  * is plain protocol data. */
 Test(unix_listener, connection_limits_and_proxy, .timeout = 30)
 {
-	correu_server_settings s;
-	echo_cfg cfg = { 0 };
-	srv_thread st;
-	correu_server *srv;
+	fixture f;
 	int fds[3], extra;
 
-	test_settings(&s);
-	s.max_conns = 3;
-	s.max_conns_per_ip = 1;
-	srv = test_server(&s);
-	cr_assert_eq(correu_server_trust_proxy(srv, "0.0.0.0/0"), 0);
-	cr_assert_eq(correu_server_trust_proxy(srv, "::/0"), 0);
-	listen_unix(srv, sock, 0, &cfg);
-	srv_start(&st, srv);
+	fx_setup(&f);
+	f.set.max_conns = 3;
+	f.set.max_conns_per_ip = 1;
+	fx_create(&f);
+	cr_assert_eq(correu_server_trust_proxy(f.srv, "0.0.0.0/0"), 0);
+	cr_assert_eq(correu_server_trust_proxy(f.srv, "::/0"), 0);
+	listen_unix(f.srv, sock, 0, &f.cfg);
+	srv_start(&f.st, f.srv);
 	for (int i = 0; i < 3; i++) {
 		fds[i] = unix_connect(sock);
 		cr_assert_geq(fds[i], 0);
@@ -363,25 +360,20 @@ Test(unix_listener, connection_limits_and_proxy, .timeout = 30)
 	close(extra);
 	for (int i = 0; i < 3; i++)
 		close(fds[i]);
-	srv_stop(&st, 1000);
-	correu_server_free(srv);
+	fx_end(&f);
 }
 
 Test(unix_listener, idle_clients_time_out, .timeout = 30)
 {
-	correu_server_settings s;
-	echo_cfg cfg = { 0 };
-	srv_thread st;
-	correu_server *srv;
-	correu_server_stats stats = { .version = CORREU_SERVER_STATS_VERSION };
+	fixture f;
 	uint64_t t0;
 	int fd;
 
-	test_settings(&s);
-	s.idle_timeout_ms = 300;
-	srv = test_server(&s);
-	listen_unix(srv, sock, 0, &cfg);
-	srv_start(&st, srv);
+	fx_setup(&f);
+	f.set.idle_timeout_ms = 300;
+	fx_create(&f);
+	listen_unix(f.srv, sock, 0, &f.cfg);
+	srv_start(&f.st, f.srv);
 	fd = unix_connect(sock);
 	cr_assert_geq(fd, 0);
 	t0 = now_ms();
@@ -389,10 +381,9 @@ Test(unix_listener, idle_clients_time_out, .timeout = 30)
 	cr_assert(cli_closed_within(fd, 3000), "an idle UNIX-domain client was kept");
 	cr_assert_geq(now_ms() - t0, 250);
 	close(fd);
-	srv_stop(&st, 1000);
-	cr_assert_eq(correu_server_get_stats(srv, &stats), 0);
-	cr_assert_eq(stats.idle_closed, 1);
-	correu_server_free(srv);
+	fx_stop(&f);
+	cr_assert_eq(fx_stats(&f).idle_closed, 1);
+	fx_end(&f);
 }
 
 static int listen_scenario(void *ctx, const correu_allocator *a)
