@@ -7,23 +7,6 @@
 
 #include "backend_int.h"
 
-#define BE(r) (&(r)->st->be)
-#define UD(r) ((r)->st->ud)
-#define SET(r) (&(r)->st->set)
-
-/* Begin an operation on an open object of the given kind. */
-static int on_obj(correu_store_req *r, uint32_t op, bool supported, correu__store_obj *o,
-                  enum obj_kind kind)
-{
-	int rc = correu__store_begin(r, op, supported, o);
-
-	if (rc < 0)
-		return rc;
-	if (!o || o->kind != kind || !o->h)
-		return correu__store_refuse(r, CORREU_ERR_ARG);
-	return 0;
-}
-
 /*
  * Room for one string of `len` bytes and `n` UID ranges in the request's
  * input copy, reserved at once so that neither copy moves the other.
@@ -54,7 +37,8 @@ static int copy_ranges(correu_store_req *r, const uint32_t *ranges, size_t n, co
 
 int correu_store_box_sync(correu_store_req *r, correu_store_box *box)
 {
-	int rc = on_obj(r, CORREU_STORE_OP_SYNC, r && BE(r)->sync, box ? &box->o : NULL, OBJ_BOX);
+	int rc = correu__store_begin_on(r, CORREU_STORE_OP_SYNC, r && BE(r)->sync,
+	                                box ? &box->o : NULL, OBJ_BOX);
 
 	if (rc < 0)
 		return rc;
@@ -63,8 +47,8 @@ int correu_store_box_sync(correu_store_req *r, correu_store_box *box)
 
 int correu_store_message_open(correu_store_req *r, correu_store_box *box, uint32_t uid)
 {
-	int rc = on_obj(r, CORREU_STORE_OP_MESSAGE_OPEN, r && BE(r)->message_open,
-	                box ? &box->o : NULL, OBJ_BOX);
+	int rc = correu__store_begin_on(r, CORREU_STORE_OP_MESSAGE_OPEN, r && BE(r)->message_open,
+	                                box ? &box->o : NULL, OBJ_BOX);
 
 	if (rc < 0)
 		return rc;
@@ -78,8 +62,8 @@ int correu_store_message_open(correu_store_req *r, correu_store_box *box, uint32
 
 int correu_store_stream_read(correu_store_req *r, correu_store_stream *s, size_t max)
 {
-	int rc = on_obj(r, CORREU_STORE_OP_STREAM_READ, r && BE(r)->stream_read, s ? &s->o : NULL,
-	                OBJ_STREAM);
+	int rc = correu__store_begin_on(r, CORREU_STORE_OP_STREAM_READ, r && BE(r)->stream_read,
+	                                s ? &s->o : NULL, OBJ_STREAM);
 
 	if (rc < 0)
 		return rc;
@@ -103,8 +87,8 @@ int correu_store_set_flags(correu_store_req *r, correu_store_box *box, const uin
 {
 	const uint32_t *cr = NULL;
 	const char *ck;
-	int rc = on_obj(r, CORREU_STORE_OP_SET_FLAGS, r && BE(r)->set_flags, box ? &box->o : NULL,
-	                OBJ_BOX);
+	int rc = correu__store_begin_on(r, CORREU_STORE_OP_SET_FLAGS, r && BE(r)->set_flags,
+	                                box ? &box->o : NULL, OBJ_BOX);
 
 	if (rc < 0)
 		return rc;
@@ -130,8 +114,8 @@ int correu_store_expunge(correu_store_req *r, correu_store_box *box, const uint3
                          size_t range_count)
 {
 	const uint32_t *cr = NULL;
-	int rc = on_obj(r, CORREU_STORE_OP_EXPUNGE, r && BE(r)->expunge, box ? &box->o : NULL,
-	                OBJ_BOX);
+	int rc = correu__store_begin_on(r, CORREU_STORE_OP_EXPUNGE, r && BE(r)->expunge,
+	                                box ? &box->o : NULL, OBJ_BOX);
 
 	if (rc < 0)
 		return rc;
@@ -151,8 +135,8 @@ int correu_store_copy(correu_store_req *r, correu_store_box *box, const uint32_t
 	const uint32_t *cr = NULL;
 	const char *cd;
 	bool ok = r && (move ? BE(r)->move && BE(r)->expunge : BE(r)->copy != NULL);
-	int rc = on_obj(r, move ? CORREU_STORE_OP_MOVE : CORREU_STORE_OP_COPY, ok && move <= 1,
-	                box ? &box->o : NULL, OBJ_BOX);
+	int rc = correu__store_begin_on(r, move ? CORREU_STORE_OP_MOVE : CORREU_STORE_OP_COPY,
+	                                ok && move <= 1, box ? &box->o : NULL, OBJ_BOX);
 
 	if (rc < 0)
 		return rc;

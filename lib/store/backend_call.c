@@ -8,10 +8,6 @@
 
 #include "backend_int.h"
 
-#define BE(r) (&(r)->st->be)
-#define UD(r) ((r)->st->ud)
-#define SET(r) (&(r)->st->set)
-
 /* Refuse with a check's code when it failed. */
 #define CHECK(r, expr)                                               \
 	do {                                                         \

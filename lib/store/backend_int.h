@@ -114,9 +114,19 @@ struct correu_store_req {
 	correu__buf rtext;
 };
 
+/* A request's backend table, the userdata for its callbacks, and the
+ * store's settings: what every call function reaches for. */
+#define BE(r) (&(r)->st->be)
+#define UD(r) ((r)->st->ud)
+#define SET(r) (&(r)->st->set)
+
 /* Begin an operation: checks the request is fresh and the entry present.
  * A refusal completes the request with its code, which is returned. */
 int correu__store_begin(correu_store_req *req, uint32_t op, bool supported, correu__store_obj *on);
+/* Begin an operation on an open object, which must be of the given kind
+ * (NULL, another kind or a closed one: refused with ARG). */
+int correu__store_begin_on(correu_store_req *req, uint32_t op, bool supported,
+                           correu__store_obj *on, enum obj_kind kind);
 /* Refuse a started operation before the backend sees it. */
 int correu__store_refuse(correu_store_req *req, int code);
 /* After the backend callback returned `rc`: the call function's result. */

@@ -214,6 +214,18 @@ int correu__store_begin(correu_store_req *r, uint32_t op, bool supported, correu
 	return 0;
 }
 
+int correu__store_begin_on(correu_store_req *r, uint32_t op, bool supported, correu__store_obj *o,
+                           enum obj_kind kind)
+{
+	int rc = correu__store_begin(r, op, supported, o);
+
+	if (rc < 0)
+		return rc;
+	if (!o || o->kind != kind || !o->h)
+		return correu__store_refuse(r, CORREU_ERR_ARG);
+	return 0;
+}
+
 int correu__store_refuse(correu_store_req *r, int code)
 {
 	r->status = code;

@@ -9,35 +9,35 @@
 
 #include "backend_int.h"
 
-#define BE(r) (&(r)->st->be)
-#define UD(r) ((r)->st->ud)
-#define SET(r) (&(r)->st->set)
-
-/* Check and copy one chunk of message data. */
-static int chunk_in(correu_store_req *r, const uint8_t *data, size_t len, const uint8_t **out)
+/* Begin a chunk or commit on an append or delivery with no request
+ * pending: a message goes to the backend one step at a time. */
+static int on_idle_obj(correu_store_req *r, uint32_t op, correu__store_obj *o, enum obj_kind kind)
 {
-	int rc;
-
-	if (!data || len == 0)
-		return CORREU_ERR_ARG;
-	if (len > SET(r)->max_chunk)
-		return CORREU_ERR_LIMIT;
-	rc = correu__buf_append(&r->in, data, len);
-	*out = r->in.data;
-	return rc;
-}
-
-/* Begin an operation on an open object of the given kind. */
-static int on_obj(correu_store_req *r, uint32_t op, bool supported, correu__store_obj *o,
-                  enum obj_kind kind)
-{
-	int rc = correu__store_begin(r, op, supported, o);
+	int rc = correu__store_begin_on(r, op, true, o, kind);
 
 	if (rc < 0)
 		return rc;
-	if (!o || o->kind != kind || !o->h)
-		return correu__store_refuse(r, CORREU_ERR_ARG);
+	if (o->pending)
+		return correu__store_refuse(r, CORREU_ERR_STATE);
 	return 0;
+}
+
+/* Begin a chunk (append_write, deliver_data): check it and copy it into
+ * the request; *out is the copy the backend gets. */
+static int chunk_op(correu_store_req *r, uint32_t op, correu__store_obj *o, enum obj_kind kind,
+                    const uint8_t *data, size_t len, const uint8_t **out)
+{
+	int rc = on_idle_obj(r, op, o, kind);
+
+	if (rc < 0)
+		return rc;
+	if (!data || len == 0)
+		return correu__store_refuse(r, CORREU_ERR_ARG);
+	if (len > SET(r)->max_chunk)
+		return correu__store_refuse(r, CORREU_ERR_LIMIT);
+	rc = correu__buf_append(&r->in, data, len);
+	*out = r->in.data;
+	return rc < 0 ? correu__store_refuse(r, rc) : 0;
 }
 
 int correu_store_append_begin(correu_store_req *r, correu_store_session *s, const char *name,
@@ -46,8 +46,8 @@ int correu_store_append_begin(correu_store_req *r, correu_store_session *s, cons
 {
 	const char *p[2] = { name, keywords }, *c[2];
 	size_t l[2] = { name_len, keywords_len };
-	int rc = on_obj(r, CORREU_STORE_OP_APPEND_BEGIN, r && BE(r)->append_begin, s ? &s->o : NULL,
-	                OBJ_SESSION);
+	int rc = correu__store_begin_on(r, CORREU_STORE_OP_APPEND_BEGIN, r && BE(r)->append_begin,
+	                                s ? &s->o : NULL, OBJ_SESSION);
 
 	if (rc < 0)
 		return rc;
@@ -71,27 +71,21 @@ int correu_store_append_write(correu_store_req *r, correu_store_append *a, const
                               size_t len)
 {
 	const uint8_t *c;
-	int rc = on_obj(r, CORREU_STORE_OP_APPEND_WRITE, true, a ? &a->o : NULL, OBJ_APPEND);
+	int rc = chunk_op(r, CORREU_STORE_OP_APPEND_WRITE, a ? &a->o : NULL, OBJ_APPEND, data, len,
+	                  &c);
 
 	if (rc < 0)
 		return rc;
-	if (a->o.pending)
-		return correu__store_refuse(r, CORREU_ERR_STATE); /* one chunk at a time */
-	rc = chunk_in(r, data, len, &c);
-	if (rc < 0)
-		return correu__store_refuse(r, rc);
 	return correu__store_finish(r, BE(r)->append_write(r, a->o.h, c, len, UD(r)));
 }
 
 int correu_store_append_commit(correu_store_req *r, correu_store_append *a)
 {
 	void *h;
-	int rc = on_obj(r, CORREU_STORE_OP_APPEND_COMMIT, true, a ? &a->o : NULL, OBJ_APPEND);
+	int rc = on_idle_obj(r, CORREU_STORE_OP_APPEND_COMMIT, a ? &a->o : NULL, OBJ_APPEND);
 
 	if (rc < 0)
 		return rc;
-	if (a->o.pending)
-		return correu__store_refuse(r, CORREU_ERR_STATE);
 	/* The commit closes the backend's append whatever it answers, so the
 	 * store's object goes now; the request does not refer to it. */
 	h = a->o.h;
@@ -162,7 +156,8 @@ int correu_store_deliver_rcpt(correu_store_req *r, correu_store_delivery *d,
 	correu_store_rcpt *x;
 	const char *p[2], *c[2];
 	size_t l[2];
-	int rc = on_obj(r, CORREU_STORE_OP_DELIVER_RCPT, true, d ? &d->o : NULL, OBJ_DELIVERY);
+	int rc = correu__store_begin_on(r, CORREU_STORE_OP_DELIVER_RCPT, true, d ? &d->o : NULL,
+	                                OBJ_DELIVERY);
 
 	if (rc < 0)
 		return rc;
@@ -202,26 +197,20 @@ int correu_store_deliver_data(correu_store_req *r, correu_store_delivery *d, con
                               size_t len)
 {
 	const uint8_t *c;
-	int rc = on_obj(r, CORREU_STORE_OP_DELIVER_DATA, true, d ? &d->o : NULL, OBJ_DELIVERY);
+	int rc = chunk_op(r, CORREU_STORE_OP_DELIVER_DATA, d ? &d->o : NULL, OBJ_DELIVERY, data,
+	                  len, &c);
 
 	if (rc < 0)
 		return rc;
-	if (d->o.pending)
-		return correu__store_refuse(r, CORREU_ERR_STATE); /* one chunk at a time */
-	rc = chunk_in(r, data, len, &c);
-	if (rc < 0)
-		return correu__store_refuse(r, rc);
 	return correu__store_finish(r, BE(r)->deliver_data(r, d->o.h, c, len, UD(r)));
 }
 
 int correu_store_deliver_commit(correu_store_req *r, correu_store_delivery *d)
 {
-	int rc = on_obj(r, CORREU_STORE_OP_DELIVER_COMMIT, true, d ? &d->o : NULL, OBJ_DELIVERY);
+	int rc = on_idle_obj(r, CORREU_STORE_OP_DELIVER_COMMIT, d ? &d->o : NULL, OBJ_DELIVERY);
 
 	if (rc < 0)
 		return rc;
-	if (d->o.pending)
-		return correu__store_refuse(r, CORREU_ERR_STATE);
 	if (d->o.rcpts) {
 		/* Room for every recipient's own reply (LMTP), made now so the
 		 * backend's answers need no memory the store might not get. */

@@ -268,16 +268,41 @@ static int write_all(int fd, const char *p, size_t len)
 int correu__md_replace_file(correu_maildir *md, const char *tmp_path, const char *path,
                             const char *buf, size_t len, bool excl)
 {
+	md_wbuf w;
+	struct stat st;
+	int rc = correu__md_wb_create(md, &w, tmp_path, excl);
+
+	if (rc < 0)
+		return rc;
+	w.err = write_all(w.fd, buf, len);
+	return correu__md_wb_replace(&w, tmp_path, path, &st);
+}
+
+int correu__md_wb_create(correu_maildir *md, md_wbuf *w, const char *tmp_path, bool excl)
+{
 	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (excl ? O_EXCL : O_TRUNC);
-	int fd = open(tmp_path, flags, (mode_t)md->set.file_mode);
+
+	w->err = 0;
+	w->len = 0;
+	w->fd = open(tmp_path, flags, (mode_t)md->set.file_mode);
+	if (w->fd < 0)
+		return errno == EEXIST ? CORREU_ERR_BUSY : correu__md_errno(errno);
+	return 0;
+}
+
+/* Durable before it is visible: the data reaches the disk, then the rename
+ * makes it the file, so a crash leaves the old file or the new, whole. */
+int correu__md_wb_replace(md_wbuf *w, const char *tmp_path, const char *path, struct stat *st)
+{
 	int rc;
 
-	if (fd < 0)
-		return errno == EEXIST ? CORREU_ERR_BUSY : correu__md_errno(errno);
-	rc = write_all(fd, buf, len);
-	if (rc == 0 && fsync(fd) != 0)
+	correu__md_wb_flush(w);
+	rc = w->err;
+	if (rc == 0 && fsync(w->fd) != 0)
 		rc = CORREU_ERR_IO;
-	if (close(fd) != 0 && rc == 0)
+	if (rc == 0 && fstat(w->fd, st) != 0)
+		rc = CORREU_ERR_IO;
+	if (close(w->fd) != 0 && rc == 0)
 		rc = CORREU_ERR_IO;
 	if (rc == 0 && rename(tmp_path, path) != 0)
 		rc = correu__md_errno(errno);

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "correu/maildir.h"
@@ -125,6 +126,12 @@ typedef struct md_wbuf {
 } md_wbuf;
 void correu__md_wb_put(md_wbuf *w, const char *s, size_t n);
 void correu__md_wb_flush(md_wbuf *w);
+/* Open tmp_path for a file's replacement (O_EXCL with excl: BUSY when it
+ * exists, as for a lock; else truncated). */
+int correu__md_wb_create(correu_maildir *md, md_wbuf *w, const char *tmp_path, bool excl);
+/* Flush, fsync, close and rename tmp_path over path; *st is the new file's
+ * stat. On failure tmp_path is removed. */
+int correu__md_wb_replace(md_wbuf *w, const char *tmp_path, const char *path, struct stat *st);
 char *correu__md_strndup(correu_maildir *md, const char *s, size_t n);
 void correu__md_strfree(correu_maildir *md, char *s);
 

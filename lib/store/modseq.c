@@ -209,11 +209,9 @@ int correu__md_modseq_compact(correu_maildir_box *box)
 	if ((rc = correu__md_path(path, box->path, MD_MODSEQ)) < 0 ||
 	    (rc = correu__md_path(tmp, box->path, MD_MODSEQ ".tmp")) < 0)
 		return rc;
-	w.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)md->set.file_mode);
-	if (w.fd < 0)
-		return correu__md_errno(errno);
-	w.err = 0;
-	w.len = 0;
+	rc = correu__md_wb_create(md, &w, tmp, false);
+	if (rc < 0)
+		return rc;
 	n = snprintf(line, sizeof(line), MAGIC "\nH%llu\n", (unsigned long long)box->highest_modseq);
 	correu__md_wb_put(&w, line, (size_t)n);
 	for (size_t i = 0; i < box->n; i++) {
@@ -223,20 +221,9 @@ int correu__md_modseq_compact(correu_maildir_box *box)
 		             (unsigned long long)box->recs[i].modseq);
 		correu__md_wb_put(&w, line, (size_t)n);
 	}
-	correu__md_wb_flush(&w);
-	rc = w.err;
-	if (rc == 0 && fsync(w.fd) != 0)
-		rc = CORREU_ERR_IO;
-	if (rc == 0 && fstat(w.fd, &st) != 0)
-		rc = CORREU_ERR_IO;
-	if (close(w.fd) != 0 && rc == 0)
-		rc = CORREU_ERR_IO;
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = correu__md_errno(errno);
-	if (rc < 0) {
-		(void)unlink(tmp);
+	rc = correu__md_wb_replace(&w, tmp, path, &st);
+	if (rc < 0)
 		return rc;
-	}
 	box->ms_dev = st.st_dev;
 	box->ms_ino = st.st_ino;
 	box->ms_off = (uint64_t)st.st_size;

@@ -363,7 +363,6 @@ static void put_record(md_wbuf *w, const struct md_rec *r)
 
 static int rewrite(correu_maildir_box *box)
 {
-	correu_maildir *md = box->md;
 	char tmp[MD_PATH_MAX], path[MD_PATH_MAX], hdr[128];
 	md_wbuf w;
 	struct stat st;
@@ -372,11 +371,9 @@ static int rewrite(correu_maildir_box *box)
 	if ((rc = correu__md_path(tmp, box->path, MD_UIDLIST_TMP)) < 0 ||
 	    (rc = correu__md_path(path, box->path, MD_UIDLIST)) < 0)
 		return rc;
-	w.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)md->set.file_mode);
-	if (w.fd < 0)
-		return correu__md_errno(errno);
-	w.len = 0;
-	w.err = 0;
+	rc = correu__md_wb_create(box->md, &w, tmp, false);
+	if (rc < 0)
+		return rc;
 	n = snprintf(hdr, sizeof(hdr), "3 V%u N%u G", box->uidvalidity, box->next_uid);
 	correu__md_wb_put(&w, hdr, (size_t)n);
 	for (int i = 0; i < 16; i++) {
@@ -390,23 +387,12 @@ static int rewrite(correu_maildir_box *box)
 	correu__md_wb_put(&w, "\n", 1);
 	for (size_t i = 0; i < box->n; i++)
 		put_record(&w, &box->recs[i]);
-	correu__md_wb_flush(&w);
-	rc = w.err;
-	if (rc == 0 && fsync(w.fd) != 0)
-		rc = CORREU_ERR_IO;
-	if (rc == 0 && fstat(w.fd, &st) != 0)
-		rc = CORREU_ERR_IO;
-	if (close(w.fd) != 0 && rc == 0)
-		rc = CORREU_ERR_IO;
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = correu__md_errno(errno);
+	rc = correu__md_wb_replace(&w, tmp, path, &st);
 	/* The rename must survive a crash too: a UID we report is final. */
 	if (rc == 0)
 		rc = correu__md_fsync_dir(box->path);
-	if (rc < 0) {
-		(void)unlink(tmp);
+	if (rc < 0)
 		return rc;
-	}
 	box->ul_dev = st.st_dev;
 	box->ul_ino = st.st_ino;
 	box->ul_off = (uint64_t)st.st_size;
