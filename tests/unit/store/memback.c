@@ -11,6 +11,9 @@
 #include <string.h>
 
 #define MB(ud) ((struct memback *)(ud))
+/* A callback's request, run function and arguments, packed for dispatch(). */
+#define CALL(ud, req_, run_, ...) \
+	dispatch(MB(ud), &(struct mb_call){ .req = (req_), .run = (run_), __VA_ARGS__ })
 
 static int dispatch(struct memback *mb, const struct mb_call *c)
 {
@@ -121,11 +124,7 @@ static int run_auth_password(struct memback *mb, struct mb_call *c)
 static int auth_password(correu_store_req *req, const char *user, size_t ulen, const char *pw,
                          size_t plen, void *ud)
 {
-	struct mb_call c = {
-		.req = req, .run = run_auth_password, .s1 = user, .l1 = ulen, .s2 = pw, .l2 = plen
-	};
-
-	return dispatch(MB(ud), &c);
+	return CALL(ud, req, run_auth_password, .s1 = user, .l1 = ulen, .s2 = pw, .l2 = plen);
 }
 
 static int run_scram_keys(struct memback *mb, struct mb_call *c)
@@ -138,11 +137,7 @@ static int run_scram_keys(struct memback *mb, struct mb_call *c)
 static int auth_scram_keys(correu_store_req *req, uint32_t mech, const char *user, size_t ulen,
                            void *ud)
 {
-	struct mb_call c = {
-		.req = req, .run = run_scram_keys, .s1 = user, .l1 = ulen, .u1 = mech
-	};
-
-	return dispatch(MB(ud), &c);
+	return CALL(ud, req, run_scram_keys, .s1 = user, .l1 = ulen, .u1 = mech);
 }
 
 static int run_token(struct memback *mb, struct mb_call *c)
@@ -156,15 +151,7 @@ static int run_token(struct memback *mb, struct mb_call *c)
 static int auth_token(correu_store_req *req, uint32_t mech, const char *user, size_t ulen,
                       const char *tok, size_t tlen, void *ud)
 {
-	struct mb_call c = { .req = req,
-		             .run = run_token,
-		             .s1 = user,
-		             .l1 = ulen,
-		             .s2 = tok,
-		             .l2 = tlen,
-		             .u1 = mech };
-
-	return dispatch(MB(ud), &c);
+	return CALL(ud, req, run_token, .s1 = user, .l1 = ulen, .s2 = tok, .l2 = tlen, .u1 = mech);
 }
 
 static int run_session_open(struct memback *mb, struct mb_call *c)
@@ -177,9 +164,7 @@ static int run_session_open(struct memback *mb, struct mb_call *c)
 
 static int session_open(correu_store_req *req, const char *user, size_t ulen, void *ud)
 {
-	struct mb_call c = { .req = req, .run = run_session_open, .s1 = user, .l1 = ulen };
-
-	return dispatch(MB(ud), &c);
+	return CALL(ud, req, run_session_open, .s1 = user, .l1 = ulen);
 }
 
 static int session_close(void *session, void *ud)
@@ -216,11 +201,7 @@ static int run_list(struct memback *mb, struct mb_call *c)
 static int list(correu_store_req *req, void *s, const char *pat, size_t plen, uint32_t flags,
                 void *ud)
 {
-	struct mb_call c = {
-		.req = req, .run = run_list, .h = s, .s1 = pat, .l1 = plen, .u1 = flags
-	};
-
-	return dispatch(MB(ud), &c);
+	return CALL(ud, req, run_list, .h = s, .s1 = pat, .l1 = plen, .u1 = flags);
 }
 
 static int run_create(struct memback *mb, struct mb_call *c)
@@ -233,19 +214,13 @@ static int run_create(struct memback *mb, struct mb_call *c)
 		return correu_store_complete(c->req, CORREU_ERR_LIMIT);
 	memcpy(name, c->s1, c->l1);
 	name[c->l1] = '\0';
-	if (!new_box(mb, name, c->u1))
-		return correu_store_complete(c->req, CORREU_ERR_LIMIT);
-	return correu_store_complete(c->req, 0);
+	return correu_store_complete(c->req, new_box(mb, name, c->u1) ? 0 : CORREU_ERR_LIMIT);
 }
 
 static int create(correu_store_req *req, void *s, const char *name, size_t len, uint32_t use,
                   void *ud)
 {
-	struct mb_call c = {
-		.req = req, .run = run_create, .h = s, .s1 = name, .l1 = len, .u1 = use
-	};
-
-	return dispatch(MB(ud), &c);
+	return CALL(ud, req, run_create, .h = s, .s1 = name, .l1 = len, .u1 = use);
 }
 
 static int run_delete(struct memback *mb, struct mb_call *c)
@@ -262,9 +237,7 @@ static int run_delete(struct memback *mb, struct mb_call *c)
 
 static int delete_mailbox(correu_store_req *req, void *s, const char *name, size_t len, void *ud)
 {
-	struct mb_call c = { .req = req, .run = run_delete, .h = s, .s1 = name, .l1 = len };
-
-	return dispatch(MB(ud), &c);
+	return CALL(ud, req, run_delete, .h = s, .s1 = name, .l1 = len);
 }
 
 static int run_rename(struct memback *mb, struct mb_call *c)
@@ -285,11 +258,7 @@ static int run_rename(struct memback *mb, struct mb_call *c)
 static int rename_mailbox(correu_store_req *req, void *s, const char *from, size_t flen,
                           const char *to, size_t tlen, void *ud)
 {
-	struct mb_call c = {
-		.req = req, .run = run_rename, .h = s, .s1 = from, .l1 = flen, .s2 = to, .l2 = tlen
-	};
-
-	return dispatch(MB(ud), &c);
+	return CALL(ud, req, run_rename, .h = s, .s1 = from, .l1 = flen, .s2 = to, .l2 = tlen);
 }
 
 static int run_subscribe(struct memback *mb, struct mb_call *c)
@@ -304,11 +273,7 @@ static int run_subscribe(struct memback *mb, struct mb_call *c)
 static int subscribe(correu_store_req *req, void *s, const char *name, size_t len, uint32_t on,
                      void *ud)
 {
-	struct mb_call c = {
-		.req = req, .run = run_subscribe, .h = s, .s1 = name, .l1 = len, .u1 = on
-	};
-
-	return dispatch(MB(ud), &c);
+	return CALL(ud, req, run_subscribe, .h = s, .s1 = name, .l1 = len, .u1 = on);
 }
 
 static void box_status(const struct mb_box *b, correu_store_status *st)
@@ -344,11 +309,7 @@ static int run_status(struct memback *mb, struct mb_call *c)
 static int status(correu_store_req *req, void *s, const char *name, size_t len, uint32_t items,
                   void *ud)
 {
-	struct mb_call c = {
-		.req = req, .run = run_status, .h = s, .s1 = name, .l1 = len, .u1 = items
-	};
-
-	return dispatch(MB(ud), &c);
+	return CALL(ud, req, run_status, .h = s, .s1 = name, .l1 = len, .u1 = items);
 }
 
 /* ------------------------------------------------------------------ */
@@ -391,15 +352,7 @@ static int run_select(struct memback *mb, struct mb_call *c)
 static int select_box(correu_store_req *req, void *s, const char *name, size_t len, uint32_t flags,
                       correu_store_box *box, void *ud)
 {
-	struct mb_call c = { .req = req,
-		             .run = run_select,
-		             .h = s,
-		             .s1 = name,
-		             .l1 = len,
-		             .u1 = flags,
-		             .ptr = box };
-
-	return dispatch(MB(ud), &c);
+	return CALL(ud, req, run_select, .h = s, .s1 = name, .l1 = len, .u1 = flags, .ptr = box);
 }
 
 static int box_close(void *box, void *ud)
@@ -425,9 +378,7 @@ static int run_sync(struct memback *mb, struct mb_call *c)
 
 static int sync_box(correu_store_req *req, void *box, void *ud)
 {
-	struct mb_call c = { .req = req, .run = run_sync, .h = box };
-
-	return dispatch(MB(ud), &c);
+	return CALL(ud, req, run_sync, .h = box);
 }
 
 static struct mb_msg *find_msg(struct mb_box *b, uint32_t uid)
@@ -452,9 +403,7 @@ static int run_message_open(struct memback *mb, struct mb_call *c)
 
 static int message_open(correu_store_req *req, void *box, uint32_t uid, void *ud)
 {
-	struct mb_call c = { .req = req, .run = run_message_open, .h = box, .u1 = uid };
-
-	return dispatch(MB(ud), &c);
+	return CALL(ud, req, run_message_open, .h = box, .u1 = uid);
 }
 
 static int run_stream_read(struct memback *mb, struct mb_call *c)
@@ -470,9 +419,7 @@ static int run_stream_read(struct memback *mb, struct mb_call *c)
 
 static int stream_read(correu_store_req *req, void *stream, size_t max, void *ud)
 {
-	struct mb_call c = { .req = req, .run = run_stream_read, .h = stream, .n = max };
-
-	return dispatch(MB(ud), &c);
+	return CALL(ud, req, run_stream_read, .h = stream, .n = max);
 }
 
 static int stream_close(void *stream, void *ud)
@@ -524,18 +471,8 @@ static int set_flags(correu_store_req *req, void *box, const uint32_t *ranges, s
                      uint32_t mode, uint32_t flags, const char *kw, size_t kwlen,
                      uint64_t unchangedsince, void *ud)
 {
-	struct mb_call c = { .req = req,
-		             .run = run_set_flags,
-		             .h = box,
-		             .ranges = ranges,
-		             .n = n,
-		             .u1 = mode,
-		             .u2 = flags,
-		             .s1 = kw,
-		             .l1 = kwlen,
-		             .u64 = unchangedsince };
-
-	return dispatch(MB(ud), &c);
+	return CALL(ud, req, run_set_flags, .h = box, .ranges = ranges, .n = n, .u1 = mode,
+	            .u2 = flags, .s1 = kw, .l1 = kwlen, .u64 = unchangedsince);
 }
 
 /* Remove messages flagged \Deleted (within the ranges, if any). */
@@ -572,9 +509,7 @@ static int run_expunge(struct memback *mb, struct mb_call *c)
 
 static int expunge(correu_store_req *req, void *box, const uint32_t *ranges, size_t n, void *ud)
 {
-	struct mb_call c = { .req = req, .run = run_expunge, .h = box, .ranges = ranges, .n = n };
-
-	return dispatch(MB(ud), &c);
+	return CALL(ud, req, run_expunge, .h = box, .ranges = ranges, .n = n);
 }
 
 static int run_copy(struct memback *mb, struct mb_call *c)
@@ -601,30 +536,14 @@ static int run_copy(struct memback *mb, struct mb_call *c)
 static int copy(correu_store_req *req, void *box, const uint32_t *ranges, size_t n,
                 const char *dest, size_t dlen, void *ud)
 {
-	struct mb_call c = { .req = req,
-		             .run = run_copy,
-		             .h = box,
-		             .ranges = ranges,
-		             .n = n,
-		             .s1 = dest,
-		             .l1 = dlen };
-
-	return dispatch(MB(ud), &c);
+	return CALL(ud, req, run_copy, .h = box, .ranges = ranges, .n = n, .s1 = dest, .l1 = dlen);
 }
 
 static int move(correu_store_req *req, void *box, const uint32_t *ranges, size_t n,
                 const char *dest, size_t dlen, void *ud)
 {
-	struct mb_call c = { .req = req,
-		             .run = run_copy,
-		             .h = box,
-		             .ranges = ranges,
-		             .n = n,
-		             .s1 = dest,
-		             .l1 = dlen,
-		             .u1 = 1 };
-
-	return dispatch(MB(ud), &c);
+	return CALL(ud, req, run_copy, .h = box, .ranges = ranges, .n = n, .s1 = dest, .l1 = dlen,
+	            .u1 = 1);
 }
 
 /* ------------------------------------------------------------------ */
@@ -648,18 +567,18 @@ static int append_begin(correu_store_req *req, void *s, const char *name, size_t
                         uint32_t flags, const char *kw, size_t kwlen, int64_t date, uint64_t size,
                         void *ud)
 {
-	struct mb_call c = { .req = req,
-		             .run = run_append_begin,
-		             .h = s,
-		             .s1 = name,
-		             .l1 = len,
-		             .u1 = flags,
-		             .s2 = kw,
-		             .l2 = kwlen,
-		             .i64 = date,
-		             .u64 = size };
+	return CALL(ud, req, run_append_begin, .h = s, .s1 = name, .l1 = len, .u1 = flags, .s2 = kw,
+	            .l2 = kwlen, .i64 = date, .u64 = size);
+}
 
-	return dispatch(MB(ud), &c);
+/* Add a chunk to a message kept with room for its final NUL. */
+static bool add_chunk(char *buf, size_t cap, size_t *len, const struct mb_call *c)
+{
+	if (c->dlen > cap - 1 - *len)
+		return false;
+	memcpy(buf + *len, c->data, c->dlen);
+	*len += c->dlen;
+	return true;
 }
 
 static int run_append_write(struct memback *mb, struct mb_call *c)
@@ -667,20 +586,14 @@ static int run_append_write(struct memback *mb, struct mb_call *c)
 	struct mb_append *a = c->h;
 
 	(void)mb;
-	if (c->dlen > sizeof(a->buf) - 1 - a->len)
+	if (!add_chunk(a->buf, sizeof(a->buf), &a->len, c))
 		return correu_store_complete(c->req, CORREU_ERR_LIMIT);
-	memcpy(a->buf + a->len, c->data, c->dlen);
-	a->len += c->dlen;
 	return correu_store_complete(c->req, 0);
 }
 
 static int append_write(correu_store_req *req, void *h, const uint8_t *data, size_t len, void *ud)
 {
-	struct mb_call c = {
-		.req = req, .run = run_append_write, .h = h, .data = data, .dlen = len
-	};
-
-	return dispatch(MB(ud), &c);
+	return CALL(ud, req, run_append_write, .h = h, .data = data, .dlen = len);
 }
 
 static int run_append_commit(struct memback *mb, struct mb_call *c)
@@ -697,9 +610,7 @@ static int run_append_commit(struct memback *mb, struct mb_call *c)
 
 static int append_commit(correu_store_req *req, void *h, void *ud)
 {
-	struct mb_call c = { .req = req, .run = run_append_commit, .h = h };
-
-	return dispatch(MB(ud), &c);
+	return CALL(ud, req, run_append_commit, .h = h);
 }
 
 static int append_abort(void *h, void *ud)
@@ -737,9 +648,7 @@ static int run_deliver_begin(struct memback *mb, struct mb_call *c)
 
 static int deliver_begin(correu_store_req *req, const correu_store_envelope *env, void *ud)
 {
-	struct mb_call c = { .req = req, .run = run_deliver_begin, .ptr = env };
-
-	return dispatch(MB(ud), &c);
+	return CALL(ud, req, run_deliver_begin, .ptr = env);
 }
 
 static int run_deliver_rcpt(struct memback *mb, struct mb_call *c)
@@ -760,9 +669,7 @@ static int run_deliver_rcpt(struct memback *mb, struct mb_call *c)
 
 static int deliver_rcpt(correu_store_req *req, void *h, const correu_store_rcpt *rcpt, void *ud)
 {
-	struct mb_call c = { .req = req, .run = run_deliver_rcpt, .h = h, .ptr = rcpt };
-
-	return dispatch(MB(ud), &c);
+	return CALL(ud, req, run_deliver_rcpt, .h = h, .ptr = rcpt);
 }
 
 static int run_deliver_data(struct memback *mb, struct mb_call *c)
@@ -770,20 +677,14 @@ static int run_deliver_data(struct memback *mb, struct mb_call *c)
 	struct mb_delivery *d = c->h;
 
 	(void)mb;
-	if (c->dlen > sizeof(d->data) - 1 - d->len)
+	if (!add_chunk(d->data, sizeof(d->data), &d->len, c))
 		return correu_store_complete_reply(c->req, 552, 5, 3, 4, "Message too big", 15);
-	memcpy(d->data + d->len, c->data, c->dlen);
-	d->len += c->dlen;
 	return correu_store_complete(c->req, 0);
 }
 
 static int deliver_data(correu_store_req *req, void *h, const uint8_t *data, size_t len, void *ud)
 {
-	struct mb_call c = {
-		.req = req, .run = run_deliver_data, .h = h, .data = data, .dlen = len
-	};
-
-	return dispatch(MB(ud), &c);
+	return CALL(ud, req, run_deliver_data, .h = h, .data = data, .dlen = len);
 }
 
 /* Store a copy per accepted recipient; "full@example.org" is over quota,
@@ -815,9 +716,7 @@ static int run_deliver_commit(struct memback *mb, struct mb_call *c)
 
 static int deliver_commit(correu_store_req *req, void *h, void *ud)
 {
-	struct mb_call c = { .req = req, .run = run_deliver_commit, .h = h };
-
-	return dispatch(MB(ud), &c);
+	return CALL(ud, req, run_deliver_commit, .h = h);
 }
 
 static int deliver_abort(void *h, void *ud)

@@ -10,15 +10,45 @@ static const char MSG1[] = "From: a@example.org\r\nSubject: one\r\n\r\nbody one\
 static const char MSG2[] = "From: b@example.org\nSubject: bare LF\n\nline\nline\n";
 
 static char root[64];
+/* The store and the box a test works on; closed by teardown() if open. */
+static correu_maildir *md;
+static correu_maildir_box *box;
 
 static void setup(void)
 {
 	st_mkdtemp(root, sizeof(root));
 }
 
+static void close_box(void)
+{
+	correu_maildir_box_close(box);
+	box = NULL;
+}
+
+static void close_md(void)
+{
+	close_box();
+	correu_maildir_free(md);
+	md = NULL;
+}
+
 static void teardown(void)
 {
+	close_md();
 	st_rm_tree(root);
+}
+
+static void open_inbox(void)
+{
+	md = st_open(root);
+	box = st_box(md, "INBOX");
+}
+
+/* A new handle on INBOX, which reads the folder again. */
+static void reopen_inbox(void)
+{
+	close_box();
+	box = st_box(md, "INBOX");
 }
 
 static void path_of(char *buf, size_t cap, const char *rel)
@@ -46,13 +76,13 @@ TestSuite(box, .init = setup, .fini = teardown);
 
 Test(box, deliver_list_read_and_reopen)
 {
-	correu_maildir *md = st_open(root);
-	correu_maildir_box *box = st_box(md, "INBOX");
 	correu_maildir_msg m;
-	uint32_t uidv = correu_maildir_box_uidvalidity(box);
+	uint32_t uidv;
 	time_t now = time(NULL);
 	char *text;
 
+	open_inbox();
+	uidv = correu_maildir_box_uidvalidity(box);
 	cr_assert_gt(uidv, 0);
 	cr_assert_eq(correu_maildir_box_uidnext(box), 1);
 	cr_assert_eq(st_deliver(box, MSG1, 1), 1);
@@ -74,7 +104,7 @@ Test(box, deliver_list_read_and_reopen)
 	free(text);
 	cr_assert_eq(count_files("new"), 3);
 	cr_assert_eq(count_files("tmp"), 0);
-	correu_maildir_box_close(box);
+	close_box();
 
 	/* Another handle sees the same UIDs and UIDVALIDITY. */
 	box = st_box(md, "inbox");
@@ -84,18 +114,15 @@ Test(box, deliver_list_read_and_reopen)
 	cr_assert_str_eq(text, MSG1);
 	free(text);
 	cr_assert_eq(correu_maildir_box_find(box, 4, &(size_t){0}), CORREU_ERR_NOT_FOUND);
-	correu_maildir_box_close(box);
-	correu_maildir_free(md);
 }
 
 Test(box, uidlist_is_dovecot_version_3)
 {
-	correu_maildir *md = st_open(root);
-	correu_maildir_box *box = st_box(md, "INBOX");
 	correu_maildir_msg m;
 	char p[4096], line[512], *text;
 	unsigned v, nx;
 
+	open_inbox();
 	st_deliver(box, MSG1, 100);
 	st_msg(box, 1, &m);
 	path_of(p, sizeof(p), "dovecot-uidlist");
@@ -106,14 +133,10 @@ Test(box, uidlist_is_dovecot_version_3)
 	snprintf(line, sizeof(line), "\n1 :%s\n", m.filename);
 	cr_assert(strstr(text, line) != NULL, "%s", text);
 	free(text);
-	correu_maildir_box_close(box);
-	correu_maildir_free(md);
 }
 
 Test(box, flags_and_keywords_by_rename)
 {
-	correu_maildir *md = st_open(root);
-	correu_maildir_box *box = st_box(md, "INBOX");
 	correu_maildir_msg m;
 	unsigned junk, nonjunk, again;
 	const char *name;
@@ -121,6 +144,7 @@ Test(box, flags_and_keywords_by_rename)
 	uint64_t ms0;
 	char p[4096], *text;
 
+	open_inbox();
 	st_deliver(box, MSG1, 100);
 	cr_assert_eq(correu_maildir_box_keyword_index(box, "$Junk", 5, 0, &junk),
 	             CORREU_ERR_NOT_FOUND);
@@ -155,9 +179,8 @@ Test(box, flags_and_keywords_by_rename)
 	cr_assert_eq(correu_maildir_box_update_flags(box, 1, 0, 0, 1u << 26, 0), CORREU_ERR_ARG);
 	cr_assert_eq(correu_maildir_box_update_flags(box, 9, 1, 0, 0, 0), CORREU_ERR_NOT_FOUND);
 	uint64_t highest = correu_maildir_box_highestmodseq(box);
-	correu_maildir_box_close(box);
 
-	box = st_box(md, "INBOX");
+	reopen_inbox();
 	st_msg(box, 1, &m);
 	cr_assert_eq(m.flags, CORREU_MAILDIR_FLAG_SEEN);
 	cr_assert_eq(m.keywords, 1u << nonjunk);
@@ -166,34 +189,28 @@ Test(box, flags_and_keywords_by_rename)
 	cr_assert_eq(memcmp(name, "$NonJunk", 8), 0);
 	cr_assert_eq(correu_maildir_box_keyword_name(box, 5, &name, &len), CORREU_ERR_NOT_FOUND);
 	cr_assert_eq(correu_maildir_box_highestmodseq(box), highest, "MODSEQ persisted");
-	correu_maildir_box_close(box);
-	correu_maildir_free(md);
 }
 
 Test(box, at_most_26_keywords)
 {
-	correu_maildir *md = st_open(root);
-	correu_maildir_box *box = st_box(md, "INBOX");
 	unsigned idx;
 	char kw[8];
 
+	open_inbox();
 	for (int i = 0; i < 26; i++) {
 		snprintf(kw, sizeof(kw), "k%d", i);
 		cr_assert_eq(correu_maildir_box_keyword_index(box, kw, strlen(kw), 1, &idx), 0);
 		cr_assert_eq(idx, (unsigned)i);
 	}
 	cr_assert_eq(correu_maildir_box_keyword_index(box, "k26", 3, 1, &idx), CORREU_ERR_LIMIT);
-	correu_maildir_box_close(box);
-	correu_maildir_free(md);
 }
 
 Test(box, a_rename_by_another_process_is_followed)
 {
-	correu_maildir *md = st_open(root);
-	correu_maildir_box *box = st_box(md, "INBOX");
 	correu_maildir_msg m;
 	char from[4096], to[4096];
 
+	open_inbox();
 	st_deliver(box, MSG1, 100);
 	st_msg(box, 1, &m);
 	/* Someone else (a Dovecot session) marks it \Draft meanwhile. */
@@ -206,16 +223,13 @@ Test(box, a_rename_by_another_process_is_followed)
 	char *text = st_read(box, 1);
 	cr_assert_str_eq(text, MSG1);
 	free(text);
-	correu_maildir_box_close(box);
-	correu_maildir_free(md);
 }
 
 Test(box, take_new_moves_to_cur_keeping_uids)
 {
-	correu_maildir *md = st_open(root);
-	correu_maildir_box *box = st_box(md, "INBOX");
 	correu_maildir_msg m;
 
+	open_inbox();
 	st_deliver(box, MSG1, 100);
 	st_deliver(box, MSG2, 100);
 	cr_assert_eq(correu_maildir_box_take_new(box), 2);
@@ -225,21 +239,17 @@ Test(box, take_new_moves_to_cur_keeping_uids)
 	st_msg(box, 2, &m);
 	cr_assert_eq(m.is_new, 0);
 	cr_assert(strstr(m.filename, ":2,") != NULL);
-	correu_maildir_box_close(box);
-	box = st_box(md, "INBOX");
+	reopen_inbox();
 	st_msg(box, 2, &m);
 	cr_assert_eq(m.size, strlen(MSG2));
-	correu_maildir_box_close(box);
-	correu_maildir_free(md);
 }
 
 Test(box, expunge_and_uid_not_reused)
 {
-	correu_maildir *md = st_open(root);
-	correu_maildir_box *box = st_box(md, "INBOX");
 	uint64_t before;
 	char p[4096], *text;
 
+	open_inbox();
 	st_deliver(box, MSG1, 100);
 	st_deliver(box, MSG2, 100);
 	before = correu_maildir_box_highestmodseq(box);
@@ -254,18 +264,15 @@ Test(box, expunge_and_uid_not_reused)
 	cr_assert(strstr(text, "\n2 ") == NULL, "expunged UID left the file: %s", text);
 	cr_assert(strstr(text, "\n3 ") != NULL);
 	free(text);
-	correu_maildir_box_close(box);
-	correu_maildir_free(md);
 }
 
 Test(box, expunged_by_someone_else)
 {
-	correu_maildir *md = st_open(root);
-	correu_maildir_box *box = st_box(md, "INBOX");
 	correu_maildir_msg m;
 	char p[4096];
 	int fd;
 
+	open_inbox();
 	st_deliver(box, MSG1, 100);
 	st_deliver(box, MSG2, 100);
 	st_msg(box, 1, &m);
@@ -274,13 +281,10 @@ Test(box, expunged_by_someone_else)
 	cr_assert_eq(correu_maildir_box_open_fd(box, 1, &fd), CORREU_ERR_NOT_FOUND);
 	cr_assert_eq(correu_maildir_box_count(box), 1);
 	cr_assert_eq(correu_maildir_box_update_flags(box, 1, 1, 0, 0, 0), CORREU_ERR_NOT_FOUND);
-	correu_maildir_box_close(box);
-	correu_maildir_free(md);
 }
 
 Test(box, copy_and_move_keep_flags_keywords_and_date)
 {
-	correu_maildir *md = st_open(root);
 	correu_maildir_box *in, *arch;
 	correu_maildir_msg a, b;
 	unsigned kw, kw2;
@@ -290,6 +294,7 @@ Test(box, copy_and_move_keep_flags_keywords_and_date)
 	char p[4096];
 	struct stat st;
 
+	md = st_open(root);
 	cr_assert_eq(correu_maildir_folder_create(md, "Archive", 7), 0);
 	in = st_box(md, "INBOX");
 	arch = st_box(md, "Archive");
@@ -323,14 +328,11 @@ Test(box, copy_and_move_keep_flags_keywords_and_date)
 	cr_assert_eq(correu_maildir_box_copy(in, 7, arch, &uid), CORREU_ERR_NOT_FOUND);
 	correu_maildir_box_close(in);
 	correu_maildir_box_close(arch);
-	correu_maildir_free(md);
 }
 
 Test(box, delivery_options_abort_and_size_limit)
 {
 	correu_maildir_settings s;
-	correu_maildir *md;
-	correu_maildir_box *box;
 	correu_maildir_delivery *d;
 	correu_maildir_msg m;
 	uint32_t uid;
@@ -366,16 +368,12 @@ Test(box, delivery_options_abort_and_size_limit)
 	cr_assert_eq(correu_maildir_delivery_commit(d, &uid), CORREU_ERR_LIMIT);
 	cr_assert_eq(count_files("tmp"), 0);
 	cr_assert_eq(correu_maildir_box_count(box), 1);
-	correu_maildir_box_close(box);
-	correu_maildir_free(md);
 }
 
 /* A Maildir as Dovecot leaves it: our UIDs must be its UIDs. */
 Test(box, opens_a_dovecot_maildir_with_its_uids)
 {
 	char p[4096];
-	correu_maildir *md;
-	correu_maildir_box *box;
 	correu_maildir_msg m;
 	const char *name;
 	size_t len;
@@ -395,8 +393,7 @@ Test(box, opens_a_dovecot_maildir_with_its_uids)
 	                 "7 W6 :1700000001.M2P1.host,S=5,W=6\n");
 	path_of(p, sizeof(p), "dovecot-keywords");
 	st_write_file(p, "0 $Junk\n1 $NonJunk\n");
-	md = st_open(root);
-	box = st_box(md, "INBOX");
+	open_inbox();
 	cr_assert_eq(correu_maildir_box_uidvalidity(box), 1234);
 	cr_assert_eq(correu_maildir_box_count(box), 3);
 	st_msg(box, 4, &m);
@@ -415,8 +412,6 @@ Test(box, opens_a_dovecot_maildir_with_its_uids)
 	cr_assert(strstr(text, "7 W6 :1700000001.M2P1.host,S=5,W=6\n10 :1700000002.M3P1.other\n"),
 	          "%s", text);
 	free(text);
-	correu_maildir_box_close(box);
-	correu_maildir_free(md);
 }
 
 /* Files another writer left without UIDs get them in the order they were
@@ -425,16 +420,15 @@ Test(box, opens_a_dovecot_maildir_with_its_uids)
 Test(box, unlisted_files_get_uids_in_arrival_order)
 {
 	static const char *const arrived[] = {
-		"new/999999999.M500000P7.host",      "new/1700000000.M99P7Q9.host",
-		"new/1700000000.M99P7Q10.host",      "cur/1700000000.M123456P7Q1.host:2,S",
+		"new/999999999.M500000P7.host", "new/1700000000.M99P7Q9.host",
+		"new/1700000000.M99P7Q10.host", "cur/1700000000.M123456P7Q1.host:2,S",
 		"new/1700000001.M5P7Q2.host",
 	};
 	const size_t n = sizeof(arrived) / sizeof(arrived[0]);
-	correu_maildir *md = st_open(root);
-	correu_maildir_box *box;
 	correu_maildir_msg m;
 	char p[4096];
 
+	md = st_open(root);
 	/* Written newest first, so neither creation nor directory order helps. */
 	for (size_t i = n; i-- > 0;) {
 		path_of(p, sizeof(p), arrived[i]);
@@ -451,40 +445,35 @@ Test(box, unlisted_files_get_uids_in_arrival_order)
 			cr_assert_eq(strncmp(m.filename, want, strcspn(want, ":")), 0,
 			             "UID %zu is %s", i + 1, m.filename);
 		}
-		correu_maildir_box_close(box);
+		close_box();
 	}
-	correu_maildir_free(md);
 }
 
 Test(box, unreadable_uidlist_means_new_uidvalidity)
 {
-	correu_maildir *md = st_open(root);
-	correu_maildir_box *box = st_box(md, "INBOX");
 	uint32_t old;
 	char p[4096];
 
+	open_inbox();
 	st_deliver(box, MSG1, 100);
 	st_deliver(box, MSG2, 100);
 	old = correu_maildir_box_uidvalidity(box);
-	correu_maildir_box_close(box);
+	close_box();
 	path_of(p, sizeof(p), "dovecot-uidlist");
 	st_write_file(p, "garbage header\n1 :x\n");
 	box = st_box(md, "INBOX");
 	cr_assert_neq(correu_maildir_box_uidvalidity(box), old);
 	cr_assert_eq(correu_maildir_box_count(box), 2);
 	cr_assert_eq(correu_maildir_box_uidnext(box), 3);
-	correu_maildir_box_close(box);
-	correu_maildir_free(md);
 }
 
 Test(box, damaged_record_keeps_earlier_uids_and_uidvalidity)
 {
-	correu_maildir *md = st_open(root);
-	correu_maildir_box *box = st_box(md, "INBOX");
 	correu_maildir_msg m1, m3;
 	uint32_t old;
 	char p[4096], buf[2048];
 
+	open_inbox();
 	for (int i = 0; i < 3; i++)
 		st_deliver(box, MSG1, 100);
 	old = correu_maildir_box_uidvalidity(box);
@@ -492,7 +481,7 @@ Test(box, damaged_record_keeps_earlier_uids_and_uidvalidity)
 	st_msg(box, 3, &m3);
 	snprintf(buf, sizeof(buf), "3 V%u N4 G3085f01b7f11094c501100008c4a11c1\n1 :%s\n2 ::::\n", old,
 	         m1.filename);
-	correu_maildir_box_close(box);
+	close_box();
 	path_of(p, sizeof(p), "dovecot-uidlist");
 	st_write_file(p, buf);
 	box = st_box(md, "INBOX");
@@ -502,15 +491,11 @@ Test(box, damaged_record_keeps_earlier_uids_and_uidvalidity)
 	cr_assert_eq(correu_maildir_box_find(box, 2, &(size_t){0}), CORREU_ERR_NOT_FOUND);
 	cr_assert_eq(correu_maildir_box_find(box, 4, &(size_t){0}), 0, "re-numbered above N");
 	cr_assert_eq(correu_maildir_box_find(box, 5, &(size_t){0}), 0);
-	correu_maildir_box_close(box);
-	correu_maildir_free(md);
 }
 
 Test(box, a_long_uidlist_header_is_a_limit_not_damage)
 {
 	correu_maildir_settings s;
-	correu_maildir *md;
-	correu_maildir_box *box;
 	char p[4096], hdr[1200], ext[700];
 	char *text;
 
@@ -519,16 +504,15 @@ Test(box, a_long_uidlist_header_is_a_limit_not_damage)
 	/* "3 V77 N5 X" + 699 = 709 bytes: past 512, within the default. */
 	snprintf(hdr, sizeof(hdr), "3 V77 N5 X%s\n", ext);
 	md = st_open(root);
-	correu_maildir_free(md);
+	close_md();
 	path_of(p, sizeof(p), "dovecot-uidlist");
 	st_write_file(p, hdr);
 	cr_assert_eq(correu_maildir_settings_init(&s), 0);
 	s.max_line = 512;
 	cr_assert_eq(correu_maildir_open(root, strlen(root), &s, NULL, NULL, &md), 0);
 	cr_assert_eq(correu_maildir_box_open(md, "INBOX", 5, &box), CORREU_ERR_LIMIT);
-	correu_maildir_free(md);
-	md = st_open(root);
-	box = st_box(md, "INBOX");
+	close_md();
+	open_inbox();
 	cr_assert_eq(correu_maildir_box_uidvalidity(box), 77);
 	cr_assert_eq(st_deliver(box, MSG1, 100), 5);
 	cr_assert_eq(correu_maildir_box_expunge(box, 5), 0);
@@ -537,19 +521,17 @@ Test(box, a_long_uidlist_header_is_a_limit_not_damage)
 	cr_assert(strstr(text, ext) != NULL, "unknown header field kept");
 	cr_assert(strncmp(text, "3 V77 N6 G", 10) == 0, "%.20s", text);
 	free(text);
-	correu_maildir_box_close(box);
-	correu_maildir_free(md);
 }
 
 Test(box, copy_of_a_file_without_sizes_is_still_a_link)
 {
-	correu_maildir *md = st_open(root);
 	correu_maildir_box *in, *arch;
 	correu_maildir_msg m;
 	uint32_t uid;
 	char p[4096];
 	struct stat st;
 
+	md = st_open(root);
 	path_of(p, sizeof(p), "new/1700000002.M3P1.other");
 	st_write_file(p, "a\nb\r\nc\n");
 	cr_assert_eq(correu_maildir_folder_create(md, "Arch", 4), 0);
@@ -563,13 +545,10 @@ Test(box, copy_of_a_file_without_sizes_is_still_a_link)
 	cr_assert_eq(st.st_nlink, 2);
 	correu_maildir_box_close(in);
 	correu_maildir_box_close(arch);
-	correu_maildir_free(md);
 }
 
 Test(box, malformed_keywords_lines_are_skipped)
 {
-	correu_maildir *md;
-	correu_maildir_box *box;
 	const char *name;
 	size_t len;
 	char p[4096];
@@ -585,18 +564,15 @@ Test(box, malformed_keywords_lines_are_skipped)
 			cr_assert_eq(correu_maildir_box_keyword_name(box, i, &name, &len),
 			             CORREU_ERR_NOT_FOUND, "%u", i);
 	}
-	correu_maildir_box_close(box);
-	correu_maildir_free(md);
 }
 
 Test(box, old_tmp_files_are_cleaned_on_open)
 {
 	correu_maildir_settings s;
-	correu_maildir *md = st_open(root);
-	correu_maildir_box *box;
 	struct timeval tv[2];
 	char old[4096], fresh[4096];
 
+	md = st_open(root);
 	path_of(old, sizeof(old), "tmp/old");
 	path_of(fresh, sizeof(fresh), "tmp/fresh");
 	st_write_file(old, "x");
@@ -608,8 +584,7 @@ Test(box, old_tmp_files_are_cleaned_on_open)
 	box = st_box(md, "INBOX");
 	cr_assert_neq(access(old, F_OK), 0);
 	cr_assert_eq(access(fresh, F_OK), 0);
-	correu_maildir_box_close(box);
-	correu_maildir_free(md);
+	close_md();
 
 	/* The age is a setting. */
 	cr_assert_eq(correu_maildir_settings_init(&s), 0);
@@ -618,15 +593,11 @@ Test(box, old_tmp_files_are_cleaned_on_open)
 	sleep(2);
 	box = st_box(md, "INBOX");
 	cr_assert_neq(access(fresh, F_OK), 0);
-	correu_maildir_box_close(box);
-	correu_maildir_free(md);
 }
 
 Test(box, uidlist_lock_busy_and_stale)
 {
 	correu_maildir_settings s;
-	correu_maildir *md;
-	correu_maildir_box *box;
 	char lock[4096], id[400];
 	struct timeval tv[2];
 	pid_t child;
@@ -648,7 +619,7 @@ Test(box, uidlist_lock_busy_and_stale)
 	tv[1] = tv[0];
 	cr_assert_eq(utimes(lock, tv), 0);
 	box = st_box(md, "INBOX");
-	correu_maildir_box_close(box);
+	close_box();
 	cr_assert_neq(access(lock, F_OK), 0, "our own lock is gone");
 
 	/* Fresh, but its process on this host is dead: stale at once. */
@@ -661,16 +632,13 @@ Test(box, uidlist_lock_busy_and_stale)
 	snprintf(id, sizeof(id), "%ld:%s", (long)child, host);
 	st_write_file(lock, id);
 	box = st_box(md, "INBOX");
-	correu_maildir_box_close(box);
-	correu_maildir_free(md);
 }
 
 Test(box, external_new_file_gets_next_uid_on_sync)
 {
-	correu_maildir *md = st_open(root);
-	correu_maildir_box *box = st_box(md, "INBOX");
 	char p[4096];
 
+	open_inbox();
 	st_deliver(box, MSG1, 100);
 	path_of(p, sizeof(p), "new/9999999999.external.host");
 	st_write_file(p, "dropped by another MDA\n");
@@ -680,14 +648,10 @@ Test(box, external_new_file_gets_next_uid_on_sync)
 	char *text = st_read(box, 2);
 	cr_assert_str_eq(text, "dropped by another MDA\n");
 	free(text);
-	correu_maildir_box_close(box);
-	correu_maildir_free(md);
 }
 
 Test(box, bad_arguments)
 {
-	correu_maildir *md = NULL;
-	correu_maildir_box *box = NULL;
 	correu_maildir_settings s;
 
 	cr_assert_eq(correu_maildir_open(NULL, 0, NULL, NULL, NULL, &md), CORREU_ERR_ARG);
@@ -700,7 +664,7 @@ Test(box, bad_arguments)
 	cr_assert_eq(correu_maildir_open(root, strlen(root), &s, NULL, NULL, &md), CORREU_ERR_ARG);
 	s.max_line = 512;
 	cr_assert_eq(correu_maildir_open(root, strlen(root), &s, NULL, NULL, &md), 0);
-	correu_maildir_free(md);
+	close_md();
 	md = st_open(root);
 	cr_assert_eq(correu_maildir_box_open(md, "Missing", 7, &box), CORREU_ERR_NOT_FOUND);
 	cr_assert_eq(correu_maildir_box_open(md, "a/../b", 6, &box), CORREU_ERR_ARG);
@@ -709,32 +673,32 @@ Test(box, bad_arguments)
 	cr_assert_eq(correu_maildir_box_message(box, 0, &m), CORREU_ERR_ARG);
 	m.version = CORREU_MAILDIR_MSG_VERSION;
 	cr_assert_eq(correu_maildir_box_message(box, 0, &m), CORREU_ERR_NOT_FOUND);
-	correu_maildir_box_close(box);
+	close_box();
 	correu_maildir_box_close(NULL);
-	correu_maildir_free(md);
+	close_md();
 	correu_maildir_free(NULL);
 }
 
 static int store_scenario(void *ctx, const correu_allocator *a)
 {
 	const char *dir = ctx;
-	correu_maildir *md = NULL;
-	correu_maildir_box *box = NULL, *arch = NULL;
+	correu_maildir *maildir = NULL;
+	correu_maildir_box *inbox = NULL, *arch = NULL;
 	correu_maildir_delivery *d = NULL;
 	unsigned kw;
 	uint32_t uid;
 	int rc;
 
 	st_rm_tree(dir);
-	rc = correu_maildir_open(dir, strlen(dir), NULL, a, NULL, &md);
+	rc = correu_maildir_open(dir, strlen(dir), NULL, a, NULL, &maildir);
 	if (rc == 0)
-		rc = correu_maildir_folder_create(md, "Arch", 4);
+		rc = correu_maildir_folder_create(maildir, "Arch", 4);
 	if (rc == 0)
-		rc = correu_maildir_box_open(md, "INBOX", 5, &box);
+		rc = correu_maildir_box_open(maildir, "INBOX", 5, &inbox);
 	if (rc == 0)
-		rc = correu_maildir_box_open(md, "Arch", 4, &arch);
+		rc = correu_maildir_box_open(maildir, "Arch", 4, &arch);
 	for (int i = 0; i < 3 && rc == 0; i++) {
-		rc = correu_maildir_delivery_begin(box, &d);
+		rc = correu_maildir_delivery_begin(inbox, &d);
 		if (rc == 0)
 			rc = correu_maildir_delivery_write(d, (const uint8_t *)MSG1, strlen(MSG1));
 		if (rc == 0)
@@ -743,22 +707,22 @@ static int store_scenario(void *ctx, const correu_allocator *a)
 			correu_maildir_delivery_abort(d);
 	}
 	if (rc == 0)
-		rc = correu_maildir_box_keyword_index(box, "$Junk", 5, 1, &kw);
+		rc = correu_maildir_box_keyword_index(inbox, "$Junk", 5, 1, &kw);
 	if (rc == 0)
-		rc = correu_maildir_box_update_flags(box, 1, 1, 0, 1u << kw, 0);
+		rc = correu_maildir_box_update_flags(inbox, 1, 1, 0, 1u << kw, 0);
 	if (rc == 0)
-		rc = correu_maildir_box_copy(box, 1, arch, &uid);
+		rc = correu_maildir_box_copy(inbox, 1, arch, &uid);
 	if (rc == 0)
-		rc = correu_maildir_box_expunge(box, 2);
+		rc = correu_maildir_box_expunge(inbox, 2);
 	if (rc == 0)
-		rc = correu_maildir_box_sync(box);
+		rc = correu_maildir_box_sync(inbox);
 	correu_maildir_box_close(arch);
-	correu_maildir_box_close(box);
-	if (md && rc == 0) {
-		rc = correu_maildir_box_open(md, "INBOX", 5, &box);
-		correu_maildir_box_close(box);
+	correu_maildir_box_close(inbox);
+	if (maildir && rc == 0) {
+		rc = correu_maildir_box_open(maildir, "INBOX", 5, &inbox);
+		correu_maildir_box_close(inbox);
 	}
-	correu_maildir_free(md);
+	correu_maildir_free(maildir);
 	return rc;
 }
 
