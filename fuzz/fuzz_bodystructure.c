@@ -12,40 +12,18 @@
 #include <string.h>
 
 #include "correu/mime.h"
+#include "fuzz_common.h"
 #include "imap_body_ref.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-struct text {
-	uint8_t *p;
-	size_t len, cap;
-};
-
-static int put(const uint8_t *p, size_t n, void *ud)
+static void putc_(struct fuzz_rec *t, char c)
 {
-	struct text *t = ud;
-
-	if (t->len + n > t->cap) {
-		size_t cap = (t->len + n) * 2 + 16;
-		uint8_t *q = realloc(t->p, cap);
-
-		if (!q)
-			abort();
-		t->p = q;
-		t->cap = cap;
-	}
-	memcpy(t->p + t->len, p, n);
-	t->len += n;
-	return 0;
-}
-
-static void putc_(struct text *t, char c)
-{
-	put((const uint8_t *)&c, 1, t);
+	fuzz_rec_add(t, &c, 1);
 }
 
 /* Print a value back in canonical form, iteratively. */
-static void reprint(const struct ref_tree *t, size_t node, struct text *o)
+static void reprint(const struct ref_tree *t, size_t node, struct fuzz_rec *o)
 {
 	size_t stack[REF_MAX_DEPTH], depth = 0, cur = node;
 	char num[24];
@@ -63,19 +41,19 @@ static void reprint(const struct ref_tree *t, size_t node, struct text *o)
 			}
 			putc_(o, ')');
 			break;
-		case REF_NIL: put((const uint8_t *)"NIL", 3, o); break;
+		case REF_NIL: fuzz_rec_add(o, "NIL", 3); break;
 		case REF_NUM:
 			snprintf(num, sizeof(num), "%llu", (unsigned long long)n->num);
-			put((const uint8_t *)num, strlen(num), o);
+			fuzz_rec_add(o, num, strlen(num));
 			break;
 		default:
 			if (n->literal) {
 				snprintf(num, sizeof(num), "{%zu}\r\n", n->len);
-				put((const uint8_t *)num, strlen(num), o);
+				fuzz_rec_add(o, num, strlen(num));
 			} else {
 				putc_(o, '"');
 			}
-			put(n->s, n->len, o);
+			fuzz_rec_add(o, n->s, n->len);
 			if (!n->literal)
 				putc_(o, '"');
 		}
@@ -200,20 +178,20 @@ static void check_tree(const struct ref_tree *t, size_t root, const correu_mime_
 
 static void roundtrip(const correu_mime_message *m, uint32_t what)
 {
-	struct text out = { 0 }, again = { 0 };
+	struct fuzz_rec out = { 0 }, again = { 0 };
 	struct ref_tree t = { 0 };
 	size_t i = 0, root;
 
-	CHECK(correu_mime_imap_write(m, 0, what, 0, put, &out) == 0);
+	CHECK(correu_mime_imap_write(m, 0, what, 0, fuzz_rec_put, &out) == 0);
 	root = ref_read(&t, out.p, out.len, &i);
 	CHECK(root != 0);
 	CHECK(i == out.len); /* nothing left over */
 	reprint(&t, root, &again);
-	CHECK(again.len == out.len && (out.len == 0 || memcmp(again.p, out.p, out.len) == 0));
+	CHECK(fuzz_rec_same(&again, &out));
 	check_tree(&t, root, m, what == CORREU_MIME_IMAP_BODYSTRUCTURE);
 	free(t.n);
-	free(out.p);
-	free(again.p);
+	fuzz_rec_free(&out);
+	fuzz_rec_free(&again);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -12,38 +12,12 @@
 #include <string.h>
 
 #include "correu/codec.h"
-
-struct record {
-	uint8_t *p;
-	size_t len, cap;
-};
-
-static void rec_add(struct record *r, const void *p, size_t n)
-{
-	if (n == 0)
-		return;
-	if (r->len + n > r->cap) {
-		size_t cap = (r->len + n) * 2 + 64;
-		uint8_t *q = realloc(r->p, cap);
-
-		if (!q)
-			abort();
-		r->p = q;
-		r->cap = cap;
-	}
-	memcpy(r->p + r->len, p, n);
-	r->len += n;
-}
-
-static int same(const struct record *a, const struct record *b)
-{
-	return a->len == b->len && (a->len == 0 || memcmp(a->p, b->p, a->len) == 0);
-}
+#include "fuzz_common.h"
 
 /* Decode `data` cut at `cut` and then every `step` bytes; the body goes to
  * r and the outcome (0: no end) with the wire bytes consumed to *end_at. */
 static int decode(const uint8_t *data, size_t n, size_t max_line, uint32_t flags, size_t cut,
-                  size_t step, struct record *r, size_t *end_at)
+                  size_t step, struct fuzz_rec *r, size_t *end_at)
 {
 	_Alignas(max_align_t) uint8_t mem[256];
 	correu_dot_decoder *d;
@@ -54,10 +28,7 @@ static int decode(const uint8_t *data, size_t n, size_t max_line, uint32_t flags
 	    correu_dot_decoder_init(mem, sizeof(mem), max_line, flags, &d) != 0)
 		abort();
 	while (start < n && !outcome) {
-		size_t end = start < cut ? cut : (step ? start + step : n);
-
-		if (end > n)
-			end = n;
+		size_t end = fuzz_chunk_end(start, n, cut, step);
 		uint8_t *chunk = malloc(end - start);
 
 		if (!chunk)
@@ -73,7 +44,7 @@ static int decode(const uint8_t *data, size_t n, size_t max_line, uint32_t flags
 				abort();
 			off += used;
 			total += used;
-			rec_add(r, piece, len);
+			fuzz_rec_add(r, piece, len);
 			if (rc == 0)
 				continue;
 			if (rc != CORREU_DOT_END && rc != CORREU_ERR_BARE_EOL && rc != CORREU_ERR_LIMIT)
@@ -104,7 +75,7 @@ static size_t first_end(const uint8_t *p, size_t n)
 static void check_split_invariance(const uint8_t *data, size_t n, size_t max_line,
                                    uint32_t flags, size_t cut, size_t step)
 {
-	struct record a = { 0 }, b = { 0 }, c = { 0 };
+	struct fuzz_rec a = { 0 }, b = { 0 }, c = { 0 };
 	size_t ea, eb, ec;
 	int ra = decode(data, n, max_line, flags, 0, 0, &a, &ea);
 	int rb = decode(data, n, max_line, flags, cut, 0, &b, &eb);
@@ -112,7 +83,7 @@ static void check_split_invariance(const uint8_t *data, size_t n, size_t max_lin
 
 	if (ra != rb || ra != rc || ea != eb || ea != ec)
 		abort();
-	if (!same(&a, &b) || !same(&a, &c))
+	if (!fuzz_rec_same(&a, &b) || !fuzz_rec_same(&a, &c))
 		abort();
 	if (ra) {
 		/* The end is a real terminator ... */
@@ -126,9 +97,9 @@ static void check_split_invariance(const uint8_t *data, size_t n, size_t max_lin
 	} else if (first_end(data, n)) {
 		abort();
 	}
-	free(a.p);
-	free(b.p);
-	free(c.p);
+	fuzz_rec_free(&a);
+	fuzz_rec_free(&b);
+	fuzz_rec_free(&c);
 }
 
 /* Encode the input as a message with normalisation, in chunks of `step`
@@ -137,7 +108,7 @@ static void check_round_trip(const uint8_t *data, size_t n, size_t step)
 {
 	_Alignas(max_align_t) uint8_t mem[256];
 	correu_dot_encoder *e;
-	struct record wire = { 0 }, want = { 0 }, body = { 0 };
+	struct fuzz_rec wire = { 0 }, want = { 0 }, body = { 0 };
 	uint8_t out[3];
 	size_t used, wrote, end_at;
 	int rc;
@@ -149,12 +120,12 @@ static void check_round_trip(const uint8_t *data, size_t n, size_t step)
 
 		if (correu_dot_encoder_feed(e, data + off, len, &used, out, sizeof(out), &wrote) != 0)
 			abort();
-		rec_add(&wire, out, wrote);
+		fuzz_rec_add(&wire, out, wrote);
 		off += used;
 	}
 	do {
 		rc = correu_dot_encoder_finish(e, out, sizeof(out), &wrote);
-		rec_add(&wire, out, wrote);
+		fuzz_rec_add(&wire, out, wrote);
 	} while (rc == 0);
 	if (rc != CORREU_DOT_END)
 		abort();
@@ -162,22 +133,22 @@ static void check_round_trip(const uint8_t *data, size_t n, size_t step)
 	 * its CRLF. */
 	for (size_t i = 0; i < n; i++) {
 		if (data[i] == '\r' || data[i] == '\n') {
-			rec_add(&want, "\r\n", 2);
+			fuzz_rec_add(&want, "\r\n", 2);
 			if (data[i] == '\r' && i + 1 < n && data[i + 1] == '\n')
 				i++;
 		} else {
-			rec_add(&want, data + i, 1);
+			fuzz_rec_add(&want, data + i, 1);
 		}
 	}
 	if (want.len && (want.len < 2 || memcmp(want.p + want.len - 2, "\r\n", 2) != 0))
-		rec_add(&want, "\r\n", 2);
+		fuzz_rec_add(&want, "\r\n", 2);
 	if (decode(wire.p, wire.len, 0, 0, 0, step, &body, &end_at) != CORREU_DOT_END)
 		abort();
-	if (end_at != wire.len || !same(&body, &want))
+	if (end_at != wire.len || !fuzz_rec_same(&body, &want))
 		abort();
-	free(wire.p);
-	free(want.p);
-	free(body.p);
+	fuzz_rec_free(&wire);
+	fuzz_rec_free(&want);
+	fuzz_rec_free(&body);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

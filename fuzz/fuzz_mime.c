@@ -11,31 +11,9 @@
 #include <string.h>
 
 #include "correu/mime.h"
+#include "fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-struct text {
-	uint8_t *p;
-	size_t len, cap;
-};
-
-static int put(const uint8_t *p, size_t n, void *ud)
-{
-	struct text *t = ud;
-
-	if (t->len + n > t->cap) {
-		size_t cap = (t->len + n) * 2;
-		uint8_t *q = realloc(t->p, cap);
-
-		if (!q)
-			abort();
-		t->p = q;
-		t->cap = cap;
-	}
-	memcpy(t->p + t->len, p, n);
-	t->len += n;
-	return 0;
-}
 
 static int discard(const uint8_t *p, size_t n, void *ud)
 {
@@ -43,11 +21,11 @@ static int discard(const uint8_t *p, size_t n, void *ud)
 	return 0;
 }
 
-static void describe(const correu_mime_message *m, struct text *t)
+static void describe(const correu_mime_message *m, struct fuzz_rec *t)
 {
 	uint32_t n = correu_mime_part_count(m);
 
-	put((const uint8_t *)&n, sizeof(n), t);
+	fuzz_rec_add(t, &n, sizeof(n));
 	for (uint32_t i = 0; i < n; i++) {
 		correu_mime_part_info pi = { .version = CORREU_MIME_PART_INFO_VERSION };
 
@@ -56,15 +34,15 @@ static void describe(const correu_mime_message *m, struct text *t)
 		if (pi.header_offset + pi.header_size != pi.body_offset ||
 		    pi.body_offset + pi.body_size > correu_mime_message_size(m))
 			abort();
-		put((const uint8_t *)&pi, sizeof(pi), t);
+		fuzz_rec_add(t, &pi, sizeof(pi));
 		for (uint32_t f = 0; f < correu_mime_field_count(m, i); f++) {
 			const uint8_t *fn, *fv;
 			size_t nl, vl;
 
 			if (correu_mime_field_get(m, i, f, &fn, &nl, &fv, &vl) != 0)
 				abort();
-			put(fn, nl, t);
-			put(fv, vl, t);
+			fuzz_rec_add(t, fn, nl);
+			fuzz_rec_add(t, fv, vl);
 			if (correu_mime_decode_words(fv, vl, discard, NULL, NULL, NULL) != 0)
 				abort();
 		}
@@ -73,7 +51,7 @@ static void describe(const correu_mime_message *m, struct text *t)
 			abort();
 	}
 	for (uint32_t what = 1; what <= 3; what++)
-		if (correu_mime_imap_write(m, 0, what, CORREU_MIME_IMAP_UTF8, put, t) != 0)
+		if (correu_mime_imap_write(m, 0, what, CORREU_MIME_IMAP_UTF8, fuzz_rec_put, t) != 0)
 			abort();
 }
 
@@ -119,27 +97,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t cut = size > 2 ? ((size_t)data[0] << 8 | data[1]) % (size + 1) : 0;
 	correu_mime_message *whole = parse(data, size, size), *split = parse(data, size, cut), *l;
-	struct text a = { 0 }, b = { 0 }, saved = { 0 };
+	struct fuzz_rec a = { 0 }, b = { 0 }, saved = { 0 };
 
 	describe(whole, &a);
 	describe(split, &b);
-	if (a.len != b.len || (a.len > 0 && memcmp(a.p, b.p, a.len) != 0))
+	if (!fuzz_rec_same(&a, &b))
 		abort(); /* the result depends on how the input was cut */
 	sections(whole);
-	if (correu_mime_message_save(whole, put, &saved) != 0 ||
+	if (correu_mime_message_save(whole, fuzz_rec_put, &saved) != 0 ||
 	    correu_mime_message_load(saved.p, saved.len, NULL, &l) != 0)
 		abort();
 	b.len = 0;
 	describe(l, &b);
-	if (a.len != b.len || (a.len > 0 && memcmp(a.p, b.p, a.len) != 0))
+	if (!fuzz_rec_same(&a, &b))
 		abort(); /* the cache does not round-trip */
 	correu_mime_message_free(l);
 	/* and loading arbitrary bytes must be safe */
 	if (correu_mime_message_load(data, size, NULL, &l) == 0)
 		correu_mime_message_free(l);
-	free(a.p);
-	free(b.p);
-	free(saved.p);
+	fuzz_rec_free(&a);
+	fuzz_rec_free(&b);
+	fuzz_rec_free(&saved);
 	correu_mime_message_free(whole);
 	correu_mime_message_free(split);
 	return 0;

@@ -37,12 +37,8 @@
 #include <unistd.h>
 
 #include "correu/imap.h"
-
-struct args {
-	const char *host, *ca_file, *user;
-	uint16_t port;
-	uint32_t tls_mode, policy;
-};
+#include "driver_args.h"
+#include "driver_sink.h"
 
 /* An allocator that records its high-water mark, to show that a large
  * message never sits in memory whole. */
@@ -77,55 +73,6 @@ static void c_free(void *user, void *p, size_t size)
 
 	k->live -= size;
 	free(p);
-}
-
-static int usage(void)
-{
-	fputs("usage: imap_driver --host H --port P --user U [--tls none|starttls|implicit]\n"
-	      "         [--ca-file F] COMMAND...\n",
-	      stderr);
-	return 2;
-}
-
-static int parse_args(int argc, char **argv, struct args *a)
-{
-	static const struct option longs[] = {
-		{ "host", required_argument, NULL, 'H' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "user", required_argument, NULL, 'u' },
-		{ "tls", required_argument, NULL, 'T' },
-		{ "ca-file", required_argument, NULL, 'C' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int ch;
-
-	memset(a, 0, sizeof(*a));
-	a->policy = CORREU_IMAP_TLS_REQUIRED;
-	while ((ch = getopt_long(argc, argv, "", longs, NULL)) != -1) {
-		switch (ch) {
-		case 'H': a->host = optarg; break;
-		case 'p': a->port = (uint16_t)strtoul(optarg, NULL, 10); break;
-		case 'u': a->user = optarg; break;
-		case 'C': a->ca_file = optarg; break;
-		case 'T':
-			if (strcmp(optarg, "implicit") == 0)
-				a->tls_mode = CORREU_IMAP_SESSION_IMPLICIT;
-			else if (strcmp(optarg, "none") == 0)
-				a->policy = CORREU_IMAP_TLS_NONE;
-			else if (strcmp(optarg, "starttls") != 0)
-				return -1;
-			break;
-		default: return -1;
-		}
-	}
-	return a->host && a->port && a->user && optind < argc ? 0 : -1;
-}
-
-static void log_line(int level, const char *msg, size_t len, void *userdata)
-{
-	(void)level;
-	(void)userdata;
-	fprintf(stderr, "%.*s\n", (int)len, msg);
 }
 
 /* Prints what the untagged data of a step says, one line per fact. */
@@ -197,19 +144,6 @@ static int on_number(uint64_t n, void *userdata)
 	(void)userdata;
 	printf("search %llu\n", (unsigned long long)n);
 	return 0;
-}
-
-struct counted {
-	int fd;
-	unsigned long long n;
-};
-
-static int to_file(const uint8_t *data, size_t len, void *userdata)
-{
-	struct counted *c = userdata;
-
-	c->n += len;
-	return write(c->fd, data, len) == (ssize_t)len ? 0 : CORREU_ERR_IO;
 }
 
 /* A command of the core, waited for by the session, its data printed. */
@@ -320,13 +254,13 @@ static int step_message(correu_imap_session *s, const char *cmd)
 		return rc;
 	}
 	if (sscanf(cmd, "fetch:%u:%511[^:]:%1023s", &uid, a1, path) == 3) {
-		struct counted k = { -1, 0 };
+		struct driver_sink k = { -1, 0 };
 
 		k.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		if (k.fd < 0)
 			return CORREU_ERR_IO;
-		rc = correu_imap_session_fetch_section(s, uid, strcmp(a1, "-") ? a1 : "", to_file,
-		                                       &k);
+		rc = correu_imap_session_fetch_section(s, uid, strcmp(a1, "-") ? a1 : "",
+		                                       driver_sink_write, &k);
 		close(k.fd);
 		if (rc == 0)
 			printf("fetch %u %llu\n", uid, k.n);
@@ -441,18 +375,19 @@ static int fail(correu_imap_session *s, const char *what, int rc)
 
 int main(int argc, char **argv)
 {
-	static correu_logger logger = { CORREU_LOGGER_VERSION, CORREU_LOG_INFO, log_line, NULL };
+	static correu_logger logger = { CORREU_LOGGER_VERSION, CORREU_LOG_INFO, driver_log_line,
+		                        NULL };
 	const char *password = getenv("CORREU_PASSWORD");
 	struct counting k;
 	correu_imap_settings set;
 	correu_imap_session_options o;
 	correu_imap_session *s = NULL;
 	correu_tls_config *tls = NULL;
-	struct args a;
+	struct driver_args a;
 	int rc, i;
 
-	if (parse_args(argc, argv, &a) < 0 || !password)
-		return usage();
+	if (driver_args_parse(argc, argv, false, &a) < 0 || !password)
+		return driver_usage("imap_driver", false);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	memset(&k, 0, sizeof(k));
 	k.table.version = CORREU_ALLOCATOR_VERSION;
@@ -461,11 +396,11 @@ int main(int argc, char **argv)
 	k.table.realloc = c_realloc;
 	k.table.free = c_free;
 	correu_imap_settings_init(&set);
-	set.tls_policy = a.policy;
+	set.tls_policy = a.no_tls ? CORREU_IMAP_TLS_NONE : CORREU_IMAP_TLS_REQUIRED;
 	set.logger = &logger;
 	set.allocator = &k.table;
 	correu_imap_session_options_init(&o);
-	o.tls_mode = a.tls_mode;
+	o.tls_mode = a.implicit ? CORREU_IMAP_SESSION_IMPLICIT : CORREU_IMAP_SESSION_STARTTLS;
 	o.settings = &set;
 	if (a.ca_file) {
 		if ((rc = correu_tls_config_new(CORREU_TLS_CLIENT, NULL, &tls)) < 0 ||

@@ -26,63 +26,8 @@
 #include <unistd.h>
 
 #include "correu/pop3.h"
-
-struct args {
-	const char *host, *ca_file, *user;
-	uint16_t port;
-	uint32_t tls_mode, policy, flags;
-};
-
-static int usage(void)
-{
-	fputs("usage: pop3_driver --host H --port P --user U [--tls none|starttls|implicit]\n"
-	      "         [--ca-file F] [--allow-plaintext-auth] COMMAND...\n",
-	      stderr);
-	return 2;
-}
-
-static int parse_args(int argc, char **argv, struct args *a)
-{
-	static const struct option longs[] = {
-		{ "host", required_argument, NULL, 'H' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "user", required_argument, NULL, 'u' },
-		{ "tls", required_argument, NULL, 'T' },
-		{ "ca-file", required_argument, NULL, 'C' },
-		{ "allow-plaintext-auth", no_argument, NULL, 'P' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int ch;
-
-	memset(a, 0, sizeof(*a));
-	a->policy = CORREU_POP3_TLS_REQUIRED;
-	while ((ch = getopt_long(argc, argv, "", longs, NULL)) != -1) {
-		switch (ch) {
-		case 'H': a->host = optarg; break;
-		case 'p': a->port = (uint16_t)strtoul(optarg, NULL, 10); break;
-		case 'u': a->user = optarg; break;
-		case 'C': a->ca_file = optarg; break;
-		case 'P': a->flags |= CORREU_POP3_ALLOW_PLAINTEXT_AUTH; break;
-		case 'T':
-			if (strcmp(optarg, "implicit") == 0)
-				a->tls_mode = CORREU_POP3_SESSION_IMPLICIT;
-			else if (strcmp(optarg, "none") == 0)
-				a->policy = CORREU_POP3_TLS_NONE;
-			else if (strcmp(optarg, "starttls") != 0)
-				return -1;
-			break;
-		default: return -1;
-		}
-	}
-	return a->host && a->port && a->user && optind < argc ? 0 : -1;
-}
-
-static void log_line(int level, const char *msg, size_t len, void *userdata)
-{
-	(void)level;
-	(void)userdata;
-	fprintf(stderr, "%.*s\n", (int)len, msg);
-}
+#include "driver_args.h"
+#include "driver_sink.h"
 
 static int on_list(uint32_t msg, uint64_t size, void *userdata)
 {
@@ -98,25 +43,12 @@ static int on_uidl(uint32_t msg, const char *uid, size_t len, void *userdata)
 	return 0;
 }
 
-struct counted {
-	int fd;
-	unsigned long long n;
-};
-
-static int to_file(const uint8_t *data, size_t len, void *userdata)
-{
-	struct counted *c = userdata;
-
-	c->n += len;
-	return write(c->fd, data, len) == (ssize_t)len ? 0 : CORREU_ERR_IO;
-}
-
 /* retr:N:FILE and top:N:LINES:FILE. */
 static int fetch(correu_pop3_session *s, const char *cmd)
 {
 	unsigned msg = 0, lines = 0;
 	char path[1024];
-	struct counted c = { -1, 0 };
+	struct driver_sink c = { -1, 0 };
 	int top = strncmp(cmd, "top:", 4) == 0, rc;
 
 	if ((top ? sscanf(cmd, "top:%u:%u:%1023s", &msg, &lines, path) != 3
@@ -125,8 +57,8 @@ static int fetch(correu_pop3_session *s, const char *cmd)
 	c.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	if (c.fd < 0)
 		return CORREU_ERR_IO;
-	rc = top ? correu_pop3_session_top(s, msg, lines, to_file, &c)
-	         : correu_pop3_session_retrieve(s, msg, to_file, &c);
+	rc = top ? correu_pop3_session_top(s, msg, lines, driver_sink_write, &c)
+	         : correu_pop3_session_retrieve(s, msg, driver_sink_write, &c);
 	close(c.fd);
 	if (rc == 0)
 		printf("%s %u %llu\n", top ? "top" : "retr", msg, c.n);
@@ -199,25 +131,26 @@ static void report_ready(correu_pop3_session *s)
 
 int main(int argc, char **argv)
 {
-	static correu_logger logger = { CORREU_LOGGER_VERSION, CORREU_LOG_INFO, log_line, NULL };
+	static correu_logger logger = { CORREU_LOGGER_VERSION, CORREU_LOG_INFO, driver_log_line,
+		                        NULL };
 	const char *password = getenv("CORREU_PASSWORD");
 	correu_pop3_settings set;
 	correu_pop3_session_options o;
 	correu_pop3_session *s = NULL;
 	correu_tls_config *tls = NULL;
-	struct args a;
+	struct driver_args a;
 	const char *text = "", *what = "login";
 	int rc, i;
 
-	if (parse_args(argc, argv, &a) < 0 || !password)
-		return usage();
+	if (driver_args_parse(argc, argv, true, &a) < 0 || !password)
+		return driver_usage("pop3_driver", true);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	correu_pop3_settings_init(&set);
-	set.tls_policy = a.policy;
-	set.flags = a.flags;
+	set.tls_policy = a.no_tls ? CORREU_POP3_TLS_NONE : CORREU_POP3_TLS_REQUIRED;
+	set.flags = a.plaintext_auth ? CORREU_POP3_ALLOW_PLAINTEXT_AUTH : 0;
 	set.logger = &logger;
 	correu_pop3_session_options_init(&o);
-	o.tls_mode = a.tls_mode;
+	o.tls_mode = a.implicit ? CORREU_POP3_SESSION_IMPLICIT : CORREU_POP3_SESSION_STLS;
 	o.settings = &set;
 	rc = correu_tls_config_new(CORREU_TLS_CLIENT, NULL, &tls);
 	if (rc == 0 && a.ca_file)

@@ -27,6 +27,7 @@ import time
 import unittest
 
 import peers
+from run_classes import run_classes
 from tap import Tap
 
 ARGS = None
@@ -398,19 +399,11 @@ def main():
     ap.add_argument("classes", nargs="*", default=list(CLASSES))
     ARGS = ap.parse_args()
     needed = [ARGS.driver, ARGS.pipeline] + ([ARGS.fetch] if "FetchTest" in ARGS.classes else [])
-    for path in needed:
-        if not os.access(path, os.X_OK):
-            print(f"FAIL: {path} is not built", flush=True)
-            return 1
 
     def check_installed():
         peers.find_program("dovecot")
         peers.find_program("openssl")
-    peers.skip_or_fail(check_installed)
-    suite = unittest.TestSuite(unittest.defaultTestLoader.loadTestsFromTestCase(CLASSES[n])
-                               for n in ARGS.classes)
-    result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
-    return 0 if result.wasSuccessful() else 1
+    return run_classes(CLASSES, ARGS.classes, needed, check_installed)
 
 
 if __name__ == "__main__":

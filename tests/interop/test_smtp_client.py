@@ -24,6 +24,7 @@ import time
 import unittest
 
 import peers
+from run_classes import run_classes
 from tap import Tap
 
 ARGS = None          # the parsed command line
@@ -449,21 +450,13 @@ def main():
     ap.add_argument("--send", required=True)
     ap.add_argument("classes", nargs="*", default=list(CLASSES))
     ARGS = ap.parse_args()
-    for path in (ARGS.driver, ARGS.send):
-        if not os.access(path, os.X_OK):
-            print(f"FAIL: {path} is not built", flush=True)
-            return 1
 
     def check_installed():
         for name in ARGS.classes:
             for peer in CLASSES[name].peers_wanted:
                 NEEDS[peer]()
         peers.find_program("openssl")
-    peers.skip_or_fail(check_installed)
-    suite = unittest.TestSuite(unittest.defaultTestLoader.loadTestsFromTestCase(CLASSES[n])
-                               for n in ARGS.classes)
-    result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
-    return 0 if result.wasSuccessful() else 1
+    return run_classes(CLASSES, ARGS.classes, [ARGS.driver, ARGS.send], check_installed)
 
 
 if __name__ == "__main__":
