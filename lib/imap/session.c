@@ -5,60 +5,27 @@
  * ready, logs in with the strongest method offered, enables the
  * extensions it can use, logs out, and reports the last response. The
  * events and waits are in session_io.c (over the proto layer's I/O loop),
- * the jobs in session_ops.c.
+ * the jobs in session_ops.c; making, starting and freeing it is the proto
+ * layer's (session_base.c), with the typed steps here.
  */
 #include <string.h>
 
 #include "session_int.h"
 
-CORREU__PROTO_CORE(core_ops, correu_imap_client);
+CORREU__PROTO_CORE(core_ops, correu_imap_client, CORREU_IMAP_CLIENT_EV);
 
-#define DEF_CONNECT_TIMEOUT 30000u
+#define RBUF_LEN 16384u
 
-void correu_imap_session_options_init(correu_imap_session_options *o)
+/* Copy the options and make the core (correu__proto_kind.configure). */
+static int configure(correu__proto_session *b, const void *opts, const correu_transport *t)
 {
-	if (!o)
-		return;
-	memset(o, 0, sizeof(*o));
-	o->version = CORREU_IMAP_SESSION_OPTIONS_VERSION;
-	o->tls_mode = CORREU_IMAP_SESSION_STARTTLS;
-	o->connect_timeout_ms = DEF_CONNECT_TIMEOUT;
-}
-
-static int start_up(correu_imap_session *s)
-{
+	correu_imap_session *s = (correu_imap_session *)b;
+	const correu_imap_session_options *o = opts;
 	int rc;
 
-	while (!s->ready) {
-		if (s->error)
-			return s->error;
-		rc = correu__proto_io_step(&s->io, &s->error, UINT64_MAX);
-		if (rc < 0)
-			return s->error;
-	}
-	return 0;
-}
-
-static int make(correu_transport *t, const char *host, const correu_imap_session_options *o,
-                correu_imap_session **out)
-{
-	const correu_allocator *a = correu__allocator(o->settings ? o->settings->allocator : NULL);
-	correu_imap_session *s = correu__calloc(a, sizeof(*s));
-	int rc;
-
-	*out = s;
-	if (!s)
-		return CORREU_ERR_NOMEM;
-	s->alloc = a;
 	s->opts = *o;
 	s->opts.settings = NULL;
 	s->append_fd = -1;
-	correu__buf_init(&s->last_text, a, 4096);
-	/* The response text is kept in room made now, so that keeping it
-	 * later can never fail. */
-	if (correu__proto_io_init(&s->io, a, t, host, o->tls, s->rbuf, sizeof(s->rbuf)) < 0 ||
-	    correu__buf_reserve(&s->last_text, 4096) < 0)
-		return CORREU_ERR_NOMEM;
 	if (o->settings)
 		s->set = *o->settings;
 	else
@@ -71,95 +38,38 @@ static int make(correu_transport *t, const char *host, const correu_imap_session
 		return CORREU_ERR_ARG;
 	s->set.on_event = correu__imaps_event;
 	s->set.event_userdata = s;
-	s->io.ops = &core_ops;
 	rc = correu_imap_client_new(&s->set, &s->c);
-	s->io.core = s->c;
+	b->io.core = s->c;
 	return rc;
 }
 
-int correu_imap_session_start(correu_transport *t, const char *host,
-                              const correu_imap_session_options *opts,
-                              correu_imap_session **session_out)
+static int start_up(correu__proto_session *b)
 {
-	correu_imap_session_options o;
-	correu_imap_session *s = NULL;
 	int rc;
 
-	if (session_out)
-		*session_out = NULL;
-	if (!t || !session_out) {
-		correu_transport_free(t);
-		return CORREU_ERR_ARG;
+	while (!b->ready) {
+		if (b->error)
+			return b->error;
+		rc = correu__proto_io_step(&b->io, &b->error, UINT64_MAX);
+		if (rc < 0)
+			return b->error;
 	}
-	if (!opts)
-		correu_imap_session_options_init(&o);
-	else
-		o = *opts;
-	if (o.version != CORREU_IMAP_SESSION_OPTIONS_VERSION ||
-	    o.tls_mode > CORREU_IMAP_SESSION_IMPLICIT) {
-		correu_transport_free(t);
-		return CORREU_ERR_ARG;
-	}
-	rc = make(t, host, &o, &s);
-	if (!s) {
-		correu_transport_free(t);
-		return rc;
-	}
-	if (rc == 0)
-		rc = start_up(s);
-	if (rc < 0) {
-		if (s->c)
-			correu__proto_io_flush(&s->io);
-		correu_imap_session_free(s);
-		return rc;
-	}
-	*session_out = s;
 	return 0;
 }
 
-int correu_imap_session_open(const char *host, uint16_t port,
-                             const correu_imap_session_options *opts,
-                             correu_imap_session **session_out)
-{
-	correu_imap_session_options o;
-	correu_transport *t;
-	correu_tls_config *own;
-	int rc;
+static const correu__proto_kind kind = { &core_ops, sizeof(correu_imap_session),
+	                                 RBUF_LEN,  configure,
+	                                 start_up,  NULL };
 
-	if (!host || !session_out)
-		return CORREU_ERR_ARG;
-	if (!opts)
-		correu_imap_session_options_init(&o);
-	else
-		o = *opts;
-	rc = correu__proto_connect(host, port, o.connect_timeout_ms,
-	                           o.settings ? o.settings->allocator : NULL,
-	                           o.tls_mode == CORREU_IMAP_SESSION_IMPLICIT, &o.tls, &t, &own);
-	if (rc == 0)
-		rc = correu_imap_session_start(t, host, &o, session_out);
-	if (rc == 0)
-		(*session_out)->io.own_tls = own;
-	else
-		correu_tls_config_free(own);
-	return rc;
-}
-
-void correu_imap_session_free(correu_imap_session *s)
-{
-	if (!s)
-		return;
-	correu_imap_client_free(s->c);
-	correu__proto_io_free(&s->io);
-	correu__buf_free(&s->last_text, false);
-	correu__free(s->alloc, s, sizeof(*s));
-}
+/* options_init, start, open and free, as correu/imap_session.h says. */
+CORREU__PROTO_SESSION_API(imap, IMAP, STARTTLS, kind)
 
 static int login_sasl(correu_imap_session *s, const char *user, const char *password)
 {
 	correu_sasl_credentials cr;
 	correu_sasl_settings ss;
 
-	correu__proto_login_sasl(&cr, &ss, user, password, s->alloc, s->opts.random,
+	correu__proto_login_sasl(&cr, &ss, user, password, s->base.alloc, s->opts.random,
 	                         s->opts.random_userdata);
 	return correu_imap_client_authenticate(s->c, 0, &cr, &ss);
 }
@@ -186,8 +96,8 @@ int correu_imap_session_login(correu_imap_session *s, const char *user, const ch
 
 	if (!s || !user || !password)
 		return CORREU_ERR_ARG;
-	if (s->error)
-		return s->error;
+	if (s->base.error)
+		return s->base.error;
 	if (correu_imap_client_logged_in(s->c))
 		return enable(s);
 	/* Strongest first: SASL (SCRAM never shows the password), then
@@ -211,21 +121,15 @@ int correu_imap_session_login(correu_imap_session *s, const char *user, const ch
 
 int correu_imap_session_logout(correu_imap_session *s)
 {
-	int rc;
+	int rc = correu__proto_session_closing(s ? &s->base : NULL);
 
-	if (!s)
-		return CORREU_ERR_ARG;
-	if (s->closed)
-		return 0;
-	if (s->error)
-		return s->error;
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
 	rc = correu__imaps_job(s, correu_imap_client_logout(s->c));
 	/* The core reports CLOSED after LOGOUT's completion; the BYE before
 	 * it is the server's goodbye, not a failure. */
-	if (rc == 0 || s->closed) {
-		int sh = correu_transport_shutdown(s->io.t);
-
-		(void)sh; /* the session is over either way */
+	if (rc == 0 || s->base.closed) {
+		correu__proto_session_shutdown(&s->base);
 		return 0;
 	}
 	return rc;
@@ -234,17 +138,9 @@ int correu_imap_session_logout(correu_imap_session *s)
 int correu_imap_session_last_response(const correu_imap_session *s, const char **text_out,
                                       uint32_t *code_out)
 {
-	if (text_out)
-		*text_out = "";
-	if (code_out)
-		*code_out = 0;
-	if (!s || !s->have_response)
-		return CORREU_ERR_NOT_FOUND;
-	if (text_out && s->last_text.len)
-		*text_out = (const char *)s->last_text.data;
-	if (code_out)
-		*code_out = s->last_code;
-	return (int)s->last_status;
+	int rc = correu__proto_session_last(s ? &s->base : NULL, text_out, code_out);
+
+	return rc < 0 ? rc : (int)s->last_status;
 }
 
 correu_imap_client *correu_imap_session_client(correu_imap_session *s)
@@ -257,9 +153,9 @@ int correu_imap_session_wait(correu_imap_session *s, int id, correu_imap_event_f
 {
 	if (!s)
 		return CORREU_ERR_ARG;
-	if (s->error)
-		return s->error;
-	s->data_fn = fn;
-	s->fn_userdata = userdata;
+	if (s->base.error)
+		return s->base.error;
+	s->fn.data = fn;
+	s->fn.userdata = userdata;
 	return correu__imaps_job(s, id);
 }

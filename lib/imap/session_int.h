@@ -15,38 +15,30 @@
 #include "proto/proto_session.h"
 
 struct correu_imap_session {
-	const correu_allocator *alloc;
+	correu__proto_session base; /* first: the connection and what events said */
 	correu_imap_session_options opts;
 	correu_imap_settings set;
 	correu_imap_client *c;
-	correu__proto_io io; /* the transport, and the loop that drives c */
 
-	/* What the events said. */
-	bool ready, closed;
-	int error;
-	/* The command a job waits for, and whether it completed. */
-	uint32_t await_id;
-	bool done;
+	/* base.await is the tag number of the command a job waits for,
+	 * base.done set when it completed or the session closed. */
 	bool answered; /* the awaited command's completion came (not a close) */
-	uint32_t last_status, last_code;
-	bool have_response;
-	correu__buf last_text; /* NUL-terminated, room made at the start */
+	uint32_t last_status;
 
 	/* The job's consumers; the first negative code they return is kept
-	 * and the rest of the answer is read and dropped. */
-	correu_imap_event_fn data_fn;
-	correu_imap_number_fn num_fn;
-	correu_imap_body_fn body_fn;
-	void *fn_userdata;
-	int fn_error;
+	 * (base.fn_error) and the rest of the answer is read and dropped. */
+	struct {
+		correu_imap_event_fn data;
+		correu_imap_number_fn num;
+		correu_imap_body_fn body;
+		void *userdata;
+	} fn;
 	bool section_seen;
 	/* SELECT, APPEND and IDLE results. */
 	uint32_t exists, uidvalidity, append_uid;
 	bool idling, news;
 	/* APPEND from a file descriptor. */
 	int append_fd;
-
-	uint8_t rbuf[16384];
 };
 
 /* The core's event callback: the session is the userdata. */

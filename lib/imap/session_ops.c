@@ -16,7 +16,7 @@ static int usable(const correu_imap_session *s)
 {
 	if (!s)
 		return CORREU_ERR_ARG;
-	return s->error ? s->error : 0;
+	return s->base.error ? s->base.error : 0;
 }
 
 int correu_imap_session_list(correu_imap_session *s, const char *pattern, uint32_t flags,
@@ -28,8 +28,8 @@ int correu_imap_session_list(correu_imap_session *s, const char *pattern, uint32
 		return rc;
 	if (!pattern)
 		return CORREU_ERR_ARG;
-	s->data_fn = fn;
-	s->fn_userdata = userdata;
+	s->fn.data = fn;
+	s->fn.userdata = userdata;
 	return correu__imaps_job(s, correu_imap_client_list(s->c, "", 0, pattern, strlen(pattern),
 	                                                    flags, status_items));
 }
@@ -63,8 +63,8 @@ int correu_imap_session_search(correu_imap_session *s, const char *criteria,
 		return rc;
 	if (!criteria || !fn)
 		return CORREU_ERR_ARG;
-	s->num_fn = fn;
-	s->fn_userdata = userdata;
+	s->fn.num = fn;
+	s->fn.userdata = userdata;
 	return correu__imaps_job(s, correu_imap_client_search(s->c, CORREU_IMAP_UID, NULL, criteria,
 	                                                      strlen(criteria)));
 }
@@ -78,8 +78,8 @@ int correu_imap_session_fetch(correu_imap_session *s, const char *uid_set, const
 		return rc;
 	if (!fn)
 		return CORREU_ERR_ARG;
-	s->data_fn = fn;
-	s->fn_userdata = userdata;
+	s->fn.data = fn;
+	s->fn.userdata = userdata;
 	return correu__imaps_job(
 		s, correu_imap_client_fetch(s->c, CORREU_IMAP_UID, uid_set, items, 0));
 }
@@ -96,8 +96,8 @@ int correu_imap_session_fetch_section(correu_imap_session *s, uint32_t uid, cons
 	    (size_t)snprintf(items, sizeof(items), "(BODY.PEEK[%s])", section) >= sizeof(items))
 		return CORREU_ERR_ARG;
 	snprintf(set, sizeof(set), "%u", uid);
-	s->body_fn = fn;
-	s->fn_userdata = userdata;
+	s->fn.body = fn;
+	s->fn.userdata = userdata;
 	s->section_seen = false;
 	rc = correu__imaps_job(s, correu_imap_client_fetch(s->c, CORREU_IMAP_UID, set, items, 0));
 	/* RFC 9051 §6.4.5: a UID that does not exist gives OK and no data. */
@@ -207,25 +207,26 @@ int correu_imap_session_idle(correu_imap_session *s, uint32_t timeout_ms, correu
 		return id;
 	s->idling = false;
 	s->news = false;
-	s->data_fn = fn;
-	s->fn_userdata = userdata;
-	s->await_id = (uint32_t)id;
-	s->done = false;
+	s->fn.data = fn;
+	s->fn.userdata = userdata;
+	s->base.await = (uint32_t)id;
+	s->base.done = false;
 	s->answered = false;
 	/* Wait for news or the caller's time; a refused IDLE completes. */
-	while (!s->done && !s->news && !s->error && correu__proto_now_ms() < wake) {
-		rc = correu__proto_io_step(&s->io, &s->error, s->idling ? wake : UINT64_MAX);
+	while (!s->base.done && !s->news && !s->base.error && correu__proto_now_ms() < wake) {
+		rc = correu__proto_io_step(&s->base.io, &s->base.error,
+		                           s->idling ? wake : UINT64_MAX);
 		if (rc < 0)
 			return rc;
 	}
-	if (s->error)
-		return s->error;
-	if (s->done) {
+	if (s->base.error)
+		return s->base.error;
+	if (s->base.done) {
 		/* Refused (NO or BAD) before it began, or the server closed. */
 		if (!s->answered)
 			return CORREU_ERR_CLOSED;
-		s->data_fn = NULL;
-		s->await_id = 0;
+		s->fn.data = NULL;
+		s->base.await = 0;
 		return CORREU_ERR_REPLY;
 	}
 	rc = correu_imap_client_idle_done(s->c);

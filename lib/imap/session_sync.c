@@ -17,8 +17,8 @@ int correu_imap_session_enable_qresync(correu_imap_session *s)
 
 	if (!s)
 		return CORREU_ERR_ARG;
-	if (s->error)
-		return s->error;
+	if (s->base.error)
+		return s->base.error;
 	if (correu_imap_client_enabled(s->c) & CORREU_IMAP_CAP_QRESYNC)
 		return 0;
 	if (!(correu_imap_client_caps(s->c) & CORREU_IMAP_CAP_QRESYNC))
@@ -80,8 +80,8 @@ int correu_imap_session_select_sync(correu_imap_session *s, const char *mailbox,
 	state->highestmodseq = 0;
 	s->exists = 0;
 	s->uidvalidity = 0;
-	s->data_fn = on_select_data;
-	s->fn_userdata = &j;
+	s->fn.data = on_select_data;
+	s->fn.userdata = &j;
 	rc = correu__imaps_job(s, correu_imap_client_select(s->c, mailbox, strlen(mailbox), flags,
 	                                                    uidvalidity, modseq, known_uids,
 	                                                    known_uids ? strlen(known_uids) : 0));
@@ -99,8 +99,8 @@ int correu_imap_session_compress(correu_imap_session *s)
 
 	if (!s)
 		return CORREU_ERR_ARG;
-	if (s->error)
-		return s->error;
+	if (s->base.error)
+		return s->base.error;
 	/* Asked only when the filter can be made: after the OK there is no
 	 * way back to uncompressed. */
 	if (!correu_compress_available())
@@ -110,14 +110,14 @@ int correu_imap_session_compress(correu_imap_session *s)
 		return rc;
 	/* RFC 4978 §3: compressed from the byte after the OK on, both ways.
 	 * The core reads and writes nothing until it is told. */
-	rc = correu_transport_deflate_new(s->io.t, NULL, &filt);
+	rc = correu_transport_deflate_new(s->base.io.t, NULL, &filt);
 	if (rc < 0) {
-		s->error = rc;
+		s->base.error = rc;
 		return rc;
 	}
-	s->io.t = filt;
+	s->base.io.t = filt;
 	rc = correu_imap_client_compress_done(s->c);
 	if (rc < 0)
-		s->error = rc;
+		s->base.error = rc;
 	return rc;
 }

@@ -4,152 +4,70 @@
  * the start, RFC 8314, or STLS through the core), gets ready, logs in with
  * the strongest method offered, quits, and reports the last reply. The I/O
  * loop is in session_io.c (over the proto layer's), the jobs in
- * session_ops.c.
+ * session_ops.c; making, starting and freeing it is the proto layer's
+ * (session_base.c), with the typed steps here.
  */
 #include <string.h>
 
 #include "session_int.h"
 
-CORREU__PROTO_CORE(core_ops, correu_pop3_client);
+CORREU__PROTO_CORE(core_ops, correu_pop3_client, CORREU_POP3_EV);
 
-#define DEF_CONNECT_TIMEOUT 30000u
+#define RBUF_LEN 16384u
 
-void correu_pop3_session_options_init(correu_pop3_session_options *o)
+/* Copy the options and make the core (correu__proto_kind.configure). */
+static int configure(correu__proto_session *b, const void *opts, const correu_transport *t)
 {
-	if (!o)
-		return;
-	memset(o, 0, sizeof(*o));
-	o->version = CORREU_POP3_SESSION_OPTIONS_VERSION;
-	o->tls_mode = CORREU_POP3_SESSION_STLS;
-	o->connect_timeout_ms = DEF_CONNECT_TIMEOUT;
+	correu_pop3_session *s = (correu_pop3_session *)b;
+	const correu_pop3_session_options *o = opts;
+	int rc;
+
+	s->opts = *o;
+	s->opts.settings = NULL;
+	if (o->settings)
+		s->set = *o->settings;
+	else
+		correu_pop3_settings_init(&s->set);
+	if (o->tls_mode == CORREU_POP3_SESSION_IMPLICIT)
+		s->set.tls_policy = CORREU_POP3_TLS_IMPLICIT;
+	/* The implicit policy tells the core the channel is protected (it
+	 * then sends passwords): only true of a TLS transport. */
+	if (s->set.tls_policy == CORREU_POP3_TLS_IMPLICIT && !correu_transport_is_tls(t))
+		return CORREU_ERR_ARG;
+	s->set.on_event = correu__pop3_session_event;
+	s->set.event_userdata = s;
+	rc = correu_pop3_client_new(&s->set, &s->c);
+	b->io.core = s->c;
+	return rc;
 }
 
 /* The start-up ends at READY, or at a refused greeting (the core then
  * sends QUIT; its answer closes the session). */
-static int start_up(correu_pop3_session *s)
+static int start_up(correu__proto_session *b)
 {
+	correu_pop3_session *s = (correu_pop3_session *)b;
 	int rc;
 
-	s->await = CORREU_POP3_CMD_GREETING;
-	while (!s->ready && !s->closed) {
-		if (s->error)
-			return s->error;
-		if (s->done && !s->last_ok)
+	b->await = CORREU_POP3_CMD_GREETING;
+	while (!b->ready && !b->closed) {
+		if (b->error)
+			return b->error;
+		if (b->done && !s->last_ok)
 			return CORREU_ERR_REPLY;
-		rc = correu__proto_io_step(&s->io, &s->error, UINT64_MAX);
+		rc = correu__proto_io_step(&b->io, &b->error, UINT64_MAX);
 		if (rc < 0)
-			return s->error;
+			return b->error;
 	}
-	s->await = 0;
-	return s->ready ? 0 : CORREU_ERR_REPLY;
+	b->await = 0;
+	return b->ready ? 0 : CORREU_ERR_REPLY;
 }
 
-int correu_pop3_session_start(correu_transport *t, const char *host,
-                              const correu_pop3_session_options *opts,
-                              correu_pop3_session **session_out)
-{
-	correu_pop3_session_options o;
-	correu_pop3_session *s;
-	const correu_allocator *a;
-	int rc;
+static const correu__proto_kind kind = { &core_ops, sizeof(correu_pop3_session),
+	                                 RBUF_LEN,  configure,
+	                                 start_up,  NULL };
 
-	if (session_out)
-		*session_out = NULL;
-	if (!t || !session_out) {
-		correu_transport_free(t);
-		return CORREU_ERR_ARG;
-	}
-	if (!opts)
-		correu_pop3_session_options_init(&o);
-	else
-		o = *opts;
-	if (o.version != CORREU_POP3_SESSION_OPTIONS_VERSION ||
-	    o.tls_mode > CORREU_POP3_SESSION_IMPLICIT) {
-		correu_transport_free(t);
-		return CORREU_ERR_ARG;
-	}
-	a = correu__allocator(o.settings ? o.settings->allocator : NULL);
-	s = correu__calloc(a, sizeof(*s));
-	if (!s) {
-		correu_transport_free(t);
-		return CORREU_ERR_NOMEM;
-	}
-	s->alloc = a;
-	s->opts = o;
-	s->opts.settings = NULL;
-	correu__buf_init(&s->last_text, a, 4096);
-	/* The reply text is kept in room made now, so that keeping it later
-	 * can never fail. */
-	if (correu__proto_io_init(&s->io, a, t, host, o.tls, s->rbuf, sizeof(s->rbuf)) < 0 ||
-	    correu__buf_reserve(&s->last_text, 4096) < 0) {
-		correu_pop3_session_free(s);
-		return CORREU_ERR_NOMEM;
-	}
-	if (o.settings)
-		s->set = *o.settings;
-	else
-		correu_pop3_settings_init(&s->set);
-	if (o.tls_mode == CORREU_POP3_SESSION_IMPLICIT)
-		s->set.tls_policy = CORREU_POP3_TLS_IMPLICIT;
-	/* The implicit policy tells the core the channel is protected (it
-	 * then sends passwords): only true of a TLS transport. */
-	if (s->set.tls_policy == CORREU_POP3_TLS_IMPLICIT && !correu_transport_is_tls(t)) {
-		correu_pop3_session_free(s);
-		return CORREU_ERR_ARG;
-	}
-	s->set.on_event = correu__pop3_session_event;
-	s->set.event_userdata = s;
-	rc = correu_pop3_client_new(&s->set, &s->c);
-	s->io.ops = &core_ops;
-	s->io.core = s->c;
-	if (rc == 0)
-		rc = start_up(s);
-	if (rc < 0) {
-		if (s->c)
-			correu__proto_io_flush(&s->io);
-		correu_pop3_session_free(s);
-		return rc;
-	}
-	*session_out = s;
-	return 0;
-}
-
-int correu_pop3_session_open(const char *host, uint16_t port,
-                             const correu_pop3_session_options *opts,
-                             correu_pop3_session **session_out)
-{
-	correu_pop3_session_options o;
-	correu_transport *t;
-	correu_tls_config *own;
-	int rc;
-
-	if (!host || !session_out)
-		return CORREU_ERR_ARG;
-	if (!opts)
-		correu_pop3_session_options_init(&o);
-	else
-		o = *opts;
-	rc = correu__proto_connect(host, port, o.connect_timeout_ms,
-	                           o.settings ? o.settings->allocator : NULL,
-	                           o.tls_mode == CORREU_POP3_SESSION_IMPLICIT, &o.tls, &t, &own);
-	if (rc == 0)
-		rc = correu_pop3_session_start(t, host, &o, session_out);
-	if (rc == 0)
-		(*session_out)->io.own_tls = own;
-	else
-		correu_tls_config_free(own);
-	return rc;
-}
-
-void correu_pop3_session_free(correu_pop3_session *s)
-{
-	if (!s)
-		return;
-	correu_pop3_client_free(s->c);
-	correu__proto_io_free(&s->io);
-	correu__buf_free(&s->last_text, false);
-	correu__free(s->alloc, s, sizeof(*s));
-}
+/* options_init, start, open and free, as correu/pop3.h says. */
+CORREU__PROTO_SESSION_API(pop3, POP3, STLS, kind)
 
 /* SASL with the strongest mechanism offered; NOT_FOUND when none fits. */
 static int login_sasl(correu_pop3_session *s, const char *user, const char *password)
@@ -157,7 +75,7 @@ static int login_sasl(correu_pop3_session *s, const char *user, const char *pass
 	correu_sasl_credentials cr;
 	correu_sasl_settings ss;
 
-	correu__proto_login_sasl(&cr, &ss, user, password, s->alloc, s->opts.random,
+	correu__proto_login_sasl(&cr, &ss, user, password, s->base.alloc, s->opts.random,
 	                         s->opts.random_userdata);
 	return correu_pop3_client_auth(s->c, 0, &cr, &ss);
 }
@@ -170,8 +88,8 @@ int correu_pop3_session_login(correu_pop3_session *s, const char *user, const ch
 
 	if (!s || !user || !password)
 		return CORREU_ERR_ARG;
-	if (s->error)
-		return s->error;
+	if (s->base.error)
+		return s->base.error;
 	ulen = strlen(user);
 	plen = strlen(password);
 	/* Strongest first: SASL (SCRAM never shows the password), then APOP
@@ -196,37 +114,22 @@ int correu_pop3_session_login(correu_pop3_session *s, const char *user, const ch
 
 int correu_pop3_session_quit(correu_pop3_session *s)
 {
-	int rc;
+	int rc = correu__proto_session_closing(s ? &s->base : NULL);
 
-	if (!s)
-		return CORREU_ERR_ARG;
-	if (s->closed)
-		return 0;
-	if (s->error)
-		return s->error;
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
 	rc = correu__pop3_session_job(s, CORREU_POP3_CMD_QUIT, correu_pop3_client_quit(s->c));
-	if (rc == 0 || rc == CORREU_ERR_REPLY) {
-		int sh = correu_transport_shutdown(s->io.t);
-
-		(void)sh; /* the session is over either way */
-	}
+	if (rc == 0 || rc == CORREU_ERR_REPLY)
+		correu__proto_session_shutdown(&s->base);
 	return rc;
 }
 
 int correu_pop3_session_last_reply(const correu_pop3_session *s, const char **text_out,
                                    uint32_t *resp_code_out)
 {
-	if (text_out)
-		*text_out = "";
-	if (resp_code_out)
-		*resp_code_out = 0;
-	if (!s || !s->have_reply)
-		return CORREU_ERR_NOT_FOUND;
-	if (text_out && s->last_text.len)
-		*text_out = (const char *)s->last_text.data;
-	if (resp_code_out)
-		*resp_code_out = s->last_code;
-	return s->last_ok ? 1 : 0;
+	int rc = correu__proto_session_last(s ? &s->base : NULL, text_out, resp_code_out);
+
+	return rc < 0 ? rc : s->last_ok ? 1 : 0;
 }
 
 correu_pop3_client *correu_pop3_session_client(correu_pop3_session *s)

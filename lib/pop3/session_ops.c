@@ -10,7 +10,7 @@ static int usable(const correu_pop3_session *s)
 {
 	if (!s)
 		return CORREU_ERR_ARG;
-	return s->error ? s->error : 0;
+	return s->base.error ? s->base.error : 0;
 }
 
 int correu_pop3_session_stat(correu_pop3_session *s, uint32_t *count_out, uint64_t *size_out)
@@ -35,8 +35,8 @@ int correu_pop3_session_list(correu_pop3_session *s, correu_pop3_list_fn fn, voi
 		return rc;
 	if (!fn)
 		return CORREU_ERR_ARG;
-	s->list_fn = fn;
-	s->fn_userdata = userdata;
+	s->fn.list = fn;
+	s->fn.userdata = userdata;
 	return correu__pop3_session_job(s, CORREU_POP3_CMD_LIST, correu_pop3_client_list(s->c, 0));
 }
 
@@ -48,8 +48,8 @@ int correu_pop3_session_uidl(correu_pop3_session *s, correu_pop3_uidl_fn fn, voi
 		return rc;
 	if (!fn)
 		return CORREU_ERR_ARG;
-	s->uidl_fn = fn;
-	s->fn_userdata = userdata;
+	s->fn.uidl = fn;
+	s->fn.userdata = userdata;
 	return correu__pop3_session_job(s, CORREU_POP3_CMD_UIDL, correu_pop3_client_uidl(s->c, 0));
 }
 
@@ -62,8 +62,8 @@ int correu_pop3_session_retrieve(correu_pop3_session *s, uint32_t msg, correu_po
 		return rc;
 	if (!fn || msg == 0)
 		return CORREU_ERR_ARG;
-	s->body_fn = fn;
-	s->fn_userdata = userdata;
+	s->fn.body = fn;
+	s->fn.userdata = userdata;
 	return correu__pop3_session_job(s, CORREU_POP3_CMD_RETR,
 	                                correu_pop3_client_retr(s->c, msg));
 }
@@ -77,8 +77,8 @@ int correu_pop3_session_top(correu_pop3_session *s, uint32_t msg, uint32_t lines
 		return rc;
 	if (!fn || msg == 0)
 		return CORREU_ERR_ARG;
-	s->body_fn = fn;
-	s->fn_userdata = userdata;
+	s->fn.body = fn;
+	s->fn.userdata = userdata;
 	return correu__pop3_session_job(s, CORREU_POP3_CMD_TOP,
 	                                correu_pop3_client_top(s->c, msg, lines));
 }

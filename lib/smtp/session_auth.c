@@ -20,8 +20,8 @@ static int run(correu_smtp_session *s, int mech, const correu_sasl_credentials *
 {
 	int rc;
 
-	if (s->error)
-		return s->error;
+	if (s->base.error)
+		return s->base.error;
 	s->auth_done = false;
 	rc = correu_smtp_client_auth(s->c, mech, cr, ss);
 	if (rc < 0)
@@ -29,14 +29,14 @@ static int run(correu_smtp_session *s, int mech, const correu_sasl_credentials *
 	rc = correu__smtp_session_until(s, auth_answered);
 	if (rc < 0)
 		return rc;
-	return s->last_code == 235 ? 0 : CORREU_ERR_AUTH;
+	return s->base.last_code == 235 ? 0 : CORREU_ERR_AUTH;
 }
 
 /* SCRAM needs nonces: the operating system's random source. */
 static void sasl_settings(const correu_smtp_session *s, correu_sasl_settings *ss)
 {
 	correu_sasl_settings_init(ss);
-	ss->allocator = s->alloc;
+	ss->allocator = s->base.alloc;
 	ss->random = correu__proto_os_random;
 }
 
@@ -47,7 +47,7 @@ int correu_smtp_session_login(correu_smtp_session *s, const char *user, const ch
 
 	if (!s || !user || !password)
 		return CORREU_ERR_ARG;
-	correu__proto_login_sasl(&cr, &ss, user, password, s->alloc, NULL, NULL);
+	correu__proto_login_sasl(&cr, &ss, user, password, s->base.alloc, NULL, NULL);
 	return run(s, 0, &cr, &ss);
 }
 

@@ -124,7 +124,7 @@ static int send_one(struct batch *b, size_t i)
 	int rc;
 
 	while (i - b->oldest >= WINDOW) {
-		rc = s->error ? s->error : correu__smtp_session_io(s);
+		rc = s->base.error ? s->base.error : correu__smtp_session_io(s);
 		if (rc < 0)
 			return rc;
 	}
@@ -181,8 +181,8 @@ int correu_smtp_session_send_many(correu_smtp_session *s, correu_smtp_batch_item
 	rc = check_items(items, count);
 	if (rc < 0)
 		return rc;
-	if (s->error)
-		return s->error;
+	if (s->base.error)
+		return s->base.error;
 	for (size_t i = 0; i < count; i++) {
 		items[i].result = 0;
 		items[i].code = 0;
@@ -192,7 +192,7 @@ int correu_smtp_session_send_many(correu_smtp_session *s, correu_smtp_batch_item
 	/* Per-message codes live in the items; the single-message record
 	 * would only mix the messages up. */
 	if (s->rcpt_codes)
-		correu__free(s->alloc, s->rcpt_codes, s->nrcpt * sizeof(*s->rcpt_codes));
+		correu__free(s->base.alloc, s->rcpt_codes, s->nrcpt * sizeof(*s->rcpt_codes));
 	s->rcpt_codes = NULL;
 	s->nrcpt = 0;
 	memset(&b, 0, sizeof(b));

@@ -14,18 +14,14 @@
 #include "proto/proto_session.h"
 
 struct correu_smtp_session {
-	const correu_allocator *alloc;
+	correu__proto_session base; /* first: the connection and what events said */
 	correu_smtp_session_options opts;
 	correu_smtp_settings set;
 	correu_smtp_client *c;
-	correu__proto_io io; /* the transport, and the loop that drives c */
 
-	/* What the events said. */
-	bool ready, body, closed, auth_done;
-	int error;
-	uint32_t last_code;
-	correu__buf last_text; /* NUL-terminated */
-	uint32_t *rcpt_codes;  /* per envelope recipient, for the message */
+	/* What the SMTP events said. */
+	bool body, auth_done;
+	uint32_t *rcpt_codes; /* per envelope recipient, for the message */
 	size_t nrcpt;
 	uint32_t data_end_code;
 	uint32_t delivered; /* LMTP: 2xx end-of-data replies */
@@ -33,8 +29,6 @@ struct correu_smtp_session {
 	 * matches replies to the messages of a batch); NULL for none. */
 	correu_smtp_event_fn tap;
 	void *tap_userdata;
-
-	uint8_t rbuf[4096];
 };
 
 /* One round of I/O: write, or read, or wait, by the core's wishes. */

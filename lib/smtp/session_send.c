@@ -78,7 +78,7 @@ static int feed_chunk(correu_smtp_session *s, const uint8_t *p, size_t n)
 int correu__smtp_session_body(correu_smtp_session *s, correu_smtp_reader_fn reader, void *ud,
                               uint64_t total)
 {
-	uint8_t *buf = correu__alloc(s->alloc, CHUNK);
+	uint8_t *buf = correu__alloc(s->base.alloc, CHUNK);
 	uint64_t sent = 0;
 	int rc = 0;
 
@@ -100,14 +100,14 @@ int correu__smtp_session_body(correu_smtp_session *s, correu_smtp_reader_fn read
 		if (s->opts.progress && (rc = s->opts.progress(sent, total, s->opts.progress_userdata)) < 0)
 			break;
 	}
-	correu__free(s->alloc, buf, CHUNK);
+	correu__free(s->base.alloc, buf, CHUNK);
 	if (rc == CORREU_ERR_REPLY)
 		return rc; /* a BDAT chunk refused: the server ended the transaction */
 	if (rc < 0) {
 		/* A message cut short must never be ended: that would deliver it.
 		 * The connection is given up instead. */
-		if (!s->error)
-			s->error = rc;
+		if (!s->base.error)
+			s->base.error = rc;
 		return rc;
 	}
 	while ((rc = correu_smtp_client_body_end(s->c)) == CORREU_ERR_WANT_WRITE ||
@@ -128,12 +128,12 @@ int correu_smtp_session_send(correu_smtp_session *s, const correu_smtp_envelope 
 	if (!s || !env || !reader || env->version != CORREU_SMTP_ENVELOPE_VERSION || !env->from ||
 	    !env->to || env->to_count == 0 || env->to_count > UINT32_MAX)
 		return CORREU_ERR_ARG;
-	if (s->error)
-		return s->error;
+	if (s->base.error)
+		return s->base.error;
 	if (s->rcpt_codes)
-		correu__free(s->alloc, s->rcpt_codes, s->nrcpt * sizeof(*s->rcpt_codes));
+		correu__free(s->base.alloc, s->rcpt_codes, s->nrcpt * sizeof(*s->rcpt_codes));
 	s->nrcpt = 0;
-	s->rcpt_codes = correu__calloc(s->alloc, env->to_count * sizeof(*s->rcpt_codes));
+	s->rcpt_codes = correu__calloc(s->base.alloc, env->to_count * sizeof(*s->rcpt_codes));
 	if (!s->rcpt_codes)
 		return CORREU_ERR_NOMEM;
 	s->nrcpt = env->to_count;

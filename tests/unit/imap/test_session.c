@@ -8,169 +8,14 @@
  * server that times out.
  */
 #include <criterion/criterion.h>
-#include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "correu/imap.h"
 #include "failalloc.h"
-
-/* A script: "S:text" sends text CRLF, "C:text" expects the line text,
- * "TLS" starts TLS as the server, "WAIT" reads until the client closes,
- * "SLEEP" waits 300 ms. */
-struct server {
-	const char *const *script;
-	int fd;
-	correu_tcp_listener *listener;
-	const correu_tls_config *tls;
-	char failure[4200];
-	pthread_t thread;
-};
-
-static int wait_io(correu_transport *t, correu_ssize rc)
-{
-	if (rc != CORREU_ERR_WANT_READ && rc != CORREU_ERR_WANT_WRITE)
-		return (int)rc;
-	return correu_transport_wait(
-		       t, rc == CORREU_ERR_WANT_READ ? CORREU_WAIT_READ : CORREU_WAIT_WRITE, 5000) <
-	                       0
-	               ? CORREU_ERR_TIMEOUT
-	               : 0;
-}
-
-static int send_all(correu_transport *t, const char *p, size_t n)
-{
-	while (n > 0) {
-		correu_ssize k = correu_transport_send(t, (const uint8_t *)p, n);
-		int rc;
-
-		if (k > 0) {
-			p += k;
-			n -= (size_t)k;
-		} else if ((rc = wait_io(t, k)) < 0)
-			return rc;
-	}
-	return 0;
-}
-
-/* One line without CRLF, byte by byte so that nothing after it is
- * consumed (a TLS upgrade may follow). */
-static int read_line(correu_transport *t, char *buf, size_t cap)
-{
-	size_t n = 0;
-
-	for (;;) {
-		uint8_t ch;
-		correu_ssize k = correu_transport_recv(t, &ch, 1);
-		int rc;
-
-		if (k == 1) {
-			if (ch == '\n' && n > 0 && buf[n - 1] == '\r') {
-				buf[n - 1] = '\0';
-				return 0;
-			}
-			if (n + 1 >= cap)
-				return CORREU_ERR_LIMIT;
-			buf[n++] = (char)ch;
-		} else if ((rc = wait_io(t, k)) < 0)
-			return rc;
-	}
-}
-
-static int step(struct server *sv, correu_transport *t, const char *st)
-{
-	char line[2048];
-	int rc = 0;
-
-	if (strncmp(st, "S:", 2) == 0) {
-		rc = send_all(t, st + 2, strlen(st + 2));
-		if (rc == 0)
-			rc = send_all(t, "\r\n", 2);
-	} else if (strncmp(st, "C:", 2) == 0) {
-		rc = read_line(t, line, sizeof(line));
-		if (rc == 0 && strcmp(line, st + 2) != 0) {
-			snprintf(sv->failure, sizeof(sv->failure), "expected \"%s\", got \"%s\"",
-			         st + 2, line);
-			return -1;
-		}
-	} else if (strcmp(st, "TLS") == 0) {
-		rc = correu_transport_starttls(t, sv->tls, NULL);
-		while (rc == 0 && (rc = correu_transport_handshake(t)) != 0)
-			rc = wait_io(t, rc);
-	} else if (strcmp(st, "WAIT") == 0) {
-		while (read_line(t, line, sizeof(line)) == 0)
-			;
-	} else if (strcmp(st, "SLEEP") == 0)
-		usleep(300000);
-	if (rc < 0)
-		snprintf(sv->failure, sizeof(sv->failure), "step \"%s\": %s", st,
-		         correu_err_name(rc));
-	return rc;
-}
-
-/* Accept one connection on the listener (non-blocking: poll first). */
-static int accept_one(correu_tcp_listener *l, correu_transport **t)
-{
-	struct pollfd p = { correu_tcp_listener_fd(l), POLLIN, 0 };
-	int rc;
-
-	while ((rc = correu_tcp_accept(l, t, NULL, 0)) == CORREU_ERR_WANT_READ)
-		if (poll(&p, 1, 5000) <= 0)
-			return CORREU_ERR_TIMEOUT;
-	return rc;
-}
-
-static void *serve(void *arg)
-{
-	struct server *sv = arg;
-	correu_transport *t;
-
-	if (sv->listener ? accept_one(sv->listener, &t) < 0
-	                 : correu_tcp_from_fd(sv->fd, NULL, &t) < 0) {
-		snprintf(sv->failure, sizeof(sv->failure), "no transport");
-		return NULL;
-	}
-	for (const char *const *st = sv->script; *st; st++)
-		if (step(sv, t, *st) < 0)
-			break;
-	correu_transport_free(t);
-	return NULL;
-}
-
-static correu_tls_config *server_tls, *client_tls;
-
-static void make_tls(void)
-{
-	uint8_t pem[2048];
-	size_t len;
-
-	if (correu_tls_config_new(CORREU_TLS_SERVER, NULL, &server_tls) == CORREU_ERR_UNSUPPORTED)
-		cr_skip_test("needs a build with mbedTLS");
-	cr_assert_not_null(server_tls);
-	cr_assert_eq(correu_tls_config_set_self_signed(server_tls, "localhost", 2, pem, sizeof(pem),
-	                                               &len),
-	             0);
-	cr_assert_eq(correu_tls_config_new(CORREU_TLS_CLIENT, NULL, &client_tls), 0);
-	cr_assert_eq(correu_tls_config_set_ca_pem(client_tls, pem, len + 1), 0);
-}
-
-static void free_tls(void)
-{
-	correu_tls_config_free(client_tls);
-	correu_tls_config_free(server_tls);
-	client_tls = server_tls = NULL;
-}
-
-static int test_random(uint8_t *buf, size_t len, void *userdata)
-{
-	(void)userdata;
-	memset(buf, 7, len);
-	return 0;
-}
+#include "script_peer.h"
 
 static void settings(correu_imap_settings *set, correu_imap_parser_settings *ps, uint32_t policy,
                      uint32_t timeout_ms)
@@ -184,38 +29,23 @@ static void settings(correu_imap_settings *set, correu_imap_parser_settings *ps,
 }
 
 /* The server on one end of a socket pair, a session on the other. */
-static int start(struct server *sv, const char *const *script, uint32_t mode, uint32_t policy,
+static int start(struct script_peer *sv, const char *const *script, uint32_t mode, uint32_t policy,
                  uint32_t timeout_ms, correu_imap_session **s)
 {
-	int fds[2];
 	correu_transport *t;
 	correu_imap_settings set;
 	correu_imap_parser_settings ps;
 	correu_imap_session_options o;
 
-	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
-	memset(sv, 0, sizeof(*sv));
-	sv->script = script;
-	sv->fd = fds[1];
-	sv->tls = server_tls;
-	cr_assert_eq(pthread_create(&sv->thread, NULL, serve, sv), 0);
-	cr_assert_eq(correu_tcp_from_fd(fds[0], NULL, &t), 0);
+	cr_assert_eq(script_peer_pair(sv, script, NULL, mode == CORREU_IMAP_SESSION_IMPLICIT, &t),
+	             0);
 	settings(&set, &ps, policy, timeout_ms);
 	correu_imap_session_options_init(&o);
 	o.tls_mode = mode;
-	o.tls = client_tls;
+	o.tls = script_peer_client_tls;
 	o.settings = &set;
-	o.random = test_random;
-	if (mode == CORREU_IMAP_SESSION_IMPLICIT)
-		cr_assert_eq(correu_transport_starttls(t, client_tls, "localhost"), 0);
+	o.random = script_peer_random;
 	return correu_imap_session_start(t, "localhost", &o, s);
-}
-
-static void finish(struct server *sv)
-{
-	pthread_join(sv->thread, NULL);
-	correu_tcp_listener_free(sv->listener);
-	cr_assert_str_empty(sv->failure, "server: %s", sv->failure);
 }
 
 struct collect {
@@ -261,7 +91,7 @@ static int on_data(const correu_imap_event *ev, void *userdata)
 	return 0;
 }
 
-Test(session, starttls_and_every_job, .init = make_tls, .fini = free_tls)
+Test(session, starttls_and_every_job, .init = script_peer_tls_init, .fini = script_peer_tls_fini)
 {
 	static const char *const script[] = {
 		"S:* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] hi",
@@ -317,7 +147,7 @@ Test(session, starttls_and_every_job, .init = make_tls, .fini = free_tls)
 		"S:A16 OK",
 		NULL
 	};
-	struct server sv;
+	struct script_peer sv;
 	correu_imap_session *s;
 	struct collect c;
 	uint32_t exists = 0, uidv = 0, uid = 0, code = 0;
@@ -370,10 +200,11 @@ Test(session, starttls_and_every_job, .init = make_tls, .fini = free_tls)
 	cr_assert_str_eq(c.text, "exists 8;");
 	cr_assert_eq(correu_imap_session_logout(s), 0);
 	correu_imap_session_free(s);
-	finish(&sv);
+	script_peer_finish(&sv);
 }
 
-Test(session, implicit_tls_idle_timeout_and_refusals, .init = make_tls, .fini = free_tls)
+Test(session, implicit_tls_idle_timeout_and_refusals, .init = script_peer_tls_init,
+     .fini = script_peer_tls_fini)
 {
 	static const char *const script[] = { "TLS",
 		                              "S:* OK [CAPABILITY IMAP4rev2 AUTH=PLAIN] hi",
@@ -393,7 +224,7 @@ Test(session, implicit_tls_idle_timeout_and_refusals, .init = make_tls, .fini = 
 		                              "S:A4 OK",
 		                              "WAIT",
 		                              NULL };
-	struct server sv;
+	struct script_peer sv;
 	correu_imap_session *s;
 	uint32_t code = 0;
 	const char *text;
@@ -411,28 +242,28 @@ Test(session, implicit_tls_idle_timeout_and_refusals, .init = make_tls, .fini = 
 	/* No news: back after the timeout, the IDLE ended cleanly. */
 	cr_assert_eq(correu_imap_session_idle(s, 200, NULL, NULL), 0);
 	correu_imap_session_free(s);
-	finish(&sv);
+	script_peer_finish(&sv);
 }
 
 Test(session, preauth_in_plaintext_is_refused)
 {
 	static const char *const script[] = { "S:* PREAUTH [CAPABILITY IMAP4rev2] hi", "WAIT",
 		                              NULL };
-	struct server sv;
+	struct script_peer sv;
 	correu_imap_session *s = NULL;
 
 	cr_assert_eq(
 		start(&sv, script, CORREU_IMAP_SESSION_STARTTLS, CORREU_IMAP_TLS_REQUIRED, 0, &s),
 		CORREU_ERR_TLS_REQUIRED);
 	cr_assert_null(s);
-	finish(&sv);
+	script_peer_finish(&sv);
 }
 
 Test(session, a_silent_server_times_out)
 {
 	static const char *const script[] = { "S:* OK [CAPABILITY IMAP4rev2] hi", "C:A1 NOOP",
 		                              "WAIT", NULL };
-	struct server sv;
+	struct script_peer sv;
 	correu_imap_session *s;
 
 	cr_assert_eq(
@@ -442,7 +273,7 @@ Test(session, a_silent_server_times_out)
 	             CORREU_ERR_TIMEOUT);
 	cr_assert_eq(correu_imap_session_expunge(s), CORREU_ERR_TIMEOUT, "the error sticks");
 	correu_imap_session_free(s);
-	finish(&sv);
+	script_peer_finish(&sv);
 }
 
 Test(session, open_over_loopback)
@@ -455,31 +286,26 @@ Test(session, open_over_loopback)
 		                              "S:* BYE",
 		                              "S:A2 OK",
 		                              NULL };
-	struct server sv;
+	struct script_peer sv;
 	correu_imap_session *s;
 	correu_imap_settings set;
 	correu_imap_parser_settings ps;
 	correu_imap_session_options o;
-	int port;
+	uint16_t port;
 
-	memset(&sv, 0, sizeof(sv));
-	sv.script = script;
-	cr_assert_eq(correu_tcp_listen("127.0.0.1", 0, 4, 0, NULL, &sv.listener), 0);
-	port = correu_tcp_listener_port(sv.listener);
-	cr_assert_gt(port, 0);
-	cr_assert_eq(pthread_create(&sv.thread, NULL, serve, &sv), 0);
+	port = script_peer_listen(&sv, script);
 	settings(&set, &ps, CORREU_IMAP_TLS_NONE, 0);
 	set.flags = CORREU_IMAP_ALLOW_PLAINTEXT_AUTH;
 	set.max_quoted = 4;
 	correu_imap_session_options_init(&o);
 	o.settings = &set;
-	cr_assert_eq(correu_imap_session_open("127.0.0.1", (uint16_t)port, &o, &s), 0);
+	cr_assert_eq(correu_imap_session_open("127.0.0.1", port, &o, &s), 0);
 	/* No SASL offered: LOGIN, allowed in plaintext by the flag; the
 	 * password is longer than max_quoted, so a literal. */
 	cr_assert_eq(correu_imap_session_login(s, "joe", "se\"cr\\et"), 0);
 	cr_assert_eq(correu_imap_session_logout(s), 0);
 	correu_imap_session_free(s);
-	finish(&sv);
+	script_peer_finish(&sv);
 }
 
 Test(session, arguments_are_checked)
@@ -504,14 +330,14 @@ Test(session, bye_before_the_answer)
 	static const char *const script[] = { "S:* OK [CAPABILITY IMAP4rev2] hi",
 		                              "C:A1 SELECT INBOX",
 		                              "S:* BYE [UNAVAILABLE] shutting down", NULL };
-	struct server sv;
+	struct script_peer sv;
 	correu_imap_session *s;
 
 	cr_assert_eq(start(&sv, script, CORREU_IMAP_SESSION_STARTTLS, CORREU_IMAP_TLS_NONE, 0, &s),
 	             0);
 	cr_assert_eq(correu_imap_session_select(s, "INBOX", 0, NULL, NULL), CORREU_ERR_CLOSED);
 	correu_imap_session_free(s);
-	finish(&sv);
+	script_peer_finish(&sv);
 }
 
 static const char *const alloc_script[] = { "S:* OK [CAPABILITY IMAP4rev2 LITERAL+] hi",
@@ -533,32 +359,21 @@ static const char *const alloc_script[] = { "S:* OK [CAPABILITY IMAP4rev2 LITERA
 	                                    "S:A6 OK",
 	                                    NULL };
 
-static int alloc_session(void *ctx, const correu_allocator *a)
+static int alloc_session(correu_transport *t, const correu_allocator *a)
 {
-	struct server sv;
 	correu_imap_settings set;
 	correu_imap_parser_settings ps;
 	correu_imap_session_options o;
 	correu_imap_session *s = NULL;
-	correu_transport *t;
 	struct collect c;
-	int fds[2], rc;
+	int rc;
 
-	(void)ctx;
-	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
-	memset(&sv, 0, sizeof(sv));
-	sv.script = alloc_script;
-	sv.fd = fds[1];
-	cr_assert_eq(pthread_create(&sv.thread, NULL, serve, &sv), 0);
-	rc = correu_tcp_from_fd(fds[0], a, &t);
-	if (rc == 0) {
-		settings(&set, &ps, CORREU_IMAP_TLS_NONE, 0);
-		set.allocator = a;
-		set.flags = CORREU_IMAP_ALLOW_PLAINTEXT_AUTH;
-		correu_imap_session_options_init(&o);
-		o.settings = &set;
-		rc = correu_imap_session_start(t, NULL, &o, &s);
-	} /* a failed correu_tcp_from_fd() has closed the descriptor */
+	settings(&set, &ps, CORREU_IMAP_TLS_NONE, 0);
+	set.allocator = a;
+	set.flags = CORREU_IMAP_ALLOW_PLAINTEXT_AUTH;
+	correu_imap_session_options_init(&o);
+	o.settings = &set;
+	rc = correu_imap_session_start(t, NULL, &o, &s);
 	memset(&c, 0, sizeof(c));
 	if (rc == 0)
 		rc = correu_imap_session_login(s, "joe", "pw");
@@ -574,16 +389,13 @@ static int alloc_session(void *ctx, const correu_allocator *a)
 		rc = correu_imap_session_logout(s);
 	if (rc == 0 && strcmp(c.text, "1;2;.body\r\n") != 0)
 		rc = CORREU_ERR_INTERNAL;
-	/* Freeing closes the connection, which ends the server's script
-	 * wherever the failure left it. */
 	correu_imap_session_free(s);
-	pthread_join(sv.thread, NULL);
 	return rc;
 }
 
 Test(session, every_allocation_failure_is_clean)
 {
-	long n = failalloc_loop(alloc_session, NULL, 500);
+	long n = script_peer_failalloc(alloc_script, alloc_session, 500);
 
 	cr_assert_gt(n, 5);
 }

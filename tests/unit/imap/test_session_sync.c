@@ -6,76 +6,20 @@
  * flags to the caller and updates the state, and the refusals.
  */
 #include <criterion/criterion.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "correu/imap.h"
+#include "script_peer.h"
 
-/* "S:text" is sent with CRLF; "C:text" must be the next line read. */
-struct server {
-	const char *const *script;
-	int fd;
-	char failure[2200];
-	pthread_t thread;
-};
-
-static int read_line(int fd, char *buf, size_t cap)
-{
-	size_t n = 0;
-
-	while (n + 1 < cap) {
-		if (read(fd, buf + n, 1) != 1)
-			return -1;
-		if (buf[n] == '\n' && n > 0 && buf[n - 1] == '\r') {
-			buf[n - 1] = '\0';
-			return 0;
-		}
-		n++;
-	}
-	return -1;
-}
-
-static void *serve(void *arg)
-{
-	struct server *sv = arg;
-	char line[1024];
-
-	for (const char *const *st = sv->script; *st; st++) {
-		if ((*st)[0] == 'S') {
-			char out[1024];
-			int n = snprintf(out, sizeof(out), "%s\r\n", *st + 2);
-
-			if (write(sv->fd, out, (size_t)n) != n)
-				snprintf(sv->failure, sizeof(sv->failure), "write failed");
-		} else if (read_line(sv->fd, line, sizeof(line)) < 0 || strcmp(line, *st + 2) != 0) {
-			snprintf(sv->failure, sizeof(sv->failure), "expected \"%s\", read \"%s\"",
-			         *st + 2, line);
-			break;
-		}
-		if (sv->failure[0])
-			break;
-	}
-	shutdown(sv->fd, SHUT_WR);
-	return NULL;
-}
-
-static correu_imap_session *start(struct server *sv, const char *const *script)
+static correu_imap_session *start(struct script_peer *sv, const char *const *script)
 {
 	correu_imap_session_options o;
 	correu_imap_settings set;
 	correu_imap_session *s = NULL;
 	correu_transport *t = NULL;
-	int fds[2];
 
-	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
-	memset(sv, 0, sizeof(*sv));
-	sv->script = script;
-	sv->fd = fds[1];
-	cr_assert_eq(pthread_create(&sv->thread, NULL, serve, sv), 0);
-	cr_assert_eq(correu_tcp_from_fd(fds[0], NULL, &t), 0);
+	cr_assert_eq(script_peer_pair(sv, script, NULL, false, &t), 0);
 	correu_imap_settings_init(&set);
 	set.tls_policy = CORREU_IMAP_TLS_NONE;
 	set.flags = CORREU_IMAP_ALLOW_PLAINTEXT_AUTH;
@@ -86,12 +30,10 @@ static correu_imap_session *start(struct server *sv, const char *const *script)
 	return s;
 }
 
-static void finish(struct server *sv, correu_imap_session *s)
+static void finish(struct script_peer *sv, correu_imap_session *s)
 {
 	correu_imap_session_free(s);
-	pthread_join(sv->thread, NULL);
-	close(sv->fd);
-	cr_assert_eq(sv->failure[0], '\0', "server: %s", sv->failure);
+	script_peer_finish(sv);
 }
 
 struct seen {
@@ -149,7 +91,7 @@ static const char *const sync_script[] = {
 
 Test(session_sync, learn_then_resynchronise)
 {
-	struct server sv;
+	struct script_peer sv;
 	correu_imap_session *s = start(&sv, sync_script);
 	correu_imap_sync_state st = { .version = CORREU_IMAP_SYNC_STATE_VERSION };
 	struct seen w = { .len = 0 };
@@ -186,7 +128,7 @@ static const char *const no_zlib_script[] = { NO_QRESYNC, NULL };
 
 Test(session_sync, refusals)
 {
-	struct server sv;
+	struct script_peer sv;
 	/* Without zlib COMPRESS is refused before anything is sent. */
 	int zlib = correu_compress_available();
 	correu_imap_session *s = start(&sv, zlib ? no_qresync_script : no_zlib_script);

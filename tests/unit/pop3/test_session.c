@@ -6,166 +6,26 @@
  * quit), callback errors, refusals and timeouts.
  */
 #include <criterion/criterion.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "correu/pop3.h"
 #include "failalloc.h"
-
-/* A script: "S:text" sends text CRLF, "C:text" expects the line text,
- * "TLS" starts TLS as the server, "WAIT" reads until the client closes. */
-struct server {
-	const char *const *script;
-	int fd;
-	const correu_tls_config *tls;
-	char failure[4200];
-	pthread_t thread;
-};
-
-static int wait_io(correu_transport *t, correu_ssize rc)
-{
-	if (rc != CORREU_ERR_WANT_READ && rc != CORREU_ERR_WANT_WRITE)
-		return (int)rc;
-	return correu_transport_wait(
-		       t, rc == CORREU_ERR_WANT_READ ? CORREU_WAIT_READ : CORREU_WAIT_WRITE, 5000) <
-	                       0
-	               ? CORREU_ERR_TIMEOUT
-	               : 0;
-}
-
-static int send_all(correu_transport *t, const char *p, size_t n)
-{
-	while (n > 0) {
-		correu_ssize k = correu_transport_send(t, (const uint8_t *)p, n);
-		int rc;
-
-		if (k > 0) {
-			p += k;
-			n -= (size_t)k;
-		} else if ((rc = wait_io(t, k)) < 0)
-			return rc;
-	}
-	return 0;
-}
-
-/* Read one line (without CRLF), byte by byte so that nothing after it is
- * consumed (a TLS upgrade may follow). */
-static int read_line(correu_transport *t, char *buf, size_t cap)
-{
-	size_t n = 0;
-
-	for (;;) {
-		uint8_t ch;
-		correu_ssize k = correu_transport_recv(t, &ch, 1);
-		int rc;
-
-		if (k == 1) {
-			if (ch == '\n' && n > 0 && buf[n - 1] == '\r') {
-				buf[n - 1] = '\0';
-				return 0;
-			}
-			if (n + 1 >= cap)
-				return CORREU_ERR_LIMIT;
-			buf[n++] = (char)ch;
-		} else if ((rc = wait_io(t, k)) < 0)
-			return rc;
-	}
-}
-
-static void *serve(void *arg)
-{
-	struct server *sv = arg;
-	correu_transport *t;
-	char line[2048];
-
-	if (correu_tcp_from_fd(sv->fd, NULL, &t) < 0) {
-		snprintf(sv->failure, sizeof(sv->failure), "no transport");
-		return NULL;
-	}
-	for (const char *const *st = sv->script; *st; st++) {
-		int rc = 0;
-
-		if (strncmp(*st, "S:", 2) == 0) {
-			rc = send_all(t, *st + 2, strlen(*st + 2));
-			if (rc == 0)
-				rc = send_all(t, "\r\n", 2);
-		} else if (strncmp(*st, "C:", 2) == 0) {
-			rc = read_line(t, line, sizeof(line));
-			if (rc == 0 && strcmp(line, *st + 2) != 0) {
-				snprintf(sv->failure, sizeof(sv->failure),
-				         "expected \"%s\", got \"%s\"", *st + 2, line);
-				break;
-			}
-		} else if (strcmp(*st, "TLS") == 0) {
-			rc = correu_transport_starttls(t, sv->tls, NULL);
-			while (rc == 0 && (rc = correu_transport_handshake(t)) != 0)
-				rc = wait_io(t, rc);
-		} else if (strcmp(*st, "WAIT") == 0) {
-			while (read_line(t, line, sizeof(line)) == 0)
-				;
-		}
-		if (rc < 0) {
-			snprintf(sv->failure, sizeof(sv->failure), "step \"%s\": %s", *st,
-			         correu_err_name(rc));
-			break;
-		}
-	}
-	correu_transport_free(t);
-	return NULL;
-}
-
-static correu_tls_config *server_tls, *client_tls;
-
-static void make_tls(void)
-{
-	uint8_t pem[2048];
-	size_t len;
-
-	if (correu_tls_config_new(CORREU_TLS_SERVER, NULL, &server_tls) == CORREU_ERR_UNSUPPORTED)
-		cr_skip_test("needs a build with mbedTLS");
-	cr_assert_not_null(server_tls);
-	cr_assert_eq(correu_tls_config_set_self_signed(server_tls, "localhost", 2, pem, sizeof(pem),
-	                                               &len),
-	             0);
-	cr_assert_eq(correu_tls_config_new(CORREU_TLS_CLIENT, NULL, &client_tls), 0);
-	cr_assert_eq(correu_tls_config_set_ca_pem(client_tls, pem, len + 1), 0);
-}
-
-static void free_tls(void)
-{
-	correu_tls_config_free(client_tls);
-	correu_tls_config_free(server_tls);
-	client_tls = server_tls = NULL;
-}
-
-static int test_random(uint8_t *buf, size_t len, void *userdata)
-{
-	(void)userdata;
-	memset(buf, 7, len);
-	return 0;
-}
+#include "script_peer.h"
 
 /* Start the server on one end of a socket pair, and a session on the
  * other. Returns the session's start result. */
-static int start(struct server *sv, const char *const *script, uint32_t mode, uint32_t policy,
+static int start(struct script_peer *sv, const char *const *script, uint32_t mode, uint32_t policy,
                  uint32_t flags, uint32_t timeout_ms, correu_pop3_session **s)
 {
-	int fds[2];
 	correu_transport *t;
 	correu_pop3_settings set;
 	correu_pop3_session_options o;
 
-	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
-	memset(sv, 0, sizeof(*sv));
-	sv->script = script;
-	sv->fd = fds[1];
-	sv->tls = server_tls;
-	cr_assert_eq(pthread_create(&sv->thread, NULL, serve, sv), 0);
-	cr_assert_eq(correu_tcp_from_fd(fds[0], NULL, &t), 0);
+	cr_assert_eq(script_peer_pair(sv, script, NULL, mode == CORREU_POP3_SESSION_IMPLICIT, &t),
+	             0);
 	correu_pop3_settings_init(&set);
 	set.tls_policy = policy;
 	set.flags = flags;
@@ -173,18 +33,10 @@ static int start(struct server *sv, const char *const *script, uint32_t mode, ui
 	set.timeout_command_ms = timeout_ms;
 	correu_pop3_session_options_init(&o);
 	o.tls_mode = mode;
-	o.tls = client_tls;
+	o.tls = script_peer_client_tls;
 	o.settings = &set;
-	o.random = test_random;
-	if (mode == CORREU_POP3_SESSION_IMPLICIT)
-		cr_assert_eq(correu_transport_starttls(t, client_tls, "localhost"), 0);
+	o.random = script_peer_random;
 	return correu_pop3_session_start(t, "localhost", &o, s);
-}
-
-static void finish(struct server *sv)
-{
-	pthread_join(sv->thread, NULL);
-	cr_assert_str_empty(sv->failure, "server: %s", sv->failure);
 }
 
 struct collect {
@@ -270,7 +122,7 @@ Test(session, every_job_in_plaintext_with_apop)
 		                              "C:QUIT",
 		                              "S:+OK bye",
 		                              NULL };
-	struct server sv;
+	struct script_peer sv;
 	correu_pop3_session *s;
 	struct collect c;
 	uint32_t count = 0, code = 0;
@@ -321,10 +173,10 @@ Test(session, every_job_in_plaintext_with_apop)
 	cr_assert_eq(correu_pop3_session_last_reply(s, &text, NULL), 1);
 	cr_assert_str_eq(text, "bye");
 	correu_pop3_session_free(s);
-	finish(&sv);
+	script_peer_finish(&sv);
 }
 
-Test(session, stls_then_sasl_plain, .init = make_tls, .fini = free_tls)
+Test(session, stls_then_sasl_plain, .init = script_peer_tls_init, .fini = script_peer_tls_fini)
 {
 	static const char *const script[] = { "S:+OK hello",
 		                              "C:CAPA",
@@ -345,7 +197,7 @@ Test(session, stls_then_sasl_plain, .init = make_tls, .fini = free_tls)
 		                              "C:QUIT",
 		                              "S:+OK",
 		                              NULL };
-	struct server sv;
+	struct script_peer sv;
 	correu_pop3_session *s;
 
 	cr_assert_eq(
@@ -355,17 +207,18 @@ Test(session, stls_then_sasl_plain, .init = make_tls, .fini = free_tls)
 	cr_assert_eq(correu_pop3_session_login(s, "joe", "secret"), 0);
 	cr_assert_eq(correu_pop3_session_quit(s), 0);
 	correu_pop3_session_free(s);
-	finish(&sv);
+	script_peer_finish(&sv);
 }
 
-Test(session, implicit_tls_and_user_pass, .init = make_tls, .fini = free_tls)
+Test(session, implicit_tls_and_user_pass, .init = script_peer_tls_init,
+     .fini = script_peer_tls_fini)
 {
 	static const char *const script[] = {
 		"TLS",    "S:+OK hello", "C:CAPA", "S:+OK",         "S:USER",
 		"S:.",    "C:USER joe",  "S:+OK",  "C:PASS secret", "S:-ERR [AUTH] wrong password",
 		"C:QUIT", "S:+OK",       NULL
 	};
-	struct server sv;
+	struct script_peer sv;
 	correu_pop3_session *s;
 	uint32_t code = 0;
 
@@ -377,32 +230,32 @@ Test(session, implicit_tls_and_user_pass, .init = make_tls, .fini = free_tls)
 	cr_assert_eq(code, 0, "[AUTH] counts only with AUTH-RESP-CODE announced");
 	cr_assert_eq(correu_pop3_session_quit(s), 0);
 	correu_pop3_session_free(s);
-	finish(&sv);
+	script_peer_finish(&sv);
 }
 
 Test(session, stls_required_but_missing)
 {
 	static const char *const script[] = { "S:+OK hello", "C:CAPA", "S:+OK", "S:USER",
 		                              "S:.",         "C:QUIT", NULL };
-	struct server sv;
+	struct script_peer sv;
 	correu_pop3_session *s = (correu_pop3_session *)1;
 
 	cr_assert_eq(
 		start(&sv, script, CORREU_POP3_SESSION_STLS, CORREU_POP3_TLS_REQUIRED, 0, 0, &s),
 		CORREU_ERR_TLS_REQUIRED);
 	cr_assert_null(s);
-	finish(&sv);
+	script_peer_finish(&sv);
 }
 
 Test(session, refused_greeting)
 {
 	static const char *const script[] = { "S:-ERR [IN-USE] busy", "C:QUIT", NULL };
-	struct server sv;
+	struct script_peer sv;
 	correu_pop3_session *s;
 
 	cr_assert_eq(start(&sv, script, CORREU_POP3_SESSION_STLS, CORREU_POP3_TLS_NONE, 0, 0, &s),
 	             CORREU_ERR_REPLY);
-	finish(&sv);
+	script_peer_finish(&sv);
 }
 
 Test(session, no_plaintext_password_without_tls)
@@ -410,7 +263,7 @@ Test(session, no_plaintext_password_without_tls)
 	static const char *const script[] = { "S:+OK hello", "C:CAPA",       "S:+OK",
 		                              "S:USER",      "S:SASL PLAIN", "S:.",
 		                              "C:QUIT",      "S:+OK",        NULL };
-	struct server sv;
+	struct script_peer sv;
 	correu_pop3_session *s;
 
 	cr_assert_eq(start(&sv, script, CORREU_POP3_SESSION_STLS, CORREU_POP3_TLS_NONE, 0, 0, &s),
@@ -418,7 +271,7 @@ Test(session, no_plaintext_password_without_tls)
 	cr_assert_eq(correu_pop3_session_login(s, "joe", "secret"), CORREU_ERR_TLS_REQUIRED);
 	cr_assert_eq(correu_pop3_session_quit(s), 0);
 	correu_pop3_session_free(s);
-	finish(&sv);
+	script_peer_finish(&sv);
 }
 
 Test(session, a_callback_error_leaves_the_session_usable)
@@ -429,7 +282,7 @@ Test(session, a_callback_error_leaves_the_session_usable)
 		"S:.",         "C:STAT", "S:+OK 1 20", "C:QUIT",     "S:+OK",
 		NULL
 	};
-	struct server sv;
+	struct script_peer sv;
 	correu_pop3_session *s;
 	struct collect c;
 	uint32_t count = 0;
@@ -446,7 +299,7 @@ Test(session, a_callback_error_leaves_the_session_usable)
 	cr_assert_eq(count, 1);
 	cr_assert_eq(correu_pop3_session_quit(s), 0);
 	correu_pop3_session_free(s);
-	finish(&sv);
+	script_peer_finish(&sv);
 }
 
 Test(session, a_silent_server_times_out)
@@ -454,7 +307,7 @@ Test(session, a_silent_server_times_out)
 	static const char *const script[] = { "S:+OK hello", "C:CAPA",    "S:-ERR", "C:USER joe",
 		                              "S:+OK",       "C:PASS pw", "S:+OK",  "C:STAT",
 		                              "WAIT",        NULL };
-	struct server sv;
+	struct script_peer sv;
 	correu_pop3_session *s;
 
 	cr_assert_eq(start(&sv, script, CORREU_POP3_SESSION_STLS, CORREU_POP3_TLS_NONE,
@@ -464,7 +317,7 @@ Test(session, a_silent_server_times_out)
 	cr_assert_eq(correu_pop3_session_stat(s, NULL, NULL), CORREU_ERR_TIMEOUT);
 	cr_assert_eq(correu_pop3_session_stat(s, NULL, NULL), CORREU_ERR_TIMEOUT, "sticky");
 	correu_pop3_session_free(s);
-	finish(&sv);
+	script_peer_finish(&sv);
 }
 
 Test(session, implicit_tls_needs_a_tls_transport)
@@ -518,33 +371,22 @@ static const char *const alloc_script[] = { "S:+OK hello",  "C:CAPA", "S:+OK",  
 	                                    "C:QUIT",       "S:+OK",  NULL };
 
 /* One whole session with every allocation of the client side from `a`. */
-static int alloc_session(void *ctx, const correu_allocator *a)
+static int alloc_session(correu_transport *t, const correu_allocator *a)
 {
-	struct server sv;
 	correu_pop3_settings set;
 	correu_pop3_session_options o;
 	correu_pop3_session *s = NULL;
-	correu_transport *t;
 	struct collect c;
-	int fds[2], rc;
+	int rc;
 
-	(void)ctx;
-	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
-	memset(&sv, 0, sizeof(sv));
-	sv.script = alloc_script;
-	sv.fd = fds[1];
-	cr_assert_eq(pthread_create(&sv.thread, NULL, serve, &sv), 0);
-	rc = correu_tcp_from_fd(fds[0], a, &t);
-	if (rc == 0) {
-		correu_pop3_settings_init(&set);
-		set.allocator = a;
-		set.tls_policy = CORREU_POP3_TLS_NONE;
-		set.flags = CORREU_POP3_ALLOW_PLAINTEXT_AUTH;
-		set.max_chunk = 4;
-		correu_pop3_session_options_init(&o);
-		o.settings = &set;
-		rc = correu_pop3_session_start(t, NULL, &o, &s);
-	} /* a failed correu_tcp_from_fd() has closed the descriptor */
+	correu_pop3_settings_init(&set);
+	set.allocator = a;
+	set.tls_policy = CORREU_POP3_TLS_NONE;
+	set.flags = CORREU_POP3_ALLOW_PLAINTEXT_AUTH;
+	set.max_chunk = 4;
+	correu_pop3_session_options_init(&o);
+	o.settings = &set;
+	rc = correu_pop3_session_start(t, NULL, &o, &s);
 	memset(&c, 0, sizeof(c));
 	if (rc == 0)
 		rc = correu_pop3_session_login(s, "joe", "pw");
@@ -556,16 +398,13 @@ static int alloc_session(void *ctx, const correu_allocator *a)
 		rc = correu_pop3_session_quit(s);
 	if (rc == 0 && strcmp(c.text, ".body\r\n") != 0)
 		rc = CORREU_ERR_INTERNAL;
-	/* Freeing closes the connection, which ends the server's script
-	 * wherever the failure left it. */
 	correu_pop3_session_free(s);
-	pthread_join(sv.thread, NULL);
 	return rc;
 }
 
 Test(session, every_allocation_failure_is_clean)
 {
-	long n = failalloc_loop(alloc_session, NULL, 500);
+	long n = script_peer_failalloc(alloc_script, alloc_session, 500);
 
 	cr_assert_gt(n, 5);
 }
