@@ -771,7 +771,9 @@ CORREU_API CORREU_NODISCARD int correu_smtp_session_open(const char *host, uint1
  * @param opts options; copied; NULL for defaults.
  * @param session_out receives the session.
  * @return as correu_smtp_session_open(); ::CORREU_ERR_TLS_REQUIRED also when
- *         ::CORREU_SMTP_SESSION_IMPLICIT is asked of a transport without TLS.
+ *         implicit TLS (::CORREU_SMTP_SESSION_IMPLICIT, or the settings'
+ *         ::CORREU_SMTP_TLS_IMPLICIT policy) is asked of a transport
+ *         without TLS.
  */
 CORREU_API CORREU_NODISCARD int correu_smtp_session_start(correu_transport *t, const char *host,
                                                           const correu_smtp_session_options *opts,

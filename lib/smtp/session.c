@@ -79,10 +79,6 @@ static int configure(correu__proto_session *b, const void *opts, const correu_tr
 	const correu_smtp_session_options *o = opts;
 	int rc;
 
-	/* The core trusts an implicit-TLS policy and would then allow password
-	 * mechanisms, so a plain transport must never be started that way. */
-	if (o->tls_mode == CORREU_SMTP_SESSION_IMPLICIT && !correu_transport_is_tls(t))
-		return CORREU_ERR_TLS_REQUIRED;
 	s->opts = *o;
 	s->opts.settings = NULL;
 	if (o->settings)
@@ -91,6 +87,11 @@ static int configure(correu__proto_session *b, const void *opts, const correu_tr
 		correu_smtp_settings_init(&s->set);
 	if (o->tls_mode == CORREU_SMTP_SESSION_IMPLICIT)
 		s->set.tls_policy = CORREU_SMTP_TLS_IMPLICIT;
+	/* The core trusts an implicit-TLS policy, whether the mode or the
+	 * settings ask for it, and would then allow password mechanisms, so a
+	 * plain transport must never be started that way. */
+	if (s->set.tls_policy == CORREU_SMTP_TLS_IMPLICIT && !correu_transport_is_tls(t))
+		return CORREU_ERR_TLS_REQUIRED;
 	s->set.on_event = on_event;
 	s->set.event_userdata = s;
 	rc = correu_smtp_client_new(&s->set, &s->c);

@@ -265,3 +265,25 @@ Test(session, implicit_tls_refused_over_a_plain_transport)
 	cr_assert_eq(correu_transport_recv(b, buf, sizeof(buf)), CORREU_ERR_EOF);
 	correu_transport_free(b);
 }
+
+Test(session, implicit_tls_policy_in_the_settings_refused_over_a_plain_transport)
+{
+	correu_transport *a, *b;
+	correu_smtp_session_options o;
+	correu_smtp_settings set;
+	correu_smtp_session *s = NULL;
+	uint8_t buf[64];
+
+	/* The same asked through the core's settings with the STARTTLS mode:
+	 * the core would take the transport for TLS and offer a password. */
+	cr_assert_eq(correu_mem_pair_new(4096, 0, NULL, &a, &b), 0);
+	correu_smtp_settings_init(&set);
+	set.tls_policy = CORREU_SMTP_TLS_IMPLICIT;
+	correu_smtp_session_options_init(&o);
+	o.tls_mode = CORREU_SMTP_SESSION_STARTTLS;
+	o.settings = &set;
+	cr_assert_eq(correu_smtp_session_start(a, "mx.example", &o, &s), CORREU_ERR_TLS_REQUIRED);
+	cr_assert_null(s);
+	cr_assert_eq(correu_transport_recv(b, buf, sizeof(buf)), CORREU_ERR_EOF);
+	correu_transport_free(b);
+}
