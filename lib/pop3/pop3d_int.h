@@ -19,6 +19,7 @@
 #include "correu/store.h"
 #include "internal.h"
 #include "pop3_internal.h"
+#include "server/core_util.h"
 #include "server/lines.h"
 #include "server/output.h"
 #include "store/store_sasl.h"
@@ -41,10 +42,8 @@
 typedef struct correu__pop3d correu__pop3d;
 
 struct correu_pop3_service {
+	correu__server_svc base; /* first: allocator, store, its capabilities */
 	correu_pop3_server_settings set;
-	const correu_allocator *alloc;
-	correu_store *store;
-	uint32_t caps; /* the store's CORREU_STORE_CAP_* */
 	char host[POP3D_MAX_HOST + 1];
 	char impl[POP3D_MAX_IMPL + 1];
 	correu__pop3d *locked; /* sessions holding a maildrop (RFC 1939 section 8) */

@@ -26,20 +26,20 @@ int correu__pop3d_find_mech(const correu__pop3d *s, const char *p, size_t len)
 {
 	if (!correu__pop3d_plain_ok(s))
 		return 0;
-	return correu__store_sasl_mech_find(p, len, s->svc->caps, s->svc->set.random != NULL);
+	return correu__store_sasl_mech_find(p, len, s->svc->base.caps, s->svc->set.random != NULL);
 }
 
 int correu__pop3d_sasl_mechs(const correu__pop3d *s, correu__buf *out, const char *sep)
 {
 	if (!correu__pop3d_plain_ok(s))
 		return 0;
-	return correu__store_sasl_mechs(out, sep, s->svc->caps, s->svc->set.random != NULL);
+	return correu__store_sasl_mechs(out, sep, s->svc->base.caps, s->svc->set.random != NULL);
 }
 
 bool correu__pop3d_user_offered(const correu__pop3d *s)
 {
 	return !(s->svc->set.flags & CORREU_POP3_SERVER_NO_USER) &&
-	       (s->svc->caps & CORREU_STORE_CAP_AUTH_PASSWORD) && correu__pop3d_plain_ok(s);
+	       (s->svc->base.caps & CORREU_STORE_CAP_AUTH_PASSWORD) && correu__pop3d_plain_ok(s);
 }
 
 bool correu__pop3d_apop_offered(const correu__pop3d *s)

@@ -72,12 +72,12 @@ static int s_open(const correu_server_peer *peer, correu_server_conn *conn, void
 
 	if (!peer || !out || !svc || peer->version != CORREU_SERVER_PEER_VERSION)
 		return CORREU_ERR_ARG;
-	s = correu__calloc(svc->alloc, sizeof(*s));
+	s = correu__calloc(svc->base.alloc, sizeof(*s));
 	if (!s)
 		return CORREU_ERR_NOMEM;
 	svc->sessions++;
 	s->svc = svc;
-	s->alloc = svc->alloc;
+	s->alloc = svc->base.alloc;
 	s->conn = conn;
 	s->tls = (peer->flags & CORREU_SERVER_PEER_TLS) != 0;
 	s->can_stls = (peer->flags & CORREU_SERVER_PEER_STARTTLS) != 0;
@@ -160,13 +160,9 @@ static int s_send_ack(size_t n, void *session)
 
 static int s_want(void *session)
 {
-	correu__pop3d *s = session;
+	const correu__pop3d *s = session;
 
-	if (s->state == PS_CLOSING)
-		return CORREU_SERVER_WANT_CLOSE;
-	if (s->state == PS_TLS)
-		return CORREU_SERVER_WANT_STARTTLS;
-	return can_read(s) ? CORREU_SERVER_WANT_READ : 0;
+	return correu__server_want(s->state == PS_CLOSING, s->state == PS_TLS, can_read(s));
 }
 
 /* RFC 2595 section 4: after the handshake the client starts over, and
@@ -174,8 +170,6 @@ static int s_want(void *session)
  * The greeting is not repeated. */
 static void tls_started(correu__pop3d *s, uint64_t discarded)
 {
-	char msg[96];
-
 	s->tls = true;
 	s->state = PS_AUTH;
 	correu_wipe(s->user, sizeof(s->user));
@@ -184,11 +178,7 @@ static void tls_started(correu__pop3d *s, uint64_t discarded)
 	s->auth_skip = false;
 	correu__pop3d_auth_clear(s);
 	correu__server_lines_reset(&s->lines);
-	if (discarded) {
-		snprintf(msg, sizeof(msg), "discarded %llu bytes pipelined behind STLS",
-		         (unsigned long long)discarded);
-		correu__pop3d_log(s, CORREU_LOG_WARN, msg);
-	}
+	correu__server_note_discarded(s->conn, discarded, "STLS");
 }
 
 static int s_event(uint32_t ev, uint64_t arg, uint64_t now_ms, void *session)

@@ -88,7 +88,8 @@ static int start_pass(correu__pop3d *s)
 	fill_ranges(s);
 	/* Without expunge in the store nothing can be deleted. */
 	if (s->seen_done && s->nranges &&
-	    (!(s->svc->caps & CORREU_STORE_CAP_EXPUNGE) || !(s->svc->caps & CORREU_STORE_CAP_STORE)))
+	    (!(s->svc->base.caps & CORREU_STORE_CAP_EXPUNGE) ||
+	     !(s->svc->base.caps & CORREU_STORE_CAP_STORE)))
 		return bye(s, false);
 	return next_batch(s);
 }
@@ -159,6 +160,6 @@ int correu__pop3d_quit(correu__pop3d *s, const correu__pop3d_cmd *c)
 	if (rc < 0)
 		return bye(s, false);
 	/* A store without flag changes cannot keep read marks. */
-	s->seen_done = !(s->svc->caps & CORREU_STORE_CAP_STORE);
+	s->seen_done = !(s->svc->base.caps & CORREU_STORE_CAP_STORE);
 	return start_pass(s);
 }

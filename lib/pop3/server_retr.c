@@ -114,7 +114,8 @@ static int encode(correu__pop3d *s, const uint8_t *p, size_t n)
 		if (rc < 0)
 			return rc;
 		rc = correu_dot_encoder_feed(s->enc, p + done, n - done, &used,
-		                             s->out.buf.data + s->out.buf.len, s->out.buf.cap - s->out.buf.len, &wrote);
+		                             s->out.buf.data + s->out.buf.len,
+		                             s->out.buf.cap - s->out.buf.len, &wrote);
 		s->out.buf.len += wrote;
 		if (rc < 0)
 			return rc;

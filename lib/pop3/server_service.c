@@ -5,9 +5,13 @@
  * opened by one POP3 session at a time; the table holds the sessions that
  * have one open, keyed by the canonical user name the store gave.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "pop3d_int.h"
+
+/* correu__server_svc_free() takes the service for its start. */
+_Static_assert(offsetof(correu_pop3_service, base) == 0, "the base must come first");
 
 int correu_pop3_server_settings_init(correu_pop3_server_settings *s)
 {
@@ -24,8 +28,9 @@ int correu_pop3_server_settings_init(correu_pop3_server_settings *s)
 	return 0;
 }
 
-/* Zero fields take their defaults; then every limit must be in range. */
-static int fill(correu_pop3_server_settings *s)
+/* The caller's settings (NULL: the defaults) into s: zero fields take
+ * their defaults; then every limit must be in range. */
+static int fill(const correu_pop3_server_settings *in, correu_pop3_server_settings *s)
 {
 	correu_pop3_server_settings d;
 	const uint32_t all_flags = CORREU_POP3_SERVER_PLAINTEXT_AUTH | CORREU_POP3_SERVER_NO_USER |
@@ -33,6 +38,7 @@ static int fill(correu_pop3_server_settings *s)
 
 	if (correu_pop3_server_settings_init(&d) < 0)
 		return CORREU_ERR_ARG;
+	*s = in ? *in : d;
 #define DEF(f) \
 	if (s->f == 0) \
 		s->f = d.f
@@ -76,30 +82,23 @@ int correu_pop3_service_new(const correu_pop3_server_settings *settings, correu_
 	correu_pop3_service *svc;
 	correu_pop3_server_settings set;
 	const char *host;
+	void *mem = NULL;
 	int rc;
 
 	if (!store || !out)
 		return CORREU_ERR_ARG;
-	if (settings)
-		set = *settings;
-	else if (correu_pop3_server_settings_init(&set) < 0)
-		return CORREU_ERR_ARG;
-	rc = fill(&set);
+	rc = fill(settings, &set);
 	if (rc < 0)
 		return rc;
 	host = set.hostname ? set.hostname : "localhost";
 	if (check_text(host, POP3D_MAX_HOST, true) < 0 ||
 	    (set.implementation && check_text(set.implementation, POP3D_MAX_IMPL, false) < 0))
 		return CORREU_ERR_ARG;
-	if (!(correu_store_caps(store) & CORREU_STORE_CAP_MAILBOX))
-		return CORREU_ERR_UNSUPPORTED;
-	alloc = correu__allocator(alloc);
-	svc = correu__calloc(alloc, sizeof(*svc));
-	if (!svc)
-		return CORREU_ERR_NOMEM;
-	svc->alloc = alloc;
-	svc->store = store;
-	svc->caps = correu_store_caps(store);
+	rc = correu__server_svc_new(store, correu_store_caps(store), CORREU_STORE_CAP_MAILBOX,
+	                            alloc, sizeof(*svc), &mem);
+	if (rc < 0)
+		return rc;
+	svc = mem;
 	memcpy(svc->host, host, strlen(host) + 1);
 	if (set.implementation)
 		memcpy(svc->impl, set.implementation, strlen(set.implementation) + 1);
@@ -113,8 +112,7 @@ int correu_pop3_service_new(const correu_pop3_server_settings *settings, correu_
 
 void correu_pop3_service_free(correu_pop3_service *svc)
 {
-	if (svc)
-		correu__free(svc->alloc, svc, sizeof(*svc));
+	correu__server_svc_free(svc, sizeof(*svc));
 }
 
 bool correu__pop3d_lock(correu__pop3d *s)

@@ -51,7 +51,7 @@ int correu__pop3d_req(correu__pop3d *s, enum pop3d_wait w, correu_store_req **ou
 	if (s->req_pending)
 		return CORREU_ERR_INTERNAL;
 	correu__pop3d_req_end(s);
-	rc = correu_store_req_new(s->svc->store, &correu__pop3d_hooks, s, &s->req);
+	rc = correu_store_req_new(s->svc->base.store, &correu__pop3d_hooks, s, &s->req);
 	if (rc < 0)
 		return rc;
 	s->wait = w;

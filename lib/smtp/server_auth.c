@@ -22,7 +22,8 @@ bool correu__smtpd_auth_offered(const correu__smtpd *s)
 {
 	if (s->svc->set.mode == CORREU_SMTP_SERVER_LMTP || !channel_ok(s))
 		return false;
-	return correu__store_sasl_mechs(NULL, NULL, s->svc->caps, s->svc->set.random != NULL) > 0;
+	return correu__store_sasl_mechs(NULL, NULL, s->svc->base.caps, s->svc->set.random != NULL) >
+	       0;
 }
 
 int correu__smtpd_auth_mechs(const correu__smtpd *s, correu__buf *out)
@@ -30,7 +31,8 @@ int correu__smtpd_auth_mechs(const correu__smtpd *s, correu__buf *out)
 	int rc = correu__buf_append(out, " ", 1);
 
 	if (rc == 0)
-		rc = correu__store_sasl_mechs(out, " ", s->svc->caps, s->svc->set.random != NULL);
+		rc = correu__store_sasl_mechs(out, " ", s->svc->base.caps,
+		                              s->svc->set.random != NULL);
 	return rc < 0 ? rc : 0;
 }
 
@@ -177,7 +179,7 @@ int correu__smtpd_auth(correu__smtpd *s, const correu__smtpd_cmd *c)
 			                           "Must issue a STARTTLS command first");
 		return correu__smtpd_reply(s, 502, "5.5.1", "AUTH not available");
 	}
-	mech = correu__store_sasl_mech_find(c->arg, nlen, s->svc->caps, set->random != NULL);
+	mech = correu__store_sasl_mech_find(c->arg, nlen, s->svc->base.caps, set->random != NULL);
 	if (!mech)
 		return correu__smtpd_reply(s, 504, "5.5.4", "Unrecognized authentication type");
 	rc = correu__store_sasl_new(&s->sx, mech, s->alloc, set->random, set->random_userdata,

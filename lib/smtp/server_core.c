@@ -75,11 +75,11 @@ static int s_open(const correu_server_peer *peer, correu_server_conn *conn, void
 
 	if (!peer || !out || !svc || peer->version != CORREU_SERVER_PEER_VERSION)
 		return CORREU_ERR_ARG;
-	s = correu__calloc(svc->alloc, sizeof(*s));
+	s = correu__calloc(svc->base.alloc, sizeof(*s));
 	if (!s)
 		return CORREU_ERR_NOMEM;
 	s->svc = svc;
-	s->alloc = svc->alloc;
+	s->alloc = svc->base.alloc;
 	s->conn = conn;
 	s->tls = (peer->flags & CORREU_SERVER_PEER_TLS) != 0;
 	s->can_starttls = (peer->flags & CORREU_SERVER_PEER_STARTTLS) != 0;
@@ -230,21 +230,15 @@ static int s_recv(const uint8_t *in, size_t len, uint64_t now_ms, void *session)
 
 static int s_want(void *session)
 {
-	correu__smtpd *s = session;
+	const correu__smtpd *s = session;
 
-	if (s->phase == PH_CLOSING)
-		return CORREU_SERVER_WANT_CLOSE;
-	if (s->phase == PH_TLS)
-		return CORREU_SERVER_WANT_STARTTLS;
-	return can_read(s) ? CORREU_SERVER_WANT_READ : 0;
+	return correu__server_want(s->phase == PH_CLOSING, s->phase == PH_TLS, can_read(s));
 }
 
 /* RFC 3207 section 4.2: after the handshake the client starts over, and
  * the server forgets everything it learnt from it in plaintext. */
 static void tls_started(correu__smtpd *s, uint64_t discarded)
 {
-	char msg[96];
-
 	s->tls = true;
 	s->phase = PH_CMD;
 	s->helo_len = 0;
@@ -255,11 +249,7 @@ static void tls_started(correu__smtpd *s, uint64_t discarded)
 	correu__smtpd_auth_clear(s);
 	correu__server_lines_reset(&s->lines);
 	s->auth_overlong = false;
-	if (discarded) {
-		snprintf(msg, sizeof(msg), "discarded %llu bytes pipelined behind STARTTLS",
-		         (unsigned long long)discarded);
-		correu__smtpd_log(s, CORREU_LOG_WARN, msg);
-	}
+	correu__server_note_discarded(s->conn, discarded, "STARTTLS");
 }
 
 static int s_event(uint32_t ev, uint64_t arg, uint64_t now_ms, void *session)
@@ -269,9 +259,7 @@ static int s_event(uint32_t ev, uint64_t arg, uint64_t now_ms, void *session)
 
 	s->now = now_ms;
 	switch (ev) {
-	case CORREU_SERVER_EV_TIMER:
-		(void)correu__server_out_due(&s->out, now_ms);
-		break;
+	case CORREU_SERVER_EV_TIMER: (void)correu__server_out_due(&s->out, now_ms); break;
 	case CORREU_SERVER_EV_IDLE:
 		rc = correu__smtpd_close_421(s, "4.4.2", "Idle timeout, closing connection");
 		break;

@@ -5,9 +5,13 @@
  * the sessions can rely on them (e.g. a command line of at least 512
  * octets, RFC 5321 section 4.5.3.1.4).
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "smtpd_int.h"
+
+/* correu__server_svc_free() takes the service for its start. */
+_Static_assert(offsetof(correu_smtp_service, base) == 0, "the base must come first");
 
 int correu_smtp_server_settings_init(correu_smtp_server_settings *s)
 {
@@ -29,8 +33,9 @@ int correu_smtp_server_settings_init(correu_smtp_server_settings *s)
 	return 0;
 }
 
-/* Zero fields take their defaults; then every limit must be in range. */
-static int fill(correu_smtp_server_settings *s)
+/* The caller's settings (NULL: the defaults) into s: zero fields take
+ * their defaults; then every limit must be in range. */
+static int fill(const correu_smtp_server_settings *in, correu_smtp_server_settings *s)
 {
 	correu_smtp_server_settings d;
 	const uint32_t all_flags = CORREU_SMTP_SERVER_NORMALISE |
@@ -38,6 +43,7 @@ static int fill(correu_smtp_server_settings *s)
 
 	if (correu_smtp_server_settings_init(&d) < 0)
 		return CORREU_ERR_ARG;
+	*s = in ? *in : d;
 #define DEF(f)         \
 	if (s->f == 0) \
 	s->f = d.f
@@ -64,30 +70,23 @@ int correu_smtp_service_new(const correu_smtp_server_settings *settings, correu_
 	correu_smtp_service *svc;
 	correu_smtp_server_settings set;
 	const char *host;
+	void *mem = NULL;
 	int rc;
 
 	if (!store || !out)
 		return CORREU_ERR_ARG;
-	if (settings)
-		set = *settings;
-	else if (correu_smtp_server_settings_init(&set) < 0)
-		return CORREU_ERR_ARG;
-	rc = fill(&set);
+	rc = fill(settings, &set);
 	if (rc < 0)
 		return rc;
 	host = set.hostname ? set.hostname : "localhost";
 	if (strlen(host) > SMTPD_MAX_DOMAIN || correu__smtp_check_domain(host, strlen(host)) < 0)
 		return CORREU_ERR_ARG;
-	if (!(correu_store_caps(store) & CORREU_STORE_CAP_DELIVERY))
-		return CORREU_ERR_UNSUPPORTED;
-	alloc = correu__allocator(alloc);
-	svc = correu__calloc(alloc, sizeof(*svc));
-	if (!svc)
-		return CORREU_ERR_NOMEM;
+	rc = correu__server_svc_new(store, correu_store_caps(store), CORREU_STORE_CAP_DELIVERY,
+	                            alloc, sizeof(*svc), &mem);
+	if (rc < 0)
+		return rc;
+	svc = mem;
 	svc->set = set;
-	svc->alloc = alloc;
-	svc->store = store;
-	svc->caps = correu_store_caps(store);
 	svc->host_len = strlen(host);
 	memcpy(svc->host, host, svc->host_len + 1);
 	/* The copy is ours; the caller's string need not outlive this call. */
@@ -98,8 +97,7 @@ int correu_smtp_service_new(const correu_smtp_server_settings *settings, correu_
 
 void correu_smtp_service_free(correu_smtp_service *svc)
 {
-	if (svc)
-		correu__free(svc->alloc, svc, sizeof(*svc));
+	correu__server_svc_free(svc, sizeof(*svc));
 }
 
 int correu_smtp_service_trust_xclient(correu_smtp_service *svc, const char *cidr)

@@ -66,7 +66,7 @@ int correu__smtpd_req(correu__smtpd *s, enum smtpd_wait w, correu_store_req **ou
 
 	if (s->req)
 		return CORREU_ERR_INTERNAL;
-	rc = correu_store_req_new(s->svc->store, &correu__smtpd_hooks, s, &s->req);
+	rc = correu_store_req_new(s->svc->base.store, &correu__smtpd_hooks, s, &s->req);
 	if (rc < 0)
 		return rc;
 	s->wait = w;

@@ -16,6 +16,7 @@
 #include "correu/smtp_server.h"
 #include "correu/store.h"
 #include "internal.h"
+#include "server/core_util.h"
 #include "server/lines.h"
 #include "server/output.h"
 #include "server/server_int.h"
@@ -37,10 +38,8 @@
 #define SMTPD_MAX_XCLIENT_NETS 16
 
 struct correu_smtp_service {
+	correu__server_svc base; /* first: allocator, store, its capabilities */
 	correu_smtp_server_settings set;
-	const correu_allocator *alloc;
-	correu_store *store;
-	uint32_t caps; /* the store's CORREU_STORE_CAP_* */
 	char host[SMTPD_MAX_DOMAIN + 1];
 	size_t host_len;
 	correu__cidr xclient[SMTPD_MAX_XCLIENT_NETS];

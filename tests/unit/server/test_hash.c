@@ -160,7 +160,8 @@ Test(addrmap_hash, another_key_breaks_the_collisions_up)
 	k[7] ^= 0x01;
 	cr_assert_eq(correu__addrmap_init(&other, NULL, CAP, k), 0);
 	for (int i = 1; i < CAP; i++)
-		spread |= correu__addrmap_bucket(&other, &a[i]) != correu__addrmap_bucket(&other, &a[0]);
+		spread |= correu__addrmap_bucket(&other, &a[i]) !=
+		          correu__addrmap_bucket(&other, &a[0]);
 	cr_assert(spread, "addresses found under one key still collide under another");
 	correu__addrmap_deinit(&m);
 	correu__addrmap_deinit(&other);

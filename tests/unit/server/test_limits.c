@@ -165,11 +165,12 @@ static bool tcp_gone_within(int fd, int ms)
 
 Test(limits, back_pressure_on_a_client_that_never_reads, .timeout = 60)
 {
-	enum { REPLY = 10000 };
+	enum { REPLY = 10000, BATCH = 64 };
 	fixture f;
 	int hog, other, flags;
 	size_t sent = 0;
 	uint64_t end;
+	char cmds[BATCH * 11 + 1] = "";
 
 	fx_setup(&f);
 	f.set.max_output = 4096;
@@ -180,13 +181,17 @@ Test(limits, back_pressure_on_a_client_that_never_reads, .timeout = 60)
 	 * blocks: the server must have stopped reading us. */
 	flags = fcntl(hog, F_GETFL);
 	fcntl(hog, F_SETFL, flags | O_NONBLOCK);
+	/* Commands go in batches: one per write could take longer than the
+	 * idle timeout on a loaded machine to fill the socket buffers. */
+	for (int i = 0; i < BATCH; i++)
+		strcat(cmds, "BIG 10000\r\n");
 	end = now_ms() + 5000;
 	while (now_ms() < end) {
-		ssize_t r = send(hog, "BIG 10000\r\n", 11, MSG_NOSIGNAL);
+		ssize_t r = send(hog, cmds, sizeof(cmds) - 1, MSG_NOSIGNAL);
 
 		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 			usleep(50 * 1000);
-			if (send(hog, "BIG 10000\r\n", 11, MSG_NOSIGNAL) < 0)
+			if (send(hog, cmds, 11, MSG_NOSIGNAL) < 0)
 				break;
 			continue;
 		}
