@@ -6,15 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core_drive.h"
 #include "memback.h"
 #include "split.h"
-
-struct sess {
-	const correu_server_core *core;
-	void *s;
-	uint8_t *in; /* input the core has not taken, as the runtime keeps it */
-	size_t in_len;
-};
 
 struct run {
 	struct pop3d_tctx *x;
@@ -23,9 +17,7 @@ struct run {
 	correu_store_backend table;
 	correu_store *store;
 	correu_pop3_service *svc;
-	struct sess main;
-	uint64_t now;
-	bool said_close, said_tls;
+	struct core_drive main; /* the session, as the runtime drives it */
 };
 
 int pop3d_test_random(uint8_t *buf, size_t len, void *userdata)
@@ -125,69 +117,17 @@ static int option(void *ctx, const char *line)
 	return 0;
 }
 
-static void note_wants(struct run *r)
-{
-	int w = r->main.core->want(r->main.s);
-
-	if ((w & CORREU_SERVER_WANT_CLOSE) && !r->said_close) {
-		r->said_close = true;
-		transcript_event(r->t, "close");
-	}
-	if ((w & CORREU_SERVER_WANT_STARTTLS) && !r->said_tls) {
-		r->said_tls = true;
-		transcript_event(r->t, "starttls");
-	}
-}
-
-/* What the runtime does between two turns of its loop: offer the input
- * while the core wants it, one command at a time; with "@ later", answer
- * the backend once the core waits for it. */
-static int pump_sess(struct run *r, struct sess *k)
-{
-	for (;;) {
-		int w = k->core->want(k->s);
-		int n;
-
-		if (!(w & CORREU_SERVER_WANT_READ) || k->in_len == 0) {
-			if (r->mb.queued && memback_run(&r->mb))
-				continue;
-			break;
-		}
-		n = k->core->recv(k->in, k->in_len, r->now, k->s);
-		if (n < 0)
-			return n;
-		cr_assert_leq((size_t)n, k->in_len);
-		if (n == 0) {
-			if (r->mb.queued && memback_run(&r->mb))
-				continue;
-			break;
-		}
-		memmove(k->in, k->in + n, k->in_len - (size_t)n);
-		k->in_len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int pump(struct run *r)
-{
-	int rc = pump_sess(r, &r->main);
-
-	note_wants(r);
-	return rc;
-}
-
-static void sess_open(struct run *r, struct sess *k, uint64_t id)
+static void sess_open(struct run *r, struct core_drive *k, uint64_t id)
 {
 	correu_server_peer peer = { .version = CORREU_SERVER_PEER_VERSION };
 
-	k->core = correu_pop3_server_core();
 	peer.flags = r->x->peer_flags;
 	peer.conn_id = id;
 	peer.addr = "192.0.2.1";
 	peer.port = 40000;
 	peer.local_addr = "192.0.2.110";
 	peer.local_port = 110;
-	cr_assert_eq(k->core->open(&peer, NULL, &k->s, r->svc), 0);
+	cd_open(k, correu_pop3_server_core(), &peer, r->svc, &r->mb, r->t);
 }
 
 static void *open_core(transcript *t, void *ctx)
@@ -201,7 +141,6 @@ static void *open_core(transcript *t, void *ctx)
 	cr_assert(r != NULL);
 	r->x = x;
 	r->t = t;
-	r->now = 1000;
 	/* memback_init() derives SCRAM keys (4096 rounds of PBKDF2); a run per
 	 * split offset would spend most of its time there, so the fresh
 	 * backend is made once per test process and copied. */
@@ -227,20 +166,11 @@ static void *open_core(transcript *t, void *ctx)
 	return r;
 }
 
-static void sess_close(struct run *r, struct sess *k)
-{
-	k->core->close(k->s);
-	free(k->in);
-	memset(k, 0, sizeof(*k));
-	/* A request the core gave up on is still the backend's to finish. */
-	memback_run(&r->mb);
-}
-
 static void close_core(void *core)
 {
 	struct run *r = core;
 
-	sess_close(r, &r->main);
+	cd_close(&r->main);
 	cr_assert_eq(correu_store_live_requests(r->store), 0, "requests left behind");
 	cr_assert_eq(r->mb.sessions_open, 0, "a store session was left open");
 	cr_assert_eq(r->mb.boxes_open, 0, "a mailbox was left open");
@@ -250,60 +180,40 @@ static void close_core(void *core)
 	free(r);
 }
 
-static void feed(struct sess *k, const uint8_t *p, size_t n)
-{
-	k->in = realloc(k->in, k->in_len + n);
-	cr_assert(k->in != NULL);
-	memcpy(k->in + k->in_len, p, n);
-	k->in_len += n;
-}
-
 static int recv_bytes(void *core, const uint8_t *p, size_t n)
 {
 	struct run *r = core;
 
 	/* Bytes sent after the STLS go-ahead are the runtime's to drop; they
-	 * stay here until the "tls" action. */
-	feed(&r->main, p, n);
-	return pump(r);
+	 * stay kept until the "tls" action. */
+	cd_feed(&r->main, p, n);
+	return cd_pump_note(&r->main);
 }
 
 static const uint8_t *send_buf(void *core, size_t *len)
 {
-	struct run *r = core;
-	const uint8_t *p = NULL;
-
-	cr_assert_eq(r->main.core->send_buf(&p, len, r->main.s), 0);
-	return p;
+	return cd_send_buf(&((struct run *)core)->main, len);
 }
 
 static void send_ack(void *core, size_t n)
 {
-	struct run *r = core;
-
-	cr_assert_eq(r->main.core->send_ack(n, r->main.s), 0);
-}
-
-static int event(struct run *r, uint32_t ev, uint64_t arg)
-{
-	int rc = r->main.core->event(ev, arg, r->now, r->main.s);
-
-	return rc < 0 ? rc : pump(r);
+	cd_send_ack(&((struct run *)core)->main, n);
 }
 
 /* A second session of the same service: feed it `args` (escaped CRLF
  * lines), log each line it answers as "other: ...", then close it. */
 static int other(struct run *r, const char *args, size_t len)
 {
-	struct sess k = { 0 };
+	struct core_drive k;
 	const uint8_t *p;
 	size_t n = 0;
 	int rc;
 
 	sess_open(r, &k, 2);
-	feed(&k, (const uint8_t *)args, len);
-	rc = pump_sess(r, &k);
-	cr_assert_eq(k.core->send_buf(&p, &n, k.s), 0);
+	k.now = r->main.now;
+	cd_feed(&k, (const uint8_t *)args, len);
+	rc = cd_pump(&k);
+	p = cd_send_buf(&k, &n);
 	for (size_t i = 0; i < n;) {
 		const uint8_t *e = memchr(p + i, '\n', n - i);
 		size_t l = e ? (size_t)(e - (p + i)) : n - i;
@@ -312,7 +222,7 @@ static int other(struct run *r, const char *args, size_t len)
 		                 (const char *)p + i);
 		i += l + 1;
 	}
-	sess_close(r, &k);
+	cd_close(&k);
 	return rc;
 }
 
@@ -333,41 +243,15 @@ static void log_inbox(struct run *r)
 static int action(void *core, transcript *t, const char *verb, const char *args, size_t args_len)
 {
 	struct run *r = core;
-	uint64_t deadline = UINT64_MAX;
 
-	if (!strcmp(verb, "tls")) {
-		uint64_t dropped = r->main.in_len;
-
-		if (!(r->main.core->want(r->main.s) & CORREU_SERVER_WANT_STARTTLS))
-			return CORREU_ERR_STATE;
-		r->main.in_len = 0;
-		r->said_tls = false;
-		transcript_event(t, "tls dropped %llu", (unsigned long long)dropped);
-		return event(r, CORREU_SERVER_EV_TLS_STARTED, dropped);
-	}
-	if (!strcmp(verb, "eof"))
-		return event(r, CORREU_SERVER_EV_PEER_CLOSED, 0);
-	if (!strcmp(verb, "idle"))
-		return event(r, CORREU_SERVER_EV_IDLE, 0);
-	if (!strcmp(verb, "shutdown"))
-		return event(r, CORREU_SERVER_EV_SHUTDOWN, 30000);
-	if (!strcmp(verb, "time")) {
-		r->now += strtoull(args, NULL, 10);
-		cr_assert_eq(r->main.core->next_deadline(&deadline, r->main.s), 0);
-		transcript_event(t, "deadline %s", deadline <= r->now ? "passed" : "ahead");
-		return deadline <= r->now ? event(r, CORREU_SERVER_EV_TIMER, 0) : pump(r);
-	}
+	(void)t;
 	if (!strcmp(verb, "inbox")) {
 		log_inbox(r);
 		return 0;
 	}
 	if (!strcmp(verb, "other"))
 		return other(r, args, args_len);
-	if (!strcmp(verb, "want")) {
-		transcript_event(t, "want %d", r->main.core->want(r->main.s));
-		return 0;
-	}
-	return CORREU_ERR_ARG;
+	return cd_action(&r->main, verb, args);
 }
 
 const struct transcript_ops pop3d_transcript_ops = {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core_drive.h"
 #include "smtp_adapter.h"
 #include "split.h"
 
@@ -15,13 +16,7 @@ struct run {
 	struct memback mb;
 	correu_store *store;
 	correu_smtp_service *svc;
-	const correu_server_core *core;
-	void *sess;
-	uint8_t *in; /* input the core has not taken, as the runtime keeps it */
-	size_t in_len;
-	uint64_t now;
-	int dead;
-	bool said_close, said_tls;
+	struct core_drive d; /* the session, as the runtime drives it */
 };
 
 static int fixed_clock(int64_t *secs_out, void *userdata)
@@ -119,50 +114,6 @@ static int option(void *ctx, const char *line)
 	return 0;
 }
 
-static void note_wants(struct run *r)
-{
-	int w = r->core->want(r->sess);
-
-	if ((w & CORREU_SERVER_WANT_CLOSE) && !r->said_close) {
-		r->said_close = true;
-		transcript_event(r->t, "close");
-	}
-	if ((w & CORREU_SERVER_WANT_STARTTLS) && !r->said_tls) {
-		r->said_tls = true;
-		transcript_event(r->t, "starttls");
-	}
-}
-
-/* What the runtime does between two turns of its loop: offer the input
- * while the core wants it, one command at a time; with "@ later", answer
- * the backend once the core waits for it. */
-static int pump(struct run *r)
-{
-	for (;;) {
-		int w = r->core->want(r->sess);
-		int n;
-
-		if (!(w & CORREU_SERVER_WANT_READ) || r->in_len == 0) {
-			if (r->mb.queued && memback_run(&r->mb))
-				continue;
-			break;
-		}
-		n = r->core->recv(r->in, r->in_len, r->now, r->sess);
-		if (n < 0)
-			return n;
-		cr_assert_leq((size_t)n, r->in_len);
-		if (n == 0) {
-			if (r->mb.queued && memback_run(&r->mb))
-				continue;
-			break;
-		}
-		memmove(r->in, r->in + n, r->in_len - (size_t)n);
-		r->in_len -= (size_t)n;
-	}
-	note_wants(r);
-	return 0;
-}
-
 static void *open_core(transcript *t, void *ctx)
 {
 	struct smtpd_tctx *x = ctx;
@@ -172,7 +123,6 @@ static void *open_core(transcript *t, void *ctx)
 	cr_assert(r != NULL);
 	r->x = x;
 	r->t = t;
-	r->now = 1000;
 	if (!x->have_proto) {
 		memback_init(&x->proto);
 		x->have_proto = true;
@@ -184,14 +134,13 @@ static void *open_core(transcript *t, void *ctx)
 	cr_assert_eq(correu_smtp_service_new(&x->set, r->store, x->alloc, &r->svc), 0);
 	if (x->xclient[0])
 		cr_assert_eq(correu_smtp_service_trust_xclient(r->svc, x->xclient), 0);
-	r->core = correu_smtp_server_core();
 	peer.flags = x->peer_flags;
 	peer.conn_id = 1;
 	peer.addr = x->addr;
 	peer.port = 40000;
 	peer.local_addr = "192.0.2.25";
 	peer.local_port = 25;
-	cr_assert_eq(r->core->open(&peer, NULL, &r->sess, r->svc), 0);
+	cd_open(&r->d, correu_smtp_server_core(), &peer, r->svc, &r->mb, t);
 	return r;
 }
 
@@ -199,14 +148,11 @@ static void close_core(void *core)
 {
 	struct run *r = core;
 
-	r->core->close(r->sess);
-	/* A request the core gave up on is still the backend's to finish. */
-	memback_run(&r->mb);
+	cd_close(&r->d);
 	cr_assert_eq(correu_store_live_requests(r->store), 0, "requests left behind");
 	cr_assert_eq(r->mb.deliveries_open, 0, "a delivery was left open");
 	correu_smtp_service_free(r->svc);
 	correu_store_free(r->store);
-	free(r->in);
 	free(r);
 }
 
@@ -214,36 +160,20 @@ static int recv_bytes(void *core, const uint8_t *p, size_t n)
 {
 	struct run *r = core;
 
-	r->in = realloc(r->in, r->in_len + n);
-	cr_assert(r->in != NULL);
-	memcpy(r->in + r->in_len, p, n);
-	r->in_len += n;
 	/* Bytes sent after the STARTTLS go-ahead are the runtime's to drop;
-	 * they stay here until the "tls" action. */
-	return pump(r);
+	 * they stay kept until the "tls" action. */
+	cd_feed(&r->d, p, n);
+	return cd_pump_note(&r->d);
 }
 
 static const uint8_t *send_buf(void *core, size_t *len)
 {
-	struct run *r = core;
-	const uint8_t *p = NULL;
-
-	cr_assert_eq(r->core->send_buf(&p, len, r->sess), 0);
-	return p;
+	return cd_send_buf(&((struct run *)core)->d, len);
 }
 
 static void send_ack(void *core, size_t n)
 {
-	struct run *r = core;
-
-	cr_assert_eq(r->core->send_ack(n, r->sess), 0);
-}
-
-static int event(struct run *r, uint32_t ev, uint64_t arg)
-{
-	int rc = r->core->event(ev, arg, r->now, r->sess);
-
-	return rc < 0 ? rc : pump(r);
+	cd_send_ack(&((struct run *)core)->d, n);
 }
 
 static void log_delivered(struct run *r)
@@ -263,32 +193,8 @@ static void log_delivered(struct run *r)
 static int action(void *core, transcript *t, const char *verb, const char *args, size_t args_len)
 {
 	struct run *r = core;
-	uint64_t deadline = UINT64_MAX;
 
-	(void)t;
 	(void)args_len;
-	if (!strcmp(verb, "tls")) {
-		uint64_t dropped = r->in_len;
-
-		if (!(r->core->want(r->sess) & CORREU_SERVER_WANT_STARTTLS))
-			return CORREU_ERR_STATE;
-		r->in_len = 0;
-		r->said_tls = false;
-		transcript_event(t, "tls dropped %llu", (unsigned long long)dropped);
-		return event(r, CORREU_SERVER_EV_TLS_STARTED, dropped);
-	}
-	if (!strcmp(verb, "eof"))
-		return event(r, CORREU_SERVER_EV_PEER_CLOSED, 0);
-	if (!strcmp(verb, "idle"))
-		return event(r, CORREU_SERVER_EV_IDLE, 0);
-	if (!strcmp(verb, "shutdown"))
-		return event(r, CORREU_SERVER_EV_SHUTDOWN, 30000);
-	if (!strcmp(verb, "time")) {
-		r->now += strtoull(args, NULL, 10);
-		cr_assert_eq(r->core->next_deadline(&deadline, r->sess), 0);
-		transcript_event(t, "deadline %s", deadline <= r->now ? "passed" : "ahead");
-		return deadline <= r->now ? event(r, CORREU_SERVER_EV_TIMER, 0) : pump(r);
-	}
 	if (!strcmp(verb, "delivered")) {
 		log_delivered(r);
 		return 0;
@@ -301,11 +207,7 @@ static int action(void *core, transcript *t, const char *verb, const char *args,
 		transcript_event(t, "open deliveries %ld", r->mb.deliveries_open);
 		return 0;
 	}
-	if (!strcmp(verb, "want")) {
-		transcript_event(t, "want %d", r->core->want(r->sess));
-		return 0;
-	}
-	return CORREU_ERR_ARG;
+	return cd_action(&r->d, verb, args);
 }
 
 const struct transcript_ops smtpd_transcript_ops = {
