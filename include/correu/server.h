@@ -230,7 +230,8 @@ typedef struct correu_server_core {
  * @param out receives the loop.
  * @return 0, ::CORREU_ERR_ARG (NULL `out`, unknown settings version, a
  *         value out of range), ::CORREU_ERR_NOMEM or ::CORREU_ERR_IO (no
- *         poller or wake-up descriptor).
+ *         poller or wake-up descriptor, or no random seed from the OS for
+ *         the keyed hash of the per-address tables).
  */
 CORREU_API CORREU_NODISCARD int correu_server_new(const correu_server_settings *settings,
                                                   const correu_allocator *alloc,
