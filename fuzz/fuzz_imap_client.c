@@ -14,6 +14,9 @@
 #include <string.h>
 
 #include "correu/imap.h"
+#include "fuzz_client.h"
+
+CORREU__PROTO_CORE(imap_core, correu_imap_client, CORREU_IMAP_CLIENT_EV);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -21,13 +24,6 @@ struct state {
 	int ready, starttls, failed, idling;
 	uint64_t appended;
 };
-
-static int fixed_random(uint8_t *buf, size_t len, void *userdata)
-{
-	(void)userdata;
-	memset(buf, 'r', len);
-	return 0;
-}
 
 static int on_event(const correu_imap_client_event *ev, void *userdata)
 {
@@ -66,57 +62,36 @@ static correu_ssize reader(uint8_t *buf, size_t len, void *userdata)
 	return (correu_ssize)len;
 }
 
-/* Results the harness does not act on. */
-static void ignore(int rc)
-{
-	(void)rc;
-}
-
-static void drain(correu_imap_client *c)
-{
-	size_t len;
-
-	while (correu_imap_client_send_buf(c, &len) && len) {
-		/* Write in two parts, to exercise partial acknowledgements. */
-		if (correu_imap_client_send_ack(c, len / 2) < 0 ||
-		    correu_imap_client_send_ack(c, len - len / 2) < 0)
-			return;
-	}
-}
-
 static void login(correu_imap_client *c, int scram)
 {
 	correu_sasl_credentials cr;
 	correu_sasl_settings ss;
 
 	if (!scram) {
-		ignore(correu_imap_client_login(c, "u", 1, "p w", 3));
+		fuzz_ignore(correu_imap_client_login(c, "u", 1, "p w", 3));
 		return;
 	}
-	memset(&cr, 0, sizeof(cr));
-	cr.version = CORREU_SASL_CREDENTIALS_VERSION;
-	cr.username = "u";
-	cr.username_len = 1;
-	cr.password = "p";
-	cr.password_len = 1;
+	fuzz_credentials(&cr);
 	correu_sasl_settings_init(&ss);
-	ss.random = fixed_random;
+	ss.random = fuzz_random;
 	/* Cheap PBKDF2 keeps the fuzzer fast: counts over 64 are refused. */
 	ss.min_iterations = 1;
 	ss.max_iterations = 64;
-	ignore(correu_imap_client_authenticate(c, 0, &cr, &ss));
+	fuzz_ignore(correu_imap_client_authenticate(c, 0, &cr, &ss));
 }
 
 static void work(correu_imap_client *c, struct state *st)
 {
-	ignore(correu_imap_client_enable(c, CORREU_IMAP_CAP_QRESYNC | CORREU_IMAP_CAP_UTF8_ACCEPT));
-	ignore(correu_imap_client_select(c, "Entw\xc3\xbcrfe", 9, CORREU_IMAP_SELECT_CONDSTORE, 0,
-	                                 0, NULL, 0));
-	ignore(correu_imap_client_fetch(c, CORREU_IMAP_UID, "1:*", "(UID FLAGS BODY.PEEK[])", 0));
-	ignore(correu_imap_client_search(c, CORREU_IMAP_RETURN_ALL, "UTF-8", "ALL", 3));
-	ignore(correu_imap_client_list(c, "", 0, "*", 1, CORREU_IMAP_LIST_RETURN_CHILDREN, 0));
-	ignore(correu_imap_client_append(c, "INBOX", 5, NULL, NULL, 20, 0, reader, st));
-	ignore(correu_imap_client_idle_start(c));
+	fuzz_ignore(correu_imap_client_enable(c, CORREU_IMAP_CAP_QRESYNC |
+	                                                 CORREU_IMAP_CAP_UTF8_ACCEPT));
+	fuzz_ignore(correu_imap_client_select(c, "Entw\xc3\xbcrfe", 9, CORREU_IMAP_SELECT_CONDSTORE,
+	                                      0, 0, NULL, 0));
+	fuzz_ignore(
+		correu_imap_client_fetch(c, CORREU_IMAP_UID, "1:*", "(UID FLAGS BODY.PEEK[])", 0));
+	fuzz_ignore(correu_imap_client_search(c, CORREU_IMAP_RETURN_ALL, "UTF-8", "ALL", 3));
+	fuzz_ignore(correu_imap_client_list(c, "", 0, "*", 1, CORREU_IMAP_LIST_RETURN_CHILDREN, 0));
+	fuzz_ignore(correu_imap_client_append(c, "INBOX", 5, NULL, NULL, 20, 0, reader, st));
+	fuzz_ignore(correu_imap_client_idle_start(c));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -171,15 +146,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (st.idling && !idle_done) {
 			idle_done = 1;
-			ignore(correu_imap_client_tick(c, off + 2000000));
-			ignore(correu_imap_client_idle_done(c));
-			ignore(correu_imap_client_logout(c));
+			fuzz_ignore(correu_imap_client_tick(c, off + 2000000));
+			fuzz_ignore(correu_imap_client_idle_done(c));
+			fuzz_ignore(correu_imap_client_logout(c));
 		}
-		drain(c);
+		fuzz_drain(&imap_core, c);
 	}
 	if (st.appended > 20)
 		__builtin_trap();
-	ignore(correu_imap_client_eof(c));
+	fuzz_ignore(correu_imap_client_eof(c));
 	correu_imap_client_free(c);
 	return 0;
 }

@@ -7,9 +7,11 @@
  */
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 #include "correu/pop3.h"
+#include "fuzz_client.h"
+
+CORREU__PROTO_CORE(pop3_core, correu_pop3_client, CORREU_POP3_EV);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -17,13 +19,6 @@ struct state {
 	int ready, starttls, login;
 	uint64_t body;
 };
-
-static int fixed_random(uint8_t *buf, size_t len, void *userdata)
-{
-	(void)userdata;
-	memset(buf, 'r', len);
-	return 0;
-}
 
 static int on_event(const correu_pop3_event *ev, void *userdata)
 {
@@ -47,71 +42,50 @@ static int on_event(const correu_pop3_event *ev, void *userdata)
 	return 0;
 }
 
-/* Results the harness does not act on (GCC ignores a (void) cast of a
- * warn_unused_result call). */
-static void ignore(int rc)
-{
-	(void)rc;
-}
-
-static void drain(correu_pop3_client *c)
-{
-	size_t len;
-
-	while (correu_pop3_client_send_buf(c, &len) && len) {
-		/* Write in two parts, to exercise partial acknowledgements. */
-		if (correu_pop3_client_send_ack(c, len / 2) < 0 ||
-		    correu_pop3_client_send_ack(c, len - len / 2) < 0)
-			return;
-	}
-}
-
 static void login(correu_pop3_client *c, int how)
 {
 	correu_sasl_credentials cr;
 	correu_sasl_settings ss;
 
-	memset(&cr, 0, sizeof(cr));
-	cr.version = CORREU_SASL_CREDENTIALS_VERSION;
-	cr.username = "u";
-	cr.username_len = 1;
-	cr.password = "p";
-	cr.password_len = 1;
+	fuzz_credentials(&cr);
 	correu_sasl_settings_init(&ss);
-	ss.random = fixed_random;
+	ss.random = fuzz_random;
 	if (how == 0)
-		ignore(correu_pop3_client_auth(c, 0, &cr, &ss));
+		fuzz_ignore(correu_pop3_client_auth(c, 0, &cr, &ss));
 	else if (how == 1)
-		ignore(correu_pop3_client_apop(c, "u", 1, "p", 1));
+		fuzz_ignore(correu_pop3_client_apop(c, "u", 1, "p", 1));
 	else if (how == 2)
-		ignore(correu_pop3_client_user(c, "u", 1, "p", 1));
+		fuzz_ignore(correu_pop3_client_user(c, "u", 1, "p", 1));
 	else
-		ignore(correu_pop3_client_utf8(c));
+		fuzz_ignore(correu_pop3_client_utf8(c));
 }
 
-static void act(correu_pop3_client *c, struct state *st)
+static void act(void *core, void *state)
 {
+	correu_pop3_client *c = core;
+	struct state *st = state;
+
 	if (st->starttls) {
 		st->starttls = 0;
-		ignore(correu_pop3_client_tls_done(c));
+		fuzz_ignore(correu_pop3_client_tls_done(c));
 	}
 	if (st->ready) {
 		st->ready = 0;
 		login(c, st->login);
-		ignore(correu_pop3_client_stat(c));
-		ignore(correu_pop3_client_list(c, 0));
-		ignore(correu_pop3_client_list(c, 1));
-		ignore(correu_pop3_client_uidl(c, 0));
-		ignore(correu_pop3_client_uidl(c, 2));
-		ignore(correu_pop3_client_retr(c, 1));
-		ignore(correu_pop3_client_top(c, 1, 3));
-		ignore(correu_pop3_client_dele(c, 1));
-		ignore(correu_pop3_client_capa(c));
-		ignore(correu_pop3_client_rset(c));
-		ignore(correu_pop3_client_noop(c));
-		ignore(correu_pop3_client_quit(c));
+		fuzz_ignore(correu_pop3_client_stat(c));
+		fuzz_ignore(correu_pop3_client_list(c, 0));
+		fuzz_ignore(correu_pop3_client_list(c, 1));
+		fuzz_ignore(correu_pop3_client_uidl(c, 0));
+		fuzz_ignore(correu_pop3_client_uidl(c, 2));
+		fuzz_ignore(correu_pop3_client_retr(c, 1));
+		fuzz_ignore(correu_pop3_client_top(c, 1, 3));
+		fuzz_ignore(correu_pop3_client_dele(c, 1));
+		fuzz_ignore(correu_pop3_client_capa(c));
+		fuzz_ignore(correu_pop3_client_rset(c));
+		fuzz_ignore(correu_pop3_client_noop(c));
+		fuzz_ignore(correu_pop3_client_quit(c));
 	}
-	drain(c);
+	fuzz_drain(&pop3_core, c);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -122,7 +96,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	correu_pop3_client *c = NULL;
 	struct state st = { 0, 0, 0, 0 };
 	size_t chunk;
-	uint64_t now = 0;
 
 	if (size < 1)
 		return 0;
@@ -145,22 +118,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size--;
 	if (correu_pop3_client_new(&s, &c) < 0)
 		return 0;
-	while (size > 0) {
-		size_t n = size < chunk ? size : chunk;
-		correu_ssize rc = correu_pop3_client_recv(c, data, n, now++);
-
-		if (rc >= 0 && (size_t)rc != n)
-			__builtin_trap();
-		act(c, &st);
-		(void)correu_pop3_client_next_deadline(c);
-		data += n;
-		size -= n;
-		if (rc < 0)
-			break;
-	}
+	fuzz_feed(&pop3_core, c, data, size, chunk, act, &st);
 	if (st.body > 4096 * 16)
 		__builtin_trap();
-	ignore(correu_pop3_client_eof(c));
+	fuzz_ignore(correu_pop3_client_eof(c));
 	correu_pop3_client_free(c);
 	return 0;
 }

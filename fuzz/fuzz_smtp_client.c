@@ -9,9 +9,11 @@
  */
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 #include "correu/smtp.h"
+#include "fuzz_client.h"
+
+CORREU__PROTO_CORE(smtp_core, correu_smtp_client, CORREU_SMTP_EV);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -36,63 +38,41 @@ static int on_event(const correu_smtp_event *ev, void *userdata)
 	return 0;
 }
 
-/* Results the harness does not act on (GCC ignores a (void) cast of a
- * warn_unused_result call). */
-static void ignore(int rc)
-{
-	(void)rc;
-}
-
-static void drain(correu_smtp_client *c)
-{
-	size_t len;
-
-	while (correu_smtp_client_send_buf(c, &len) && len) {
-		/* Write in two parts, to exercise partial acknowledgements. */
-		if (correu_smtp_client_send_ack(c, len / 2) < 0 ||
-		    correu_smtp_client_send_ack(c, len - len / 2) < 0)
-			return;
-	}
-}
-
 static void envelope(correu_smtp_client *c)
 {
-	ignore(correu_smtp_client_mail(c, "a@b", 3, NULL));
-	ignore(correu_smtp_client_rcpt(c, "c@d", 3, NULL));
-	ignore(correu_smtp_client_rcpt(c, "e@f", 3, NULL));
-	ignore(correu_smtp_client_data(c));
+	fuzz_ignore(correu_smtp_client_mail(c, "a@b", 3, NULL));
+	fuzz_ignore(correu_smtp_client_rcpt(c, "c@d", 3, NULL));
+	fuzz_ignore(correu_smtp_client_rcpt(c, "e@f", 3, NULL));
+	fuzz_ignore(correu_smtp_client_data(c));
 }
 
-static void act(correu_smtp_client *c, struct state *st)
+static void act(void *core, void *state)
 {
 	static const uint8_t body[] = "Subject: fuzz\r\n\r\n.line\r\nend\r\n";
+	correu_smtp_client *c = core;
+	struct state *st = state;
 	correu_sasl_credentials cr;
 
 	if (st->starttls) {
 		st->starttls = 0;
-		ignore(correu_smtp_client_tls_done(c));
+		fuzz_ignore(correu_smtp_client_tls_done(c));
 	}
 	if (st->ready) {
 		st->ready = 0;
-		memset(&cr, 0, sizeof(cr));
-		cr.version = CORREU_SASL_CREDENTIALS_VERSION;
-		cr.username = "u";
-		cr.username_len = 1;
-		cr.password = "p";
-		cr.password_len = 1;
-		ignore(correu_smtp_client_auth(c, 0, &cr, NULL));
+		fuzz_credentials(&cr);
+		fuzz_ignore(correu_smtp_client_auth(c, 0, &cr, NULL));
 		envelope(c);
 	}
 	if (st->body) {
 		st->body = 0;
 		if (correu_smtp_client_body(c, body, sizeof(body) - 1) >= 0)
-			ignore(correu_smtp_client_body_end(c));
+			fuzz_ignore(correu_smtp_client_body_end(c));
 		if (++st->messages < 3)
 			envelope(c);
 		else
-			ignore(correu_smtp_client_quit(c));
+			fuzz_ignore(correu_smtp_client_quit(c));
 	}
-	drain(c);
+	fuzz_drain(&smtp_core, c);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -103,7 +83,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	correu_smtp_client *c = NULL;
 	struct state st = { 0, 0, 0, 0 };
 	size_t chunk;
-	uint64_t now = 0;
 
 	if (size < 1)
 		return 0;
@@ -122,20 +101,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size--;
 	if (correu_smtp_client_new(&s, &c) < 0)
 		return 0;
-	while (size > 0) {
-		size_t n = size < chunk ? size : chunk;
-		correu_ssize rc = correu_smtp_client_recv(c, data, n, now++);
-
-		if (rc >= 0 && (size_t)rc != n)
-			__builtin_trap();
-		act(c, &st);
-		(void)correu_smtp_client_next_deadline(c);
-		data += n;
-		size -= n;
-		if (rc < 0)
-			break;
-	}
-	ignore(correu_smtp_client_eof(c));
+	fuzz_feed(&smtp_core, c, data, size, chunk, act, &st);
+	fuzz_ignore(correu_smtp_client_eof(c));
 	correu_smtp_client_free(c);
 	return 0;
 }

@@ -6,12 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client_adapter.h"
 #include "split.h"
 
+CORREU__PROTO_CORE(imap_core, correu_imap_client, CORREU_IMAP_CLIENT_EV);
+
 struct core {
+	struct client_core base; /* first: the shared callbacks' view */
 	correu_imap_client *c;
-	transcript *t;
-	uint64_t now;
 	size_t max_chunk;
 	struct split_out lit; /* pieces of the current literal, joined */
 	char *append;         /* data of APPEND literals, one per add */
@@ -37,14 +39,6 @@ void imap_tctx_init(struct imap_tctx *x)
 	memset(x, 0, sizeof(*x));
 	correu_imap_settings_init(&x->set);
 	correu_imap_parser_settings_init(&x->pset);
-}
-
-int imap_test_random(uint8_t *buf, size_t len, void *userdata)
-{
-	(void)userdata;
-	for (size_t i = 0; i < len; i++)
-		buf[i] = (uint8_t)(i * 37u + 11u);
-	return 0;
 }
 
 static void strs(struct split_out *o, const correu_imap_event *ev)
@@ -100,21 +94,15 @@ static void data_text(struct core *k, struct split_out *o, const correu_imap_cli
 		if (ev->flags)
 			split_out_printf(o, " flags=0x%x", ev->flags);
 		break;
-	case CORREU_IMAP_EV_LITERAL_BEGIN:
-		k->lit.len = 0;
-		k->lit.text[0] = '\0';
-		return;
+	case CORREU_IMAP_EV_LITERAL_BEGIN: client_pieces_clear(&k->lit); return;
 	case CORREU_IMAP_EV_LITERAL_DATA:
-		cr_assert(ev->data_len > 0 && ev->data_len <= k->max_chunk, "chunk of %zu bytes",
-		          ev->data_len);
-		split_out_bytes(&k->lit, ev->data, ev->data_len);
+		client_piece_add(&k->lit, ev->data, ev->data_len, k->max_chunk);
 		return;
 	case CORREU_IMAP_EV_LITERAL_END:
 		split_out_printf(o, "data   literal %s", correu_imap_item_name(ev->item));
 		strs(o, ev);
 		split_out_printf(o, " size=%llu: %s", (unsigned long long)ev->num3, k->lit.text);
-		k->lit.len = 0;
-		k->lit.text[0] = '\0';
+		client_pieces_clear(&k->lit);
 		break;
 	case CORREU_IMAP_EV_END:
 		split_out_printf(o, "data   end %s", status_name(ev->resp));
@@ -156,24 +144,20 @@ static int on_event(const correu_imap_client_event *ev, void *userdata)
 	default: split_out_printf(&o, "event %u", ev->type);
 	}
 	if (o.len)
-		transcript_event(k->t, "%s", o.text);
+		transcript_event(k->base.t, "%s", o.text);
 	free(o.text);
 	return 0;
 }
 
 static int option(void *ctx, const char *line)
 {
+	static const uint32_t policies[4] = { CORREU_IMAP_TLS_NONE, CORREU_IMAP_TLS_OPPORTUNISTIC,
+		                              CORREU_IMAP_TLS_REQUIRED, CORREU_IMAP_TLS_IMPLICIT };
 	struct imap_tctx *x = ctx;
 	unsigned long long v;
 
-	if (strcmp(line, "policy none") == 0)
-		x->set.tls_policy = CORREU_IMAP_TLS_NONE;
-	else if (strcmp(line, "policy opportunistic") == 0)
-		x->set.tls_policy = CORREU_IMAP_TLS_OPPORTUNISTIC;
-	else if (strcmp(line, "policy required") == 0)
-		x->set.tls_policy = CORREU_IMAP_TLS_REQUIRED;
-	else if (strcmp(line, "policy implicit") == 0)
-		x->set.tls_policy = CORREU_IMAP_TLS_IMPLICIT;
+	if (client_policy_option(line, policies, &x->set.tls_policy))
+		;
 	else if (strcmp(line, "plaintext-auth") == 0)
 		x->set.flags |= CORREU_IMAP_ALLOW_PLAINTEXT_AUTH;
 	else if (strcmp(line, "no-literal-plus") == 0)
@@ -202,8 +186,6 @@ static void *open_core(transcript *t, void *ctx)
 	correu_imap_settings s = x->set;
 
 	cr_assert(k != NULL);
-	k->t = t;
-	k->now = 1000;
 	k->max_chunk = x->pset.max_chunk ? x->pset.max_chunk : 65536;
 	split_out_printf(&k->lit, "%s", "");
 	s.on_event = on_event;
@@ -211,6 +193,7 @@ static void *open_core(transcript *t, void *ctx)
 	s.allocator = x->alloc;
 	s.parser = &x->pset;
 	cr_assert_eq(correu_imap_client_new(&s, &k->c), 0);
+	client_core_init(&k->base, &imap_core, k->c, t);
 	return k;
 }
 
@@ -224,20 +207,10 @@ static void close_core(void *core)
 	free(k);
 }
 
-static int recv_bytes(void *core, const uint8_t *p, size_t n)
-{
-	struct core *k = core;
-	correu_ssize rc = correu_imap_client_recv(k->c, p, n, k->now);
-
-	cr_assert(rc < 0 || (size_t)rc == n, "recv consumed %td of %zu", rc, n);
-	return rc < 0 ? (int)rc : 0;
-}
-
-static const uint8_t *send_buf(void *core, size_t *len)
-{
-	return correu_imap_client_send_buf(((struct core *)core)->c, len);
-}
-
+/* Not client_core_send_ack(): the IMAP core fills the room an
+ * acknowledgement makes with queued command data (an APPEND literal from
+ * its reader), which may fail; the failure must be the core's sticky
+ * error. */
 static void send_ack(void *core, size_t n)
 {
 	int rc = correu_imap_client_send_ack(((struct core *)core)->c, n);
@@ -334,29 +307,15 @@ static uint32_t flag_words(const char *s)
 
 static int act_auth(struct core *k, const char *args, size_t len)
 {
-	char mechw[32], user[64], pass[64];
-	correu_sasl_credentials cr;
-	correu_sasl_settings ss;
-	size_t rl;
-	const char *rest;
-	int mech = 0;
+	struct client_words w;
+	struct client_auth au;
+	int rc;
 
-	rest = word(args, len, mechw, sizeof(mechw), &rl);
-	rest = word(rest, rl, user, sizeof(user), &rl);
-	word(rest, rl, pass, sizeof(pass), &rl);
-	if (strcmp(mechw, "auto") != 0) {
-		mech = correu_sasl_mech_from_name(mechw, strlen(mechw));
-		cr_assert(mech > 0);
-	}
-	memset(&cr, 0, sizeof(cr));
-	cr.version = CORREU_SASL_CREDENTIALS_VERSION;
-	cr.username = user;
-	cr.username_len = strlen(user);
-	cr.password = pass;
-	cr.password_len = strlen(pass);
-	correu_sasl_settings_init(&ss);
-	ss.random = imap_test_random;
-	return correu_imap_client_authenticate(k->c, mech, &cr, &ss);
+	client_words_split(&w, args, len);
+	client_auth_words(&au, &w);
+	rc = correu_imap_client_authenticate(k->c, au.mech, &au.cr, &au.ss);
+	client_words_free(&w);
+	return rc;
 }
 
 static uint32_t kind_of(const char *verb)
@@ -402,10 +361,10 @@ static int act_query(struct core *k, transcript *t, const char *verb, const char
 		if (d == UINT64_MAX)
 			transcript_event(t, "deadline none");
 		else
-			transcript_event(t, "deadline +%lld", (long long)(d - k->now));
+			transcript_event(t, "deadline +%lld", (long long)(d - k->base.now));
 	} else if (strcmp(verb, "tick") == 0) {
-		k->now += strtoull(args, NULL, 10);
-		return correu_imap_client_tick(k->c, k->now);
+		k->base.now += strtoull(args, NULL, 10);
+		return correu_imap_client_tick(k->c, k->base.now);
 	} else if (strcmp(verb, "eof") == 0)
 		return correu_imap_client_eof(k->c);
 	else
@@ -643,7 +602,7 @@ static int act_ext(struct core *k, const char *verb, const char *args, size_t le
 	if (strcmp(verb, "compress-done") == 0)
 		return correu_imap_client_compress_done(k->c);
 	if (strcmp(verb, "compressed?") == 0) {
-		transcript_event(k->t, "compressed %d", correu_imap_client_is_compressed(k->c));
+		transcript_event(k->base.t, "compressed %d", correu_imap_client_is_compressed(k->c));
 		return 0;
 	}
 	*done = false;
@@ -668,5 +627,5 @@ static int action(void *core, transcript *t, const char *verb, const char *args,
 }
 
 const struct transcript_ops imap_transcript_ops = {
-	option, open_core, close_core, recv_bytes, send_buf, send_ack, action,
+	option, open_core, close_core, client_core_recv, client_core_send_buf, send_ack, action,
 };

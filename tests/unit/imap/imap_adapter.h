@@ -24,9 +24,6 @@ extern const struct transcript_ops imap_transcript_ops;
 /* Defaults: TLS required, the parser's default limits. */
 void imap_tctx_init(struct imap_tctx *x);
 
-/* A deterministic "random" source for SCRAM nonces in tests. */
-int imap_test_random(uint8_t *buf, size_t len, void *userdata);
-
 /* The name of a CORREU_IMAP_CMD_* value. */
 const char *imap_cmd_name(uint32_t cmd);
 

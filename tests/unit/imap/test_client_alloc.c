@@ -8,9 +8,11 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "client_adapter.h"
 #include "correu/imap.h"
 #include "failalloc.h"
-#include "imap_adapter.h"
+
+CORREU__PROTO_CORE(imap_core, correu_imap_client, CORREU_IMAP_CLIENT_EV);
 
 struct run {
 	int closed;
@@ -32,24 +34,12 @@ static int on_event(const correu_imap_client_event *ev, void *userdata)
 
 static int drain(correu_imap_client *c)
 {
-	size_t len;
-
-	while (correu_imap_client_send_buf(c, &len) && len) {
-		int rc = correu_imap_client_send_ack(c, len);
-
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
+	return client_drain(&imap_core, c);
 }
 
 static int feed(correu_imap_client *c, const char *s)
 {
-	correu_ssize n = correu_imap_client_recv(c, (const uint8_t *)s, strlen(s), 0);
-
-	if (n < 0)
-		return (int)n;
-	return drain(c);
+	return client_feed(&imap_core, c, s);
 }
 
 static correu_ssize reader(uint8_t *buf, size_t len, void *userdata)
@@ -61,8 +51,7 @@ static correu_ssize reader(uint8_t *buf, size_t len, void *userdata)
 
 static int login(correu_imap_client *c, struct run *r)
 {
-	correu_sasl_settings ss;
-	correu_sasl_credentials cr;
+	struct client_auth au;
 	int rc;
 
 	if (!r->scram) {
@@ -71,24 +60,11 @@ static int login(correu_imap_client *c, struct run *r)
 		              : feed(c, "A3 OK [CAPABILITY IMAP4rev2 ENABLE CONDSTORE UIDPLUS] "
 		                        "in\r\n");
 	}
-	correu_sasl_settings_init(&ss);
-	ss.allocator = r->a;
-	ss.random = imap_test_random;
-	memset(&cr, 0, sizeof(cr));
-	cr.version = CORREU_SASL_CREDENTIALS_VERSION;
-	cr.username = "user";
-	cr.username_len = 4;
-	cr.password = "pencil";
-	cr.password_len = 6;
-	rc = correu_imap_client_authenticate(c, 0, &cr, &ss);
-	if (rc < 0)
-		return rc;
-	if ((rc = feed(c,
-	               "+ cj0tUnc/ZDBVekJnM1h9RWo2WyItUnc/ZC1zcnZOT05DRTEyMyxzPWMyRnNkSE5oYkhSellX"
-	               "eDBNVEl6TkE9PSxpPTQwOTY=\r\n")) < 0 ||
-	    (rc = feed(c,
-	               "+ dj1oOW5tbGg2OEVUZHRVaVF6VVNYK1QrMzlIY20zbDFFRi9zQWVvakIzcENzPQ==\r\n")) <
-	            0)
+	client_auth_set(&au, "auto", "user", "pencil");
+	au.ss.allocator = r->a;
+	if ((rc = correu_imap_client_authenticate(c, au.mech, &au.cr, &au.ss)) < 0 ||
+	    (rc = feed(c, client_scram_pencil[0])) < 0 ||
+	    (rc = feed(c, client_scram_pencil[1])) < 0)
 		return rc;
 	return feed(c, "A3 OK [CAPABILITY IMAP4rev2 ENABLE CONDSTORE UIDPLUS] in\r\n");
 }

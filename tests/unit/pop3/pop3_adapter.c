@@ -6,11 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client_adapter.h"
 #include "split.h"
 
+CORREU__PROTO_CORE(pop3_core, correu_pop3_client, CORREU_POP3_EV);
+
 struct core {
+	struct client_core base; /* first: the shared callbacks' view */
 	correu_pop3_client *c;
-	transcript *t;
 	size_t max_chunk;
 	struct split_out body; /* chunks of the current message, joined */
 };
@@ -28,14 +31,6 @@ void pop3_tctx_init(struct pop3_tctx *x)
 {
 	memset(x, 0, sizeof(*x));
 	correu_pop3_settings_init(&x->set);
-}
-
-int pop3_test_random(uint8_t *buf, size_t len, void *userdata)
-{
-	(void)userdata;
-	for (size_t i = 0; i < len; i++)
-		buf[i] = (uint8_t)(i * 37u + 11u);
-	return 0;
 }
 
 static void reply_text(struct split_out *o, const correu_pop3_event *ev)
@@ -73,18 +68,14 @@ static int on_event(const correu_pop3_event *ev, void *userdata)
 		}
 		break;
 	case CORREU_POP3_EV_BODY:
-		/* Bounded chunks: never more than max_chunk, never empty. */
-		cr_assert(ev->data_len > 0 && ev->data_len <= k->max_chunk, "chunk of %zu bytes",
-		          ev->data_len);
-		split_out_bytes(&k->body, ev->data, ev->data_len);
+		client_piece_add(&k->body, ev->data, ev->data_len, k->max_chunk);
 		free(o.text);
 		return 0;
 	case CORREU_POP3_EV_END:
 		if (k->body.len) {
 			split_out_printf(&o, "body %s #%u %s\n", pop3_cmd_name(ev->command),
 			                 ev->msg, k->body.text);
-			k->body.len = 0;
-			k->body.text[0] = '\0';
+			client_pieces_clear(&k->body);
 		}
 		split_out_printf(&o, "end %s", pop3_cmd_name(ev->command));
 		break;
@@ -92,8 +83,7 @@ static int on_event(const correu_pop3_event *ev, void *userdata)
 	case CORREU_POP3_EV_ERROR:
 		if (k->body.len) {
 			split_out_printf(&o, "partial body %s\n", k->body.text);
-			k->body.len = 0;
-			k->body.text[0] = '\0';
+			client_pieces_clear(&k->body);
 		}
 		split_out_printf(&o, "error %s ", correu_err_name(ev->error));
 		split_out_bytes(&o, (const uint8_t *)ev->text, ev->text_len);
@@ -105,7 +95,7 @@ static int on_event(const correu_pop3_event *ev, void *userdata)
 		nl = strchr(line, '\n');
 		if (nl)
 			*nl = '\0';
-		transcript_event(k->t, "%s", line);
+		transcript_event(k->base.t, "%s", line);
 	}
 	free(o.text);
 	return 0;
@@ -113,17 +103,13 @@ static int on_event(const correu_pop3_event *ev, void *userdata)
 
 static int option(void *ctx, const char *line)
 {
+	static const uint32_t policies[4] = { CORREU_POP3_TLS_NONE, CORREU_POP3_TLS_OPPORTUNISTIC,
+		                              CORREU_POP3_TLS_REQUIRED, CORREU_POP3_TLS_IMPLICIT };
 	struct pop3_tctx *x = ctx;
 	unsigned long long v;
 
-	if (strcmp(line, "policy none") == 0)
-		x->set.tls_policy = CORREU_POP3_TLS_NONE;
-	else if (strcmp(line, "policy opportunistic") == 0)
-		x->set.tls_policy = CORREU_POP3_TLS_OPPORTUNISTIC;
-	else if (strcmp(line, "policy required") == 0)
-		x->set.tls_policy = CORREU_POP3_TLS_REQUIRED;
-	else if (strcmp(line, "policy implicit") == 0)
-		x->set.tls_policy = CORREU_POP3_TLS_IMPLICIT;
+	if (client_policy_option(line, policies, &x->set.tls_policy))
+		;
 	else if (strcmp(line, "no-pipelining") == 0)
 		x->set.flags |= CORREU_POP3_NO_PIPELINING;
 	else if (strcmp(line, "plaintext-auth") == 0)
@@ -156,13 +142,13 @@ static void *open_core(transcript *t, void *ctx)
 	correu_pop3_settings s = x->set;
 
 	cr_assert(k != NULL);
-	k->t = t;
 	k->max_chunk = s.max_chunk ? s.max_chunk : 16384;
 	split_out_printf(&k->body, "%s", "");
 	s.on_event = on_event;
 	s.event_userdata = k;
 	s.allocator = x->alloc;
 	cr_assert_eq(correu_pop3_client_new(&s, &k->c), 0);
+	client_core_init(&k->base, &pop3_core, k->c, t);
 	return k;
 }
 
@@ -173,57 +159,6 @@ static void close_core(void *core)
 	correu_pop3_client_free(k->c);
 	free(k->body.text);
 	free(k);
-}
-
-static int recv_bytes(void *core, const uint8_t *p, size_t n)
-{
-	struct core *k = core;
-	correu_ssize rc = correu_pop3_client_recv(k->c, p, n, 1000);
-
-	cr_assert(rc < 0 || (size_t)rc == n, "recv consumed %td of %zu", rc, n);
-	return rc < 0 ? (int)rc : 0;
-}
-
-static const uint8_t *send_buf(void *core, size_t *len)
-{
-	return correu_pop3_client_send_buf(((struct core *)core)->c, len);
-}
-
-static void send_ack(void *core, size_t n)
-{
-	cr_assert_eq(correu_pop3_client_send_ack(((struct core *)core)->c, n), 0);
-}
-
-/* Split args at spaces into words (args are modified); "" is an empty word. */
-static size_t words(char *args, char **w, size_t max)
-{
-	size_t n = 0;
-
-	for (char *p = strtok(args, " "); p && n < max; p = strtok(NULL, " "))
-		w[n++] = strcmp(p, "\"\"") == 0 ? p + 2 : p;
-	return n;
-}
-
-static int act_auth(struct core *k, char **w, size_t n)
-{
-	correu_sasl_credentials cr;
-	correu_sasl_settings ss;
-	int mech = 0;
-
-	cr_assert(n == 3, "auth MECH|auto user password");
-	if (strcmp(w[0], "auto") != 0) {
-		mech = correu_sasl_mech_from_name(w[0], strlen(w[0]));
-		cr_assert(mech > 0);
-	}
-	memset(&cr, 0, sizeof(cr));
-	cr.version = CORREU_SASL_CREDENTIALS_VERSION;
-	cr.username = w[1];
-	cr.username_len = strlen(w[1]);
-	cr.password = w[2];
-	cr.password_len = strlen(w[2]);
-	correu_sasl_settings_init(&ss);
-	ss.random = pop3_test_random;
-	return correu_pop3_client_auth(k->c, mech, &cr, &ss);
 }
 
 static int act_query(struct core *k, transcript *t, const char *verb, char **w, size_t n)
@@ -276,24 +211,25 @@ static uint32_t num(char **w, size_t n, size_t i)
 static int action(void *core, transcript *t, const char *verb, const char *args, size_t alen)
 {
 	struct core *k = core;
-	char *buf = malloc(alen + 1);
-	char *w[8];
+	struct client_words a;
+	struct client_auth au;
+	char **w;
 	size_t n;
 	int rc;
 
-	cr_assert(buf != NULL);
-	memcpy(buf, args, alen);
-	buf[alen] = '\0';
-	n = words(buf, w, 8);
+	client_words_split(&a, args, alen);
+	w = a.w;
+	n = a.n;
 	if (strcmp(verb, "user") == 0 || strcmp(verb, "apop") == 0) {
 		cr_assert(n == 2, "%s NAME PASS", verb);
 		rc = verb[0] == 'u'
 		             ? correu_pop3_client_user(k->c, w[0], strlen(w[0]), w[1], strlen(w[1]))
 		             : correu_pop3_client_apop(k->c, w[0], strlen(w[0]), w[1],
 		                                       strlen(w[1]));
-	} else if (strcmp(verb, "auth") == 0)
-		rc = act_auth(k, w, n);
-	else if (strcmp(verb, "tls") == 0)
+	} else if (strcmp(verb, "auth") == 0) {
+		client_auth_words(&au, &a);
+		rc = correu_pop3_client_auth(k->c, au.mech, &au.cr, &au.ss);
+	} else if (strcmp(verb, "tls") == 0)
 		rc = correu_pop3_client_tls_done(k->c);
 	else if (strcmp(verb, "capa") == 0)
 		rc = correu_pop3_client_capa(k->c);
@@ -321,10 +257,11 @@ static int action(void *core, transcript *t, const char *verb, const char *args,
 		rc = correu_pop3_client_eof(k->c);
 	else
 		rc = act_query(k, t, verb, w, n);
-	free(buf);
+	client_words_free(&a);
 	return rc;
 }
 
 const struct transcript_ops pop3_transcript_ops = {
-	option, open_core, close_core, recv_bytes, send_buf, send_ack, action,
+	option, open_core, close_core, client_core_recv, client_core_send_buf, client_core_send_ack,
+	action,
 };

@@ -22,9 +22,6 @@ extern const struct transcript_ops pop3_transcript_ops;
 /* Defaults: TLS required. */
 void pop3_tctx_init(struct pop3_tctx *x);
 
-/* A deterministic "random" source for SCRAM nonces in tests. */
-int pop3_test_random(uint8_t *buf, size_t len, void *userdata);
-
 /* The name of a CORREU_POP3_CMD_* value. */
 const char *pop3_cmd_name(uint32_t cmd);
 

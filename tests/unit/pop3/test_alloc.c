@@ -7,9 +7,11 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "client_adapter.h"
 #include "correu/pop3.h"
 #include "failalloc.h"
-#include "pop3_adapter.h"
+
+CORREU__PROTO_CORE(pop3_core, correu_pop3_client, CORREU_POP3_EV);
 
 static int on_event(const correu_pop3_event *ev, void *userdata)
 {
@@ -22,44 +24,19 @@ static int on_event(const correu_pop3_event *ev, void *userdata)
 
 static int feed(correu_pop3_client *c, const char *s)
 {
-	correu_ssize n = correu_pop3_client_recv(c, (const uint8_t *)s, strlen(s), 0);
-	size_t len;
-
-	if (n < 0)
-		return (int)n;
-	while (correu_pop3_client_send_buf(c, &len) && len) {
-		int rc = correu_pop3_client_send_ack(c, len);
-
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
+	return client_feed(&pop3_core, c, s);
 }
 
 static int login_sasl(correu_pop3_client *c, const correu_allocator *a)
 {
-	correu_sasl_settings ss;
-	correu_sasl_credentials cr;
+	struct client_auth au;
 	int rc;
 
-	correu_sasl_settings_init(&ss);
-	ss.allocator = a;
-	ss.random = pop3_test_random;
-	memset(&cr, 0, sizeof(cr));
-	cr.version = CORREU_SASL_CREDENTIALS_VERSION;
-	cr.username = "user";
-	cr.username_len = 4;
-	cr.password = "pencil";
-	cr.password_len = 6;
-	rc = correu_pop3_client_auth(c, 0, &cr, &ss);
-	if (rc < 0)
-		return rc;
-	if ((rc = feed(c,
-	               "+ cj0tUnc/ZDBVekJnM1h9RWo2WyItUnc/ZC1zcnZOT05DRTEyMyxzPWMyRnNkSE5oYkhSellX"
-	               "eDBNVEl6TkE9PSxpPTQwOTY=\r\n")) < 0 ||
-	    (rc = feed(c,
-	               "+ dj1oOW5tbGg2OEVUZHRVaVF6VVNYK1QrMzlIY20zbDFFRi9zQWVvakIzcENzPQ==\r\n")) <
-	            0)
+	client_auth_set(&au, "auto", "user", "pencil");
+	au.ss.allocator = a;
+	if ((rc = correu_pop3_client_auth(c, au.mech, &au.cr, &au.ss)) < 0 ||
+	    (rc = feed(c, client_scram_pencil[0])) < 0 ||
+	    (rc = feed(c, client_scram_pencil[1])) < 0)
 		return rc;
 	return feed(c, "+OK\r\n");
 }

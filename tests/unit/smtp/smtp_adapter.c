@@ -2,16 +2,18 @@
 #include "smtp_adapter.h"
 
 #include <criterion/criterion.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "client_adapter.h"
 #include "split.h"
 
+CORREU__PROTO_CORE(smtp_core, correu_smtp_client, CORREU_SMTP_EV);
+
 struct core {
+	struct client_core base; /* first: the shared callbacks' view */
 	correu_smtp_client *c;
-	transcript *t;
 	int transactions;
 };
 
@@ -29,10 +31,7 @@ void smtp_tctx_init(struct smtp_tctx *x)
 
 int smtp_test_random(uint8_t *buf, size_t len, void *userdata)
 {
-	(void)userdata;
-	for (size_t i = 0; i < len; i++)
-		buf[i] = (uint8_t)(i * 37u + 11u);
-	return 0;
+	return client_test_random(buf, len, userdata);
 }
 
 static int on_event(const correu_smtp_event *ev, void *userdata)
@@ -70,24 +69,20 @@ static int on_event(const correu_smtp_event *ev, void *userdata)
 		break;
 	default: split_out_printf(&o, "event %u", ev->type);
 	}
-	transcript_event(k->t, "%s", o.text);
+	transcript_event(k->base.t, "%s", o.text);
 	free(o.text);
 	return 0;
 }
 
 static int option(void *ctx, const char *line)
 {
+	static const uint32_t policies[4] = { CORREU_SMTP_TLS_NONE, CORREU_SMTP_TLS_OPPORTUNISTIC,
+		                              CORREU_SMTP_TLS_REQUIRED, CORREU_SMTP_TLS_IMPLICIT };
 	struct smtp_tctx *x = ctx;
 	unsigned long v;
 
-	if (strcmp(line, "policy none") == 0)
-		x->set.tls_policy = CORREU_SMTP_TLS_NONE;
-	else if (strcmp(line, "policy opportunistic") == 0)
-		x->set.tls_policy = CORREU_SMTP_TLS_OPPORTUNISTIC;
-	else if (strcmp(line, "policy required") == 0)
-		x->set.tls_policy = CORREU_SMTP_TLS_REQUIRED;
-	else if (strcmp(line, "policy implicit") == 0)
-		x->set.tls_policy = CORREU_SMTP_TLS_IMPLICIT;
+	if (client_policy_option(line, policies, &x->set.tls_policy))
+		;
 	else if (strcmp(line, "lmtp") == 0)
 		x->set.flags |= CORREU_SMTP_LMTP;
 	else if (strcmp(line, "no-pipelining") == 0)
@@ -118,12 +113,12 @@ static void *open_core(transcript *t, void *ctx)
 	correu_smtp_settings s = x->set;
 
 	cr_assert(k != NULL);
-	k->t = t;
 	k->transactions = x->transactions;
 	s.on_event = on_event;
 	s.event_userdata = k;
 	s.allocator = x->alloc;
 	cr_assert_eq(correu_smtp_client_new(&s, &k->c), 0);
+	client_core_init(&k->base, &smtp_core, k->c, t);
 	return k;
 }
 
@@ -133,48 +128,6 @@ static void close_core(void *core)
 
 	correu_smtp_client_free(k->c);
 	free(k);
-}
-
-static int recv_bytes(void *core, const uint8_t *p, size_t n)
-{
-	struct core *k = core;
-	correu_ssize rc = correu_smtp_client_recv(k->c, p, n, 1000);
-
-	cr_assert(rc < 0 || (size_t)rc == n, "recv consumed %td of %zu", rc, n);
-	return rc < 0 ? (int)rc : 0;
-}
-
-static const uint8_t *send_buf(void *core, size_t *len)
-{
-	return correu_smtp_client_send_buf(((struct core *)core)->c, len);
-}
-
-static void send_ack(void *core, size_t n)
-{
-	cr_assert_eq(correu_smtp_client_send_ack(((struct core *)core)->c, n), 0);
-}
-
-/* Split args at spaces outside double quotes into words (args are
- * modified), so that a quoted local part may hold a space. */
-static size_t words(char *args, char **w, size_t max)
-{
-	size_t n = 0;
-	bool quoted = false;
-	char *p = args;
-
-	while (*p && n < max) {
-		while (*p == ' ')
-			p++;
-		if (!*p)
-			break;
-		w[n++] = p;
-		for (; *p && (quoted || *p != ' '); p++)
-			if (*p == '"')
-				quoted = !quoted;
-		if (*p)
-			*p++ = '\0';
-	}
-	return n;
 }
 
 static int act_mail(struct core *k, char **w, size_t n)
@@ -258,28 +211,6 @@ static int act_body(struct core *k, transcript *t, const char *data, size_t len)
 	return 0;
 }
 
-static int act_auth(struct core *k, char **w, size_t n)
-{
-	correu_sasl_credentials cr;
-	correu_sasl_settings ss;
-	int mech = 0;
-
-	cr_assert(n == 3, "auth MECH|auto user password");
-	if (strcmp(w[0], "auto") != 0) {
-		mech = correu_sasl_mech_from_name(w[0], strlen(w[0]));
-		cr_assert(mech > 0);
-	}
-	memset(&cr, 0, sizeof(cr));
-	cr.version = CORREU_SASL_CREDENTIALS_VERSION;
-	cr.username = w[1];
-	cr.username_len = strlen(w[1]);
-	cr.password = w[2];
-	cr.password_len = strlen(w[2]);
-	correu_sasl_settings_init(&ss);
-	ss.random = smtp_test_random;
-	return correu_smtp_client_auth(k->c, mech, &cr, &ss);
-}
-
 static int act_cap(struct core *k, transcript *t, char **w, size_t n)
 {
 	const char *params;
@@ -296,20 +227,17 @@ static int act_cap(struct core *k, transcript *t, char **w, size_t n)
 static int action(void *core, transcript *t, const char *verb, const char *args, size_t alen)
 {
 	struct core *k = core;
-	char *buf = malloc(alen + 1);
-	char *w[16];
+	struct client_words a;
+	struct client_auth au;
+	char **w;
 	size_t n;
 	int rc = CORREU_ERR_ARG; /* cr_assert_fail below does not return */
 
-	cr_assert(buf != NULL);
-	memcpy(buf, args, alen);
-	buf[alen] = '\0';
-	if (strcmp(verb, "body") == 0) {
-		rc = act_body(k, t, buf, alen);
-		free(buf);
-		return rc;
-	}
-	n = words(buf, w, 16);
+	if (strcmp(verb, "body") == 0)
+		return act_body(k, t, args, alen);
+	client_words_split(&a, args, alen);
+	w = a.w;
+	n = a.n;
 	if (strcmp(verb, "mail") == 0)
 		rc = act_mail(k, w, n);
 	else if (strcmp(verb, "rcpt") == 0)
@@ -318,9 +246,10 @@ static int action(void *core, transcript *t, const char *verb, const char *args,
 		rc = correu_smtp_client_data(k->c);
 	else if (strcmp(verb, "end") == 0)
 		rc = correu_smtp_client_body_end(k->c);
-	else if (strcmp(verb, "auth") == 0)
-		rc = act_auth(k, w, n);
-	else if (strcmp(verb, "tls") == 0)
+	else if (strcmp(verb, "auth") == 0) {
+		client_auth_words(&au, &a);
+		rc = correu_smtp_client_auth(k->c, au.mech, &au.cr, &au.ss);
+	} else if (strcmp(verb, "tls") == 0)
 		rc = correu_smtp_client_tls_done(k->c);
 	else if (strcmp(verb, "rset") == 0)
 		rc = correu_smtp_client_rset(k->c);
@@ -346,10 +275,11 @@ static int action(void *core, transcript *t, const char *verb, const char *args,
 		rc = correu_smtp_client_idle(k->c) ? 0 : CORREU_ERR_STATE;
 	else
 		cr_assert_fail("unknown action %s", verb);
-	free(buf);
+	client_words_free(&a);
 	return rc;
 }
 
 const struct transcript_ops smtp_transcript_ops = {
-	option, open_core, close_core, recv_bytes, send_buf, send_ack, action,
+	option, open_core, close_core, client_core_recv, client_core_send_buf, client_core_send_ack,
+	action,
 };

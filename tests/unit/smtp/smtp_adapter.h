@@ -22,7 +22,8 @@ extern const struct transcript_ops smtp_transcript_ops;
 /* Defaults: TLS required, EHLO name "client.example". */
 void smtp_tctx_init(struct smtp_tctx *x);
 
-/* A deterministic "random" source for SCRAM nonces in tests. */
+/* A deterministic "random" source for SCRAM nonces in tests (the client
+ * adapters' one, also given to the server cores in the SMTP tests). */
 int smtp_test_random(uint8_t *buf, size_t len, void *userdata);
 
 #endif
