@@ -3,10 +3,11 @@
 The package calls the C library directly; nothing is compiled. Failures are
 raised as CorreuError, whose ``code`` is a member of the Error enum (also
 available as module constants ERR_NOMEM, ERR_ARG, ...). correu.SMTP sends
-mail, one message or a batch (see correu._smtp); correu.POP3 downloads it (see correu._pop3);
-correu.IMAP works with it on the server (see correu._imap). The
-library is found through CORREU_LIBRARY, CORREU_BUILD_DIR, or the system's
-loader; see correu._lib.
+mail, one message or a batch whose fates come back as SendResult (see
+correu._smtp); correu.POP3 downloads it (see correu._pop3); correu.IMAP
+works with it on the server (see correu._imap). The library is found
+through CORREU_LIBRARY, CORREU_BUILD_DIR, or the system's loader; see
+correu._lib.
 """
 
 from ._errors import CorreuError, Error, check, err_name, strerror

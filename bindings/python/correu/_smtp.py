@@ -253,7 +253,7 @@ class SMTP(Session):
         ``results`` then say what became of each message, those not
         finished holding the error. An exception raised by a message's file
         comes back as itself; the session is then over."""
-        outgoing = [_Outgoing(*m) for m in messages]
+        outgoing = [_Outgoing(*_triple(m)) for m in messages]
         items = (_BatchItem * len(outgoing))()
         codes = [(c_uint32 * len(out.addresses))() for out in outgoing]
         for item, out, rcpt_codes in zip(items, outgoing, codes):
@@ -315,6 +315,16 @@ class _Outgoing:
             raise TypeError("message must be bytes, str, an email message or a binary file")
         self.reader = Callback(lambda buf, cap, _ud: _read_into(self.source, buf, cap))
         self.c_reader = _READER(self.reader)
+
+
+def _triple(m):
+    """m as (from_addr, to_addrs, message), or a TypeError that says so."""
+    try:
+        from_addr, to_addrs, message = m
+    except (TypeError, ValueError):
+        raise TypeError("each message must be (from_addr, to_addrs, message), "
+                        f"not {m!r:.60}") from None
+    return from_addr, to_addrs, message
 
 
 def _has_fileno(obj):

@@ -217,6 +217,8 @@ class SMTPTest(unittest.TestCase):
                              ("alice@localhost", "bob@local\0host", MESSAGE)])
             with self.assertRaises(ValueError):
                 s.send_many([("alice@localhost", [], MESSAGE)])
+            with self.assertRaisesRegex(TypeError, "from_addr, to_addrs, message"):
+                s.send_many([("alice@localhost", "bob@localhost")])
         self.assertEqual(self.saved(), [])
 
     def test_exception_in_a_batch_reader_comes_back(self):
