@@ -1,8 +1,8 @@
 /*
  * correu codec layer: CRLF line framing, SMTP/POP3 dot-stuffing, strict
- * base64 and IMAP modified UTF-7. Nothing here allocates or does I/O: every
- * piece of state and every buffer belongs to the caller, so the protocol
- * cores, firmware and ctypes can all use these directly.
+ * base64, strict UTF-8 and IMAP modified UTF-7. Nothing here allocates or
+ * does I/O: every piece of state and every buffer belongs to the caller, so
+ * the protocol cores, firmware and ctypes can all use these directly.
  */
 #ifndef CORREU_CODEC_H
 #define CORREU_CODEC_H
@@ -384,6 +384,39 @@ CORREU_API CORREU_NODISCARD correu_ssize correu_base64_encode(const uint8_t *in,
  */
 CORREU_API CORREU_NODISCARD correu_ssize correu_base64_decode(const char *in, size_t len,
                                                               uint8_t *out, size_t out_cap);
+
+/* ------------------------------------------------------------------ */
+/* Strict UTF-8 (RFC 3629)                                             */
+
+/**
+ * Decode the first character of strict UTF-8 (RFC 3629 §3-4): the shortest
+ * form of a Unicode scalar value, so no overlong form (C0 80 for U+0000),
+ * no UTF-16 surrogate (U+D800 to U+DFFF) and nothing past U+10FFFF.
+ *
+ * Each byte is checked against the table of RFC 3629 §4 as it comes, so a
+ * sequence is refused at its first impossible byte, and input that ends
+ * inside a character more bytes could still complete is told apart from
+ * input that can never be UTF-8. A caller reading a stream can therefore
+ * keep the one to three bytes of a character cut at the end of a chunk and
+ * decode again when more arrive: any split of the input gives the same
+ * characters and the same error at the same byte.
+ *
+ * @param in the bytes; borrowed for the call. May be NULL if `len` is 0.
+ * @param len their count.
+ * @param cp_out if not NULL, receives the code point (U+0000 to U+10FFFF,
+ *        never a surrogate) when a character is returned; left alone
+ *        otherwise.
+ * @return the length of the character in bytes, 1 to 4 (further bytes of
+ *         `in` are not looked at); 0 when `len` is 0 or `in` is only the
+ *         start of a character that more bytes could complete;
+ *         ::CORREU_ERR_ENCODING when the first bytes begin no character: a
+ *         continuation byte (80 to BF) or C0, C1, F5 to FF first, a
+ *         character cut short by a byte that is not its continuation, an
+ *         overlong form, a surrogate or a value past U+10FFFF;
+ *         ::CORREU_ERR_ARG for a NULL `in` with a non-zero `len`.
+ */
+CORREU_API CORREU_NODISCARD int correu_utf8_decode(const uint8_t *in, size_t len,
+                                                   uint32_t *cp_out);
 
 /* ------------------------------------------------------------------ */
 /* IMAP modified UTF-7 mailbox names (RFC 3501 §5.1.3)                 */

@@ -1,7 +1,7 @@
 /*
  * Helpers shared by the codec layer's files and never exported: placing a
  * handle in caller memory, the CR-or-LF scan that the line and dot codecs
- * are built on, and strict UTF-8. Part of the codec layer.
+ * are built on, and UTF-8 encoding. Part of the codec layer.
  */
 #ifndef CORREU_CODEC_INTERNAL_H
 #define CORREU_CODEC_INTERNAL_H
@@ -86,15 +86,8 @@ static inline const uint8_t *correu__find_eol(const uint8_t *p, const uint8_t *e
 	return p;
 }
 
-/*
- * Decode one UTF-8 character at p (n > 0 bytes available) strictly per
- * RFC 3629 §3-4: no overlong form, no surrogate, nothing above U+10FFFF, no
- * cut sequence. Returns its length (1-4) with the code point in *cp, or 0.
- */
-size_t correu__utf8_decode(const uint8_t *p, size_t n, uint32_t *cp);
-
 /* Write code point cp (a valid scalar value) as UTF-8 into out (room for 4);
- * returns the length. */
+ * returns the length. Its inverse is the public correu_utf8_decode(). */
 size_t correu__utf8_encode(uint32_t cp, uint8_t *out);
 
 #endif

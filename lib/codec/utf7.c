@@ -105,11 +105,12 @@ correu_ssize correu_mutf7_encode(const char *utf8, size_t len, char *out, size_t
 		return CORREU_ERR_ARG;
 	for (size_t i = 0; i < len && !o.full;) {
 		uint32_t cp;
-		size_t n = correu__utf8_decode(s + i, len - i, &cp);
+		int n = correu_utf8_decode(s + i, len - i, &cp);
 
-		if (n == 0 || cp == 0)
+		/* A character cut at the end (0) is as invalid as a bad one. */
+		if (n <= 0 || cp == 0)
 			return CORREU_ERR_ENCODING; /* no NUL in a mailbox name */
-		i += n;
+		i += (size_t)n;
 		if (is_direct(cp) || cp == '&') {
 			shift_close(&o, &sh);
 			emit1(&o, (uint8_t)cp);

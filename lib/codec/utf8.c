@@ -1,48 +1,57 @@
 /*
  * Strict UTF-8 (RFC 3629) for the codec layer: one character at a time in
- * each direction. The modified UTF-7 codec uses it to refuse invalid
- * mailbox names instead of passing them on.
+ * each direction. The decoder is public (codec.h) so that the protocol
+ * layers check caller and peer text with the same rules; the modified
+ * UTF-7 codec uses both directions to refuse invalid mailbox names instead
+ * of passing them on.
  */
 #include "codec_internal.h"
 
-size_t correu__utf8_decode(const uint8_t *p, size_t n, uint32_t *cp)
+int correu_utf8_decode(const uint8_t *in, size_t len, uint32_t *cp_out)
 {
-	uint32_t c = p[0], min;
-	size_t len;
+	/* The range of the second byte: RFC 3629 §4 narrows it after E0
+	 * (overlong), ED (surrogates), F0 (overlong) and F4 (past U+10FFFF),
+	 * so that every later byte is a plain continuation, 80 to BF. */
+	uint8_t lo = 0x80, hi = 0xbf;
+	uint32_t c;
+	size_t need;
 
+	if (!in && len)
+		return CORREU_ERR_ARG;
+	if (len == 0)
+		return 0;
+	c = in[0];
 	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
+		need = 1;
+	} else if (c >= 0xc2 && c <= 0xdf) {
+		need = 2;
 		c &= 0x1f;
-		min = 0x80;
 	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
+		need = 3;
+		lo = c == 0xe0 ? 0xa0 : 0x80;
+		hi = c == 0xed ? 0x9f : 0xbf;
 		c &= 0x0f;
-		min = 0x800;
 	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
+		need = 4;
+		lo = c == 0xf0 ? 0x90 : 0x80;
+		hi = c == 0xf4 ? 0x8f : 0xbf;
 		c &= 0x07;
-		min = 0x10000;
 	} else {
-		/* 0x80-0xc1 (continuation or overlong lead) and 0xf5-0xff. */
-		return 0;
+		/* 80-BF (continuation), C0-C1 (overlong lead) and F5-FF. */
+		return CORREU_ERR_ENCODING;
 	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (p[i] & 0x3f);
+	for (size_t i = 1; i < need; i++) {
+		if (i == len)
+			return 0; /* cut: every byte so far can still begin a character */
+		if (in[i] < lo || in[i] > hi)
+			return CORREU_ERR_ENCODING;
+		lo = 0x80;
+		hi = 0xbf;
+		c = (c << 6) | (in[i] & 0x3f);
 	}
-	/* RFC 3629 §3: overlong forms, UTF-16 surrogates and anything past
-	 * U+10FFFF are not UTF-8. */
-	if (c < min || (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
-		return 0;
-	*cp = c;
-	return len;
+	if (cp_out)
+		*cp_out = c;
+	return (int)need;
 }
 
 size_t correu__utf8_encode(uint32_t cp, uint8_t *out)

@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "codec/codec_internal.h" /* the codec's strict UTF-8 decoder */
+#include "correu/codec.h" /* the codec's strict UTF-8 decoder */
 #include "smtp_internal.h"
 
 /*
@@ -80,15 +80,14 @@ int correu__smtp_utf8_xtext(correu__buf *out, const char *p, size_t len)
 {
 	static const char hex[] = "0123456789ABCDEF";
 
-	for (size_t i = 0, n; i < len; i += n) {
+	for (size_t i = 0; i < len;) {
 		char enc[10]; /* "\x{" 1-6 digits "}" */
 		size_t k = sizeof(enc);
 		uint32_t cp;
-		int rc;
+		int rc, n = correu_utf8_decode((const uint8_t *)p + i, len - i, &cp);
 
-		n = correu__utf8_decode((const uint8_t *)p + i, len - i, &cp);
-		/* Malformed UTF-8 has no code point; controls as in xtext. */
-		if (n == 0 || cp < 0x20 || cp == 0x7f)
+		/* Malformed or cut UTF-8 has no code point; controls as in xtext. */
+		if (n <= 0 || cp < 0x20 || cp == 0x7f)
 			return CORREU_ERR_ARG;
 		if (cp > ' ' && cp < 0x7f && cp != '+' && cp != '=' && cp != '\\') {
 			rc = correu__buf_append(out, p + i, 1);
@@ -104,6 +103,7 @@ int correu__smtp_utf8_xtext(correu__buf *out, const char *p, size_t len)
 		}
 		if (rc < 0)
 			return rc;
+		i += (size_t)n;
 	}
 	return 0;
 }
