@@ -69,15 +69,5 @@ static const correu__oauth_flavour flavour = {
 	.server_parse = server_parse,
 };
 
-const correu__sasl_mech correu__sasl_oauthbearer = {
-	.id = CORREU_SASL_OAUTHBEARER,
-	.name = "OAUTHBEARER",
-	.plaintext = true,
-	.initial = true,
-	.oauth = &flavour,
-	.client_initial = client_initial,
-	.client_step = correu__oauth_client_step,
-	.client_check = client_check,
-	.server_step = correu__oauth_server_step,
-	.server_supply = correu__oauth_server_supply,
-};
+const correu__sasl_mech correu__sasl_oauthbearer =
+	CORREU__OAUTH_MECH(CORREU_SASL_OAUTHBEARER, "OAUTHBEARER", &flavour, client_initial, client_check);

@@ -194,6 +194,14 @@ typedef struct correu__oauth_flavour {
 int correu__oauth_client_step(correu_sasl_client *c, const uint8_t *in, size_t len);
 int correu__oauth_server_step(correu_sasl_server *s, const uint8_t *in, size_t len);
 int correu__oauth_server_supply(correu_sasl_server *s, const correu__sasl_supply *sup);
+/* The table entry of a bearer token mechanism: its first message and its
+ * credential check are its own, the steps after them are oauth.c's. */
+#define CORREU__OAUTH_MECH(id_, name_, flavour_, initial_, check_)                     \
+	{ .id = (id_), .name = (name_), .plaintext = true, .initial = true,              \
+	  .oauth = (flavour_), .client_initial = (initial_),                             \
+	  .client_step = correu__oauth_client_step, .client_check = (check_),            \
+	  .server_step = correu__oauth_server_step,                                      \
+	  .server_supply = correu__oauth_server_supply }
 
 /* Bytes from the caller's random source, as printable nonce characters
  * (RFC 5802 Section 7: %x21-7E except ","). */

@@ -46,15 +46,5 @@ static const correu__oauth_flavour flavour = {
 	.server_parse = server_parse,
 };
 
-const correu__sasl_mech correu__sasl_xoauth2 = {
-	.id = CORREU_SASL_XOAUTH2,
-	.name = "XOAUTH2",
-	.plaintext = true,
-	.initial = true,
-	.oauth = &flavour,
-	.client_initial = client_initial,
-	.client_step = correu__oauth_client_step,
-	.client_check = client_check,
-	.server_step = correu__oauth_server_step,
-	.server_supply = correu__oauth_server_supply,
-};
+const correu__sasl_mech correu__sasl_xoauth2 =
+	CORREU__OAUTH_MECH(CORREU_SASL_XOAUTH2, "XOAUTH2", &flavour, client_initial, client_check);
