@@ -9,6 +9,11 @@
  * server proved it knows the password.
  */
 #include "client_internal.h"
+#include "proto/proto_auth.h"
+
+/* Why an exchange can fail while answering, as the error events say. */
+static const correu__proto_auth_why why = { "challenge after AUTHENTICATE was cancelled",
+	                                    "AUTHENTICATE response does not fit" };
 
 void correu__imapc_auth_clear(correu_imap_client *c)
 {
@@ -141,17 +146,11 @@ int correu_imap_client_authenticate(correu_imap_client *c, int mech,
  * interleaved. */
 int correu__imapc_auth_challenge(correu_imap_client *c, const char *b64, size_t b64_len)
 {
-	const uint8_t *out;
-	size_t out_len;
-	int rc = correu__proto_sasl_answer(&c->sasl, b64, b64_len, &out, &out_len);
+	const char *reason;
+	int rc = correu__proto_auth_answer(&c->sasl, b64, b64_len, &c->out, &c->timer, &why,
+	                                   &reason);
 
-	if (rc == CORREU_ERR_PROTO)
-		return correu__imapc_fail(c, rc, "challenge after AUTHENTICATE was cancelled");
-	if (rc < 0)
-		return correu__imapc_fail(c, rc, "out of memory");
-	rc = correu__proto_sasl_line(&c->out, out, out_len, rc == 1);
-	c->progress = true;
-	return rc < 0 ? correu__imapc_fail(c, rc, "AUTHENTICATE response does not fit") : 0;
+	return rc < 0 ? correu__imapc_fail(c, rc, reason) : 0;
 }
 
 int correu__imapc_auth_done(correu_imap_client *c, uint32_t status)

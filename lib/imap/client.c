@@ -116,7 +116,7 @@ int correu_imap_client_new(const correu_imap_settings *settings, correu_imap_cli
 		return rc;
 	}
 	c->state = CS_GREETING;
-	c->progress = true; /* the first clock update starts the greeting timer */
+	c->timer.progress = true; /* the first clock update starts the greeting timer */
 	*client_out = c;
 	return 0;
 }
@@ -202,11 +202,8 @@ int correu__imapc_usable(const correu_imap_client *c)
 
 static void clock_at(correu_imap_client *c, uint64_t now)
 {
-	c->now_ms = now;
-	if (c->progress) {
-		c->base_ms = now;
-		c->progress = false;
-	}
+	c->now_ms = now; /* IDLE renews from it */
+	correu__proto_timer_at(&c->timer, now);
 }
 
 correu_ssize correu_imap_client_recv(correu_imap_client *c, const uint8_t *in, size_t len,
@@ -222,7 +219,7 @@ correu_ssize correu_imap_client_recv(correu_imap_client *c, const uint8_t *in, s
 	if (rc < 0)
 		return rc;
 	if (len)
-		c->progress = true;
+		c->timer.progress = true;
 	clock_at(c, now_ms);
 	/* RFC 9051 §6.2.1 and DESIGN: nothing read after the go-ahead and
 	 * before the handshake can be trusted; it is refused, never kept. */
@@ -273,27 +270,17 @@ int correu_imap_client_eof(correu_imap_client *c)
 
 const uint8_t *correu_imap_client_send_buf(correu_imap_client *c, size_t *len_out)
 {
-	if (len_out)
-		*len_out = 0;
-	if (!c || !len_out || c->out.len == 0)
-		return NULL;
-	*len_out = c->out.len;
-	return c->out.data;
+	return correu__proto_out_peek(c ? &c->out : NULL, len_out);
 }
 
 int correu_imap_client_send_ack(correu_imap_client *c, size_t n)
 {
-	if (!c || n > c->out.len)
-		return CORREU_ERR_ARG;
-	if (n == 0)
-		return 0;
-	/* The bytes may have held a password: wipe what the shift frees. */
-	correu__buf_consume(&c->out, n);
-	correu_wipe(c->out.data + c->out.len, n);
-	c->progress = true;
-	if (c->state == CS_FAILED)
-		return c->error;
-	return correu__imapc_pump(c);
+	int rc = correu__proto_out_ack(c ? &c->out : NULL, n);
+
+	if (rc <= 0)
+		return rc;
+	c->timer.progress = true;
+	return c->state == CS_FAILED ? c->error : correu__imapc_pump(c);
 }
 
 int correu_imap_client_want_read(const correu_imap_client *c)
@@ -318,23 +305,18 @@ int correu_imap_client_error(const correu_imap_client *c)
 	return c ? c->error : CORREU_ERR_ARG;
 }
 
-static uint64_t after(uint64_t base, uint64_t t)
-{
-	return base > UINT64_MAX - t ? UINT64_MAX : base + t;
-}
-
 uint64_t correu_imap_client_next_deadline(const correu_imap_client *c)
 {
 	if (!c || c->state == CS_FAILED || c->state == CS_CLOSED || c->state == CS_TLS_WAIT)
 		return UINT64_MAX;
 	if (c->out.len)
-		return after(c->base_ms, c->set.timeout_send_ms);
+		return correu__proto_after(c->timer.base_ms, c->set.timeout_send_ms);
 	if (c->idling)
-		return after(c->idle_since, c->set.idle_renew_ms);
+		return correu__proto_after(c->idle_since, c->set.idle_renew_ms);
 	if (c->state == CS_GREETING)
-		return after(c->base_ms, c->set.timeout_greeting_ms);
+		return correu__proto_after(c->timer.base_ms, c->set.timeout_greeting_ms);
 	if (correu__imapc_oldest((correu_imap_client *)c))
-		return after(c->base_ms, c->set.timeout_command_ms);
+		return correu__proto_after(c->timer.base_ms, c->set.timeout_command_ms);
 	return UINT64_MAX;
 }
 
@@ -347,7 +329,7 @@ int correu_imap_client_tls_done(correu_imap_client *c)
 	if (c->in_recv || c->compress_wait)
 		return CORREU_ERR_STATE;
 	c->tls = true;
-	c->progress = true;
+	c->timer.progress = true;
 	c->state = CS_START;
 	/* RFC 9051 §6.2.1: forget everything learnt in plaintext. */
 	correu_imap_parser_reset(c->parser);

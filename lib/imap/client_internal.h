@@ -14,6 +14,7 @@
 #include "correu/imap.h"
 #include "correu/sasl.h"
 #include "internal.h"
+#include "proto/proto_client.h"
 #include "proto/proto_sasl.h"
 
 /* ------------------------------------------------------------------ */
@@ -202,10 +203,9 @@ struct correu_imap_client {
 	bool idle_stop;    /* DONE asked for before the "+" came */
 	uint64_t idle_since;
 
-	/* Time. */
+	/* Time: the last clock update, and the timer of the step awaited. */
 	uint64_t now_ms;
-	uint64_t base_ms;
-	bool progress;
+	correu__proto_timer timer;
 };
 
 /* client.c */

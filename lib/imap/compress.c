@@ -49,7 +49,7 @@ int correu_imap_client_compress_done(correu_imap_client *c)
 	c->compress_wait = false;
 	c->compressed = true;
 	c->state = CS_READY;
-	c->progress = true;
+	c->timer.progress = true;
 	return correu__imapc_pump(c);
 }
 

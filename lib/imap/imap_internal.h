@@ -159,7 +159,14 @@ int correu__imap_parse_data(correu_imap_parser *p, const struct ip_str *name);
 /* An unknown untagged response: BEGIN with its name (and number), data
  * skipped. `name` is the atom just read. */
 int correu__imap_parse_other(correu_imap_parser *p, const struct ip_str *name, uint64_t num);
+/* "(" [elem *(SP elem)] ")" of flags (item CORREU_IMAP_ITEM_FLAG) or
+ * astrings, one ITEM event each, whose `code` is set when the list is a
+ * response code's argument (0 otherwise). */
+int correu__imap_list(correu_imap_parser *p, uint32_t item, uint32_t code);
 int correu__imap_flag_list(correu_imap_parser *p);
+/* One ITEM event: s in str[0], and the response code it belongs to. */
+int correu__imap_code_item(correu_imap_parser *p, uint32_t item, uint32_t code,
+                           const struct ip_str *s);
 int correu__imap_parse_mailbox_data(correu_imap_parser *p, uint32_t resp);
 int correu__imap_parse_fetch(correu_imap_parser *p);
 int correu__imap_parse_envelope(correu_imap_parser *p);

@@ -101,7 +101,7 @@ int correu__imapc_enqueue(correu_imap_client *c, correu__imapc_cmd *cmd, bool in
 	c->tail = cmd;
 	if (cmd->kind == CORREU_IMAP_CMD_LOGOUT)
 		c->logout = true;
-	c->progress = true;
+	c->timer.progress = true;
 	rc = correu__imapc_pump(c);
 	return rc < 0 ? rc : (int)cmd->id;
 }
@@ -180,7 +180,7 @@ void correu__imapc_cmd_free_retired(correu_imap_client *c, correu__imapc_cmd *cm
 
 int correu__imapc_out(correu_imap_client *c, const char *p, size_t len)
 {
-	c->progress = true;
+	c->timer.progress = true;
 	return correu__buf_append(&c->out, p, len);
 }
 
@@ -288,7 +288,7 @@ int correu__imapc_pump(correu_imap_client *c)
 			rc = send_cmd(c, cmd);
 			if (rc != 0)
 				return rc < 0 ? rc : 0;
-			c->progress = true;
+			c->timer.progress = true;
 			if (cmd->done) {
 				/* Completed while it drained: nothing awaits it. */
 				unlink_cmd(c, cmd);

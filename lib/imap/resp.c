@@ -31,8 +31,8 @@ int correu__imap_end(correu_imap_parser *p)
 	return correu__imap_emit(p, &ev);
 }
 
-/* An item of a list-valued response code. */
-static int code_item(correu_imap_parser *p, uint32_t item, uint32_t code, const struct ip_str *s)
+int correu__imap_code_item(correu_imap_parser *p, uint32_t item, uint32_t code,
+                           const struct ip_str *s)
 {
 	correu_imap_event ev;
 
@@ -47,28 +47,6 @@ static void set_str(correu_imap_event *ev, int i, const struct ip_str *s)
 {
 	ev->str[i] = s->s;
 	ev->str_len[i] = s->len;
-}
-
-/* "(" [elem *(SP elem)] ")" of flags or charsets, one item each. */
-static int code_list(correu_imap_parser *p, uint32_t item, uint32_t code)
-{
-	struct ip_str s;
-	uint32_t n = 0;
-	int rc;
-
-	if ((rc = correu__imap_open(p)) < 0)
-		return rc;
-	while (ip_peek(p) != ')') {
-		if (n > 0 && (rc = correu__imap_sp(p)) < 0)
-			return rc;
-		if (++n > p->set.max_list)
-			return correu__imap_fail(p, CORREU_ERR_LIMIT, "list too long");
-		rc = item == CORREU_IMAP_ITEM_FLAG ? correu__imap_flag(p, &s)
-		                                   : correu__imap_astring(p, &s);
-		if (rc < 0 || (rc = code_item(p, item, code, &s)) < 0)
-			return rc;
-	}
-	return correu__imap_close(p);
 }
 
 /* Arguments up to "]" as sent: resp-text-code's catch-all form. */
@@ -97,17 +75,17 @@ static int code_args(correu_imap_parser *p, correu_imap_event *ev)
 			if (++n > p->set.max_list)
 				return correu__imap_fail(p, CORREU_ERR_LIMIT, "list too long");
 			if ((rc = correu__imap_atom(p, &a)) == 0)
-				rc = code_item(p, CORREU_IMAP_ITEM_ATOM, code, &a);
+				rc = correu__imap_code_item(p, CORREU_IMAP_ITEM_ATOM, code, &a);
 		}
 		return rc;
 	case CORREU_IMAP_CODE_PERMANENTFLAGS:
 		if ((rc = correu__imap_sp(p)) < 0)
 			return rc;
-		return code_list(p, CORREU_IMAP_ITEM_FLAG, code);
+		return correu__imap_list(p, CORREU_IMAP_ITEM_FLAG, code);
 	case CORREU_IMAP_CODE_BADCHARSET:
 		if (!correu__imap_accept(p, ' '))
 			return 0;
-		return code_list(p, CORREU_IMAP_ITEM_CHARSET, code);
+		return correu__imap_list(p, CORREU_IMAP_ITEM_CHARSET, code);
 	case CORREU_IMAP_CODE_UIDNEXT:
 	case CORREU_IMAP_CODE_UIDVALIDITY:
 	case CORREU_IMAP_CODE_UNSEEN:

@@ -30,9 +30,9 @@ static int atoms(correu_imap_parser *p)
 	return correu__imap_end(p);
 }
 
-int correu__imap_flag_list(correu_imap_parser *p)
+int correu__imap_list(correu_imap_parser *p, uint32_t item, uint32_t code)
 {
-	struct ip_str f;
+	struct ip_str s;
 	uint32_t n = 0;
 	int rc;
 
@@ -41,11 +41,18 @@ int correu__imap_flag_list(correu_imap_parser *p)
 	while (ip_peek(p) != ')') {
 		if (n > 0 && (rc = correu__imap_sp(p)) < 0)
 			return rc;
-		if ((rc = count(p, &n)) < 0 || (rc = correu__imap_flag(p, &f)) < 0 ||
-		    (rc = correu__imap_item(p, CORREU_IMAP_ITEM_FLAG, &f, NULL)) < 0)
+		if ((rc = count(p, &n)) == 0)
+			rc = item == CORREU_IMAP_ITEM_FLAG ? correu__imap_flag(p, &s)
+			                                   : correu__imap_astring(p, &s);
+		if (rc < 0 || (rc = correu__imap_code_item(p, item, code, &s)) < 0)
 			return rc;
 	}
 	return correu__imap_close(p);
+}
+
+int correu__imap_flag_list(correu_imap_parser *p)
+{
+	return correu__imap_list(p, CORREU_IMAP_ITEM_FLAG, 0);
 }
 
 /* "(" "MODSEQ" SP mod-sequence-value ")" after SEARCH or SORT results. */

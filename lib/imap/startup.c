@@ -76,7 +76,7 @@ int correu__imapc_greeting(correu_imap_client *c, const correu_imap_event *end)
 	default: return correu__imapc_fail(c, CORREU_ERR_PROTO, "not a greeting");
 	}
 	c->state = CS_START;
-	c->progress = true;
+	c->timer.progress = true;
 	return c->have_caps ? next_step(c) : correu__imapc_send_capability(c);
 }
 

@@ -9,6 +9,11 @@
 #include <string.h>
 
 #include "pop3_internal.h"
+#include "proto/proto_auth.h"
+
+/* Why an exchange can fail while answering, as the error events say. */
+static const correu__proto_auth_why why = { "challenge after AUTH was cancelled",
+	                                    "AUTH response does not fit" };
 
 void correu__pop3_auth_clear(correu_pop3_client *c)
 {
@@ -31,41 +36,10 @@ static int choose(correu_pop3_client *c, int mech, const correu_sasl_credentials
 	                               cred, out);
 }
 
-static int auth_command(correu_pop3_client *c, const char *name, const uint8_t *ir, size_t ir_len,
-                        int has_ir)
-{
-	correu__buf b;
-	size_t enc = correu_base64_encoded_len(ir_len);
-	bool fits;
-	int rc;
-
-	correu__buf_init(&b, c->alloc, c->set.max_queue);
-	rc = correu__pop3_append_str(&b, "AUTH ");
-	if (rc == 0)
-		rc = correu__pop3_append_str(&b, name);
-	/* " " base64 CRLF after the name, without overflow. */
-	fits = enc < c->set.max_command && b.len + 3 + enc <= c->set.max_command;
-	if (rc == 0 && has_ir && fits) {
-		rc = correu__buf_append(&b, " ", 1);
-		if (rc == 0)
-			rc = correu__proto_b64_append(&b, ir, ir_len, true);
-	} else if (rc == 0 && has_ir) {
-		/* Too long for the command line: keep it for the first "+". */
-		rc = correu__proto_sasl_keep_ir(&c->sasl, ir, ir_len);
-	}
-	if (rc == 0)
-		rc = correu__buf_append(&b, "\r\n", 2);
-	if (rc == 0)
-		rc = correu__pop3_queue(c, CORREU_POP3_CMD_AUTH, 0, false, b.data, b.len);
-	correu__buf_free(&b, true);
-	return rc;
-}
-
 int correu_pop3_client_auth(correu_pop3_client *c, int mech, const correu_sasl_credentials *cred,
                             const correu_sasl_settings *sasl)
 {
-	const uint8_t *ir;
-	size_t ir_len;
+	correu__buf b;
 	int rc;
 
 	if (!c || !cred || mech < 0)
@@ -78,10 +52,11 @@ int correu_pop3_client_auth(correu_pop3_client *c, int mech, const correu_sasl_c
 	rc = choose(c, mech, cred, &mech);
 	if (rc < 0)
 		return rc;
-	rc = correu__proto_sasl_start(&c->sasl, sasl, mech, cred, &ir, &ir_len);
-	if (rc < 0)
-		return rc;
-	rc = auth_command(c, correu_sasl_mech_name(mech), ir, ir_len, rc);
+	correu__buf_init(&b, c->alloc, c->set.max_queue);
+	rc = correu__proto_auth_command(&c->sasl, sasl, mech, cred, &b, c->set.max_command);
+	if (rc == 0)
+		rc = correu__pop3_queue(c, CORREU_POP3_CMD_AUTH, 0, false, b.data, b.len);
+	correu__buf_free(&b, true);
 	if (rc < 0) {
 		correu__pop3_auth_clear(c);
 		return rc;
@@ -95,17 +70,11 @@ int correu_pop3_client_auth(correu_pop3_client *c, int mech, const correu_sasl_c
  * output: AUTH ends a pipelining group, so nothing is sent behind it. */
 static int challenge(correu_pop3_client *c, const char *b64, size_t b64_len)
 {
-	const uint8_t *out;
-	size_t out_len;
-	int rc = correu__proto_sasl_answer(&c->sasl, b64, b64_len, &out, &out_len);
+	const char *reason;
+	int rc = correu__proto_auth_answer(&c->sasl, b64, b64_len, &c->out, &c->timer, &why,
+	                                   &reason);
 
-	if (rc == CORREU_ERR_PROTO)
-		return correu__pop3_fail(c, rc, "challenge after AUTH was cancelled");
-	if (rc < 0)
-		return correu__pop3_fail(c, rc, "out of memory");
-	rc = correu__proto_sasl_line(&c->out, out, out_len, rc == 1);
-	c->progress = true;
-	return rc < 0 ? correu__pop3_fail(c, rc, "AUTH response does not fit") : 0;
+	return rc < 0 ? correu__pop3_fail(c, rc, reason) : 0;
 }
 
 int correu__pop3_auth_line(correu_pop3_client *c, const uint8_t *line, size_t len)

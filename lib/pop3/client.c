@@ -105,7 +105,8 @@ int correu_pop3_client_new(const correu_pop3_settings *settings, correu_pop3_cli
 	correu__proto_sasl_init(&c->sasl, a, &c->logger, "pop3: AUTH");
 	c->tls = s.tls_policy == CORREU_POP3_TLS_IMPLICIT;
 	correu__buf_init(&c->out, a, s.max_output);
-	correu__buf_init(&c->cmdq, a, s.max_queue);
+	correu__proto_cmdq_init(&c->cmds, a, sizeof(correu__pop3_cmd), s.max_commands,
+	                        s.max_queue, &c->timer);
 	correu__pop3_caps_init(&c->caps, a, s.max_capa);
 	correu__pop3_caps_init(&c->capa_new, a, s.max_capa);
 	rc = correu__pop3_reader_init(&c->rd, a, s.max_line, s.max_body_line,
@@ -119,7 +120,7 @@ int correu_pop3_client_new(const correu_pop3_settings *settings, correu_pop3_cli
 		return rc;
 	}
 	c->state = ST_GREETING;
-	c->progress = true; /* the first clock update starts the greeting timer */
+	c->timer.progress = true; /* the first clock update starts the greeting timer */
 	*client_out = c;
 	return 0;
 }
@@ -133,11 +134,9 @@ void correu_pop3_client_free(correu_pop3_client *c)
 		correu__pop3_reader_free(&c->rd);
 	correu__pop3_caps_free(&c->caps);
 	correu__pop3_caps_free(&c->capa_new);
-	/* PASS and AUTH lines pass through both buffers. */
+	/* PASS and AUTH lines pass through the queue and the output. */
 	correu__buf_free(&c->out, true);
-	correu__buf_free(&c->cmdq, true);
-	if (c->cmds)
-		correu__free(c->alloc, c->cmds, c->cmds_cap * sizeof(*c->cmds));
+	correu__proto_cmdq_free(&c->cmds);
 	if (c->timestamp)
 		correu__free(c->alloc, c->timestamp, c->timestamp_len);
 	correu__free(c->alloc, c, sizeof(*c));
@@ -200,14 +199,6 @@ int correu__pop3_usable(const correu_pop3_client *c)
 	if (c->state == ST_CLOSED)
 		return CORREU_ERR_CLOSED;
 	return 0;
-}
-
-static void clock_at(correu_pop3_client *c, uint64_t now)
-{
-	if (c->progress) {
-		c->base_ms = now;
-		c->progress = false;
-	}
 }
 
 static const char *why(int rc)
@@ -282,8 +273,8 @@ correu_ssize correu_pop3_client_recv(correu_pop3_client *c, const uint8_t *in, s
 	if (rc < 0)
 		return rc;
 	if (len)
-		c->progress = true;
-	clock_at(c, now_ms);
+		c->timer.progress = true;
+	correu__proto_timer_at(&c->timer, now_ms);
 	/* RFC 2595 §4 and DESIGN: nothing read after the go-ahead and before
 	 * the handshake can be trusted; a server (or an attacker) that sends
 	 * it is refused, never buffered for later. */
@@ -300,7 +291,7 @@ int correu_pop3_client_tick(correu_pop3_client *c, uint64_t now_ms)
 {
 	if (!c)
 		return CORREU_ERR_ARG;
-	clock_at(c, now_ms);
+	correu__proto_timer_at(&c->timer, now_ms);
 	return c->state == ST_FAILED ? c->error : 0;
 }
 
@@ -320,35 +311,25 @@ int correu_pop3_client_eof(correu_pop3_client *c)
 
 const uint8_t *correu_pop3_client_send_buf(correu_pop3_client *c, size_t *len_out)
 {
-	if (len_out)
-		*len_out = 0;
-	if (!c || !len_out || c->out.len == 0)
-		return NULL;
-	*len_out = c->out.len;
-	return c->out.data;
+	return correu__proto_out_peek(c ? &c->out : NULL, len_out);
 }
 
 int correu_pop3_client_send_ack(correu_pop3_client *c, size_t n)
 {
-	if (!c || n > c->out.len)
-		return CORREU_ERR_ARG;
-	if (n == 0)
-		return 0;
-	/* The bytes may have held a password: do not leave them behind in
-	 * the part of the buffer that the shift frees. */
-	correu__buf_consume(&c->out, n);
-	correu_wipe(c->out.data + c->out.len, n);
-	c->progress = true;
-	if (c->state == ST_FAILED)
-		return 0; /* the final QUIT of a failed session drains */
-	return correu__pop3_pump(c);
+	int rc = correu__proto_out_ack(c ? &c->out : NULL, n);
+
+	if (rc <= 0)
+		return rc;
+	c->timer.progress = true;
+	/* A failed session's final QUIT only drains. */
+	return c->state == ST_FAILED ? 0 : correu__pop3_pump(c);
 }
 
 int correu_pop3_client_want_read(const correu_pop3_client *c)
 {
 	if (!c || c->state == ST_FAILED || c->state == ST_CLOSED || c->state == ST_TLS_WAIT)
 		return 0;
-	return c->nsent > 0;
+	return c->cmds.nsent > 0;
 }
 
 int correu_pop3_client_want_write(const correu_pop3_client *c)
@@ -358,7 +339,7 @@ int correu_pop3_client_want_write(const correu_pop3_client *c)
 
 int correu_pop3_client_idle(const correu_pop3_client *c)
 {
-	return c && c->state == ST_READY && c->cmds_len == 0 && c->out.len == 0;
+	return c && c->state == ST_READY && c->cmds.len == 0 && c->out.len == 0;
 }
 
 int correu_pop3_client_error(const correu_pop3_client *c)
@@ -374,13 +355,13 @@ uint64_t correu_pop3_client_next_deadline(const correu_pop3_client *c)
 		return UINT64_MAX;
 	if (c->out.len)
 		t = c->set.timeout_send_ms;
-	else if (c->nsent)
+	else if (c->cmds.nsent)
 		t = correu__pop3_cmd_at((correu_pop3_client *)c, 0)->cmd == CORREU_POP3_CMD_GREETING
 		            ? c->set.timeout_greeting_ms
 		            : c->set.timeout_command_ms;
 	else
 		return UINT64_MAX;
-	return c->base_ms > UINT64_MAX - t ? UINT64_MAX : c->base_ms + t;
+	return correu__proto_after(c->timer.base_ms, t);
 }
 
 int correu_pop3_client_is_tls(const correu_pop3_client *c)
@@ -414,7 +395,7 @@ int correu_pop3_client_tls_done(correu_pop3_client *c)
 	if (c->in_recv)
 		return CORREU_ERR_STATE;
 	c->tls = true;
-	c->progress = true;
+	c->timer.progress = true;
 	/* RFC 2595 §4: forget everything learnt in plaintext. */
 	correu__pop3_reader_reset(&c->rd);
 	correu__pop3_caps_clear(&c->caps);

@@ -176,8 +176,8 @@ static int before_reply(correu_pop3_client *c, uint8_t cmd, const correu__pop3_s
 	case CORREU_POP3_CMD_USER:
 		if (!st->ok) {
 			/* The PASS queued with it must not follow a refused USER. */
-			if (c->nsent < c->cmds_len &&
-			    correu__pop3_cmd_at(c, c->nsent)->cmd == CORREU_POP3_CMD_PASS)
+			if (c->cmds.nsent < c->cmds.len &&
+			    correu__pop3_cmd_at(c, c->cmds.nsent)->cmd == CORREU_POP3_CMD_PASS)
 				correu__pop3_drop_next(c);
 			c->login = LOGIN_NONE;
 		}
@@ -203,7 +203,7 @@ int correu__pop3_dispatch_status(correu_pop3_client *c, const uint8_t *line, siz
 	bool multi;
 	int rc;
 
-	if (c->nsent == 0)
+	if (c->cmds.nsent == 0)
 		return correu__pop3_fail(c, CORREU_ERR_PROTO, "response without a command");
 	head = correu__pop3_cmd_at(c, 0);
 	cmd = head->cmd;

@@ -12,6 +12,7 @@
 #include "correu/codec.h"
 #include "correu/pop3.h"
 #include "internal.h"
+#include "proto/proto_client.h"
 #include "proto/proto_sasl.h"
 
 /* ------------------------------------------------------------------ */
@@ -155,13 +156,13 @@ enum pop3_login {
 	LOGIN_DONE     /* TRANSACTION state */
 };
 
-/* A command queued (len bytes in cmdq) or sent and awaiting its reply. */
+/* A command queued or sent and awaiting its reply: a record of the
+ * proto layer's command ring. */
 typedef struct correu__pop3_cmd {
-	uint8_t cmd; /* CORREU_POP3_CMD_* */
-	uint8_t sent;
+	correu__proto_cmd q; /* the ring's part (first) */
+	uint8_t cmd;   /* CORREU_POP3_CMD_* */
 	uint8_t multi; /* a +OK opens a multi-line response */
 	uint32_t msg;  /* the message number argument, 0 when none */
-	size_t len;    /* bytes in cmdq while not sent */
 } correu__pop3_cmd;
 
 struct correu_pop3_client {
@@ -182,11 +183,8 @@ struct correu_pop3_client {
 	char *timestamp;
 	size_t timestamp_len;
 
-	correu__buf out;  /* bytes to write */
-	correu__buf cmdq; /* bytes of queued commands */
-	correu__pop3_cmd *cmds;
-	size_t cmds_cap, cmds_head, cmds_len; /* ring: head is the oldest */
-	size_t nsent;                         /* of cmds_len, sent (in flight) */
+	correu__buf out;         /* bytes to write */
+	correu__proto_cmdq cmds; /* correu__pop3_cmd records, oldest first */
 
 	/* The multi-line response being read. */
 	uint8_t multi_cmd; /* 0 when none */
@@ -196,9 +194,8 @@ struct correu_pop3_client {
 	/* AUTH: the exchange, its initial response held for the first "+". */
 	correu__proto_sasl sasl;
 
-	/* Time. */
-	uint64_t base_ms;
-	bool progress;
+	/* Time: the timer of the step awaited. */
+	correu__proto_timer timer;
 };
 
 /* client.c */

@@ -6,9 +6,14 @@
  * back, and a challenge the mechanism cannot answer cancels with "*".
  */
 #include "smtp_internal.h"
+#include "proto/proto_auth.h"
 
 /* RFC 4954 §4: the AUTH command line, initial response included. */
 #define MAX_AUTH_COMMAND 512
+
+/* Why an exchange can fail while answering, as the error events say. */
+static const correu__proto_auth_why why = { "334 after AUTH was cancelled",
+	                                    "AUTH response does not fit" };
 
 void correu__smtp_auth_clear(correu_smtp_client *c)
 {
@@ -32,38 +37,10 @@ static int choose(correu_smtp_client *c, int mech, const correu_sasl_credentials
 	return rc;
 }
 
-static int auth_command(correu_smtp_client *c, const char *name, const uint8_t *ir,
-                        size_t ir_len, int has_ir)
-{
-	correu__buf b;
-	int rc;
-
-	correu__buf_init(&b, c->alloc, c->set.max_queue);
-	rc = correu__smtp_append_str(&b, "AUTH ");
-	if (rc == 0)
-		rc = correu__smtp_append_str(&b, name);
-	if (rc == 0 && has_ir &&
-	    b.len + 1 + correu_base64_encoded_len(ir_len) + 2 <= MAX_AUTH_COMMAND) {
-		rc = correu__buf_append(&b, " ", 1);
-		if (rc == 0)
-			rc = correu__proto_b64_append(&b, ir, ir_len, true);
-	} else if (rc == 0 && has_ir) {
-		/* Too long for the command line: keep it for the first 334. */
-		rc = correu__proto_sasl_keep_ir(&c->sasl, ir, ir_len);
-	}
-	if (rc == 0)
-		rc = correu__buf_append(&b, "\r\n", 2);
-	if (rc == 0)
-		rc = correu__smtp_queue(c, CORREU_SMTP_CMD_AUTH, 0, b.data, b.len);
-	correu__buf_free(&b, true);
-	return rc;
-}
-
 int correu_smtp_client_auth(correu_smtp_client *c, int mech, const correu_sasl_credentials *cred,
                             const correu_sasl_settings *sasl)
 {
-	const uint8_t *ir;
-	size_t ir_len;
+	correu__buf b;
 	int rc;
 
 	if (!c || !cred || mech < 0)
@@ -77,10 +54,11 @@ int correu_smtp_client_auth(correu_smtp_client *c, int mech, const correu_sasl_c
 	rc = choose(c, mech, cred, &mech);
 	if (rc < 0)
 		return rc;
-	rc = correu__proto_sasl_start(&c->sasl, sasl, mech, cred, &ir, &ir_len);
-	if (rc < 0)
-		return rc;
-	rc = auth_command(c, correu_sasl_mech_name(mech), ir, ir_len, rc);
+	correu__buf_init(&b, c->alloc, c->set.max_queue);
+	rc = correu__proto_auth_command(&c->sasl, sasl, mech, cred, &b, MAX_AUTH_COMMAND);
+	if (rc == 0)
+		rc = correu__smtp_queue(c, CORREU_SMTP_CMD_AUTH, 0, b.data, b.len);
+	correu__buf_free(&b, true);
 	if (rc < 0) {
 		correu__smtp_auth_clear(c);
 		return rc;
@@ -94,18 +72,11 @@ int correu_smtp_client_auth(correu_smtp_client *c, int mech, const correu_sasl_c
  * A multi-line 334 has no meaning in RFC 4954: it is not base64 either. */
 static int challenge(correu_smtp_client *c, correu__smtp_reply *r)
 {
-	const uint8_t *out;
-	size_t out_len;
-	int rc = correu__proto_sasl_answer(&c->sasl, (const char *)r->text.data, r->text.len, &out,
-	                                   &out_len);
+	const char *reason;
+	int rc = correu__proto_auth_answer(&c->sasl, (const char *)r->text.data, r->text.len,
+	                                   &c->out, &c->timer, &why, &reason);
 
-	if (rc == CORREU_ERR_PROTO)
-		return correu__smtp_fail(c, rc, "334 after AUTH was cancelled");
-	if (rc < 0)
-		return correu__smtp_fail(c, rc, "out of memory");
-	rc = correu__proto_sasl_line(&c->out, out, out_len, rc == 1);
-	c->progress = true;
-	return rc < 0 ? correu__smtp_fail(c, rc, "AUTH response does not fit") : 0;
+	return rc < 0 ? correu__smtp_fail(c, rc, reason) : 0;
 }
 
 int correu__smtp_auth_reply(correu_smtp_client *c, correu__smtp_reply *r)

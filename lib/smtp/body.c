@@ -25,7 +25,7 @@ static bool bdat_may_send(const correu_smtp_client *c)
 {
 	/* Without PIPELINING each chunk waits for the previous one's reply
 	 * (RFC 3030 §4.2). */
-	return correu__smtp_pipelining(c) || c->nsent == 0;
+	return correu__smtp_pipelining(c) || c->cmds.nsent == 0;
 }
 
 int correu_smtp_client_body_ready(const correu_smtp_client *c)
@@ -69,7 +69,7 @@ static correu_ssize body_dot(correu_smtp_client *c, const uint8_t *data, size_t 
 		return correu__smtp_fail(c, rc, "bare CR or LF in the message body");
 	if (rc < 0)
 		return correu__smtp_fail(c, rc, "dot-stuffing failed");
-	c->progress = true;
+	c->timer.progress = true;
 	return (correu_ssize)used;
 }
 
@@ -154,6 +154,6 @@ int correu_smtp_client_body_end(correu_smtp_client *c)
 		return correu__smtp_fail(c, rc, "too many commands in flight");
 	c->body = BODY_NONE;
 	c->txn = TXN_ENDING;
-	c->progress = true;
+	c->timer.progress = true;
 	return 0;
 }

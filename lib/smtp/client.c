@@ -108,7 +108,8 @@ int correu_smtp_client_new(const correu_smtp_settings *settings, correu_smtp_cli
 	correu__proto_sasl_init(&c->sasl, a, &c->logger, "smtp: AUTH");
 	c->tls = s.tls_policy == CORREU_SMTP_TLS_IMPLICIT;
 	correu__buf_init(&c->out, a, s.max_output);
-	correu__buf_init(&c->cmdq, a, s.max_queue);
+	correu__proto_cmdq_init(&c->cmds, a, sizeof(correu__smtp_cmd), s.max_commands,
+	                        s.max_queue, &c->timer);
 	correu__buf_init(&c->accepted, a, (size_t)s.max_commands * 2 * sizeof(uint32_t));
 	correu__smtp_caps_init(&c->caps, a, s.max_reply);
 	rc = correu_dot_encoder_init(c->enc_mem, correu_dot_encoder_sizeof(),
@@ -124,7 +125,7 @@ int correu_smtp_client_new(const correu_smtp_settings *settings, correu_smtp_cli
 		return rc;
 	}
 	c->state = ST_GREETING;
-	c->progress = true; /* the first clock update starts the greeting timer */
+	c->timer.progress = true; /* the first clock update starts the greeting timer */
 	*client_out = c;
 	return 0;
 }
@@ -136,12 +137,10 @@ void correu_smtp_client_free(correu_smtp_client *c)
 	correu__smtp_auth_clear(c);
 	correu__smtp_reader_free(&c->rd);
 	correu__smtp_caps_free(&c->caps);
-	/* AUTH lines pass through both buffers. */
+	/* AUTH lines pass through the queue and the output. */
 	correu__buf_free(&c->out, true);
-	correu__buf_free(&c->cmdq, true);
+	correu__proto_cmdq_free(&c->cmds);
 	correu__buf_free(&c->accepted, false);
-	if (c->cmds)
-		correu__free(c->alloc, c->cmds, c->cmds_cap * sizeof(*c->cmds));
 	correu__free(c->alloc, c, sizeof(*c) + correu_dot_encoder_sizeof() + c->ehlo_name_len + 1);
 }
 
@@ -189,6 +188,27 @@ int correu__smtp_emit(correu_smtp_client *c, uint32_t type, uint32_t cmd,
 	return rc < 0 ? rc : 0;
 }
 
+/*
+ * correu_err_name()'s table (1.5 KB) is too big to bring into a firmware
+ * image for one log line, so it is referenced weakly: a static link takes
+ * it only if something else needs it (the shared library always has it),
+ * and otherwise the line gives the code as a number.
+ */
+#if defined(__GNUC__) && defined(__ELF__)
+#pragma weak correu_err_name
+#define ERR_NAME_LINKED() (correu_err_name != NULL)
+#else
+#define ERR_NAME_LINKED() 1
+#endif
+
+static void log_failure(const correu_smtp_client *c, const char *why, int err)
+{
+	if (ERR_NAME_LINKED())
+		correu__log(&c->logger, CORREU_LOG_ERROR, "smtp: %s (%s)", why, correu_err_name(err));
+	else
+		correu__log(&c->logger, CORREU_LOG_ERROR, "smtp: %s (error %d)", why, err);
+}
+
 int correu__smtp_fail(correu_smtp_client *c, int err, const char *why)
 {
 	correu_smtp_event ev;
@@ -198,9 +218,7 @@ int correu__smtp_fail(correu_smtp_client *c, int err, const char *why)
 	c->state = ST_FAILED;
 	c->error = err;
 	correu__smtp_auth_clear(c);
-	/* The code as a number: its name would bring correu_err_name()'s whole
-	 * table (1.5 KB) into firmware for this line. */
-	correu__log(&c->logger, CORREU_LOG_ERROR, "smtp: %s (error %d)", why, err);
+	log_failure(c, why, err);
 	memset(&ev, 0, sizeof(ev));
 	ev.version = CORREU_SMTP_EVENT_VERSION;
 	ev.type = CORREU_SMTP_EV_ERROR;
@@ -218,14 +236,6 @@ static int usable(const correu_smtp_client *c)
 	if (c->state == ST_CLOSED)
 		return CORREU_ERR_CLOSED;
 	return 0;
-}
-
-static void clock_at(correu_smtp_client *c, uint64_t now)
-{
-	if (c->progress) {
-		c->base_ms = now;
-		c->progress = false;
-	}
 }
 
 /* Frame replies and dispatch them; stops at the first fatal error. */
@@ -277,8 +287,8 @@ correu_ssize correu_smtp_client_recv(correu_smtp_client *c, const uint8_t *in, s
 	if (rc < 0)
 		return rc;
 	if (len)
-		c->progress = true;
-	clock_at(c, now_ms);
+		c->timer.progress = true;
+	correu__proto_timer_at(&c->timer, now_ms);
 	/* RFC 3207 §5 and DESIGN: nothing read after the go-ahead and before
 	 * the handshake can be trusted; a server (or an attacker) that sends
 	 * it is refused, never buffered for later. */
@@ -294,7 +304,7 @@ int correu_smtp_client_tick(correu_smtp_client *c, uint64_t now_ms)
 {
 	if (!c)
 		return CORREU_ERR_ARG;
-	clock_at(c, now_ms);
+	correu__proto_timer_at(&c->timer, now_ms);
 	return c->state == ST_FAILED ? c->error : 0;
 }
 
@@ -306,7 +316,7 @@ int correu_smtp_client_eof(correu_smtp_client *c)
 		return 0;
 	if (c->state == ST_FAILED)
 		return c->error;
-	if (c->state == ST_QUITTING && c->nsent == 1 &&
+	if (c->state == ST_QUITTING && c->cmds.nsent == 1 &&
 	    correu__smtp_cmd_at(c, 0)->cmd == CORREU_SMTP_CMD_QUIT &&
 	    !correu__smtp_reader_pending(&c->rd)) {
 		/* RFC 5321 §4.1.1.10 asks for a 221 first, but a server that just
@@ -321,35 +331,25 @@ int correu_smtp_client_eof(correu_smtp_client *c)
 
 const uint8_t *correu_smtp_client_send_buf(correu_smtp_client *c, size_t *len_out)
 {
-	if (len_out)
-		*len_out = 0;
-	if (!c || !len_out || c->out.len == 0)
-		return NULL;
-	*len_out = c->out.len;
-	return c->out.data;
+	return correu__proto_out_peek(c ? &c->out : NULL, len_out);
 }
 
 int correu_smtp_client_send_ack(correu_smtp_client *c, size_t n)
 {
-	if (!c || n > c->out.len)
-		return CORREU_ERR_ARG;
-	if (n == 0)
-		return 0;
-	/* AUTH lines carry credentials: wipe the part the shift frees, as the
-	 * POP3 and IMAP clients do. */
-	correu__buf_consume(&c->out, n);
-	correu_wipe(c->out.data + c->out.len, n);
-	c->progress = true;
-	if (c->state == ST_FAILED)
-		return 0; /* the final QUIT of a failed session drains */
-	return correu__smtp_pump(c);
+	int rc = correu__proto_out_ack(c ? &c->out : NULL, n);
+
+	if (rc <= 0)
+		return rc;
+	c->timer.progress = true;
+	/* A failed session's final QUIT only drains. */
+	return c->state == ST_FAILED ? 0 : correu__smtp_pump(c);
 }
 
 int correu_smtp_client_want_read(const correu_smtp_client *c)
 {
 	if (!c || c->state == ST_FAILED || c->state == ST_CLOSED || c->state == ST_TLS_WAIT)
 		return 0;
-	return c->nsent > 0;
+	return c->cmds.nsent > 0;
 }
 
 int correu_smtp_client_want_write(const correu_smtp_client *c)
@@ -359,7 +359,7 @@ int correu_smtp_client_want_write(const correu_smtp_client *c)
 
 int correu_smtp_client_idle(const correu_smtp_client *c)
 {
-	return c && c->state == ST_READY && c->cmds_len == 0 && c->out.len == 0 &&
+	return c && c->state == ST_READY && c->cmds.len == 0 && c->out.len == 0 &&
 	       c->body == BODY_NONE;
 }
 
@@ -376,7 +376,7 @@ uint64_t correu_smtp_client_next_deadline(const correu_smtp_client *c)
 		return UINT64_MAX;
 	if (c->out.len)
 		t = c->set.timeout_send_ms;
-	else if (c->nsent) {
+	else if (c->cmds.nsent) {
 		uint8_t cmd = correu__smtp_cmd_at((correu_smtp_client *)c, 0)->cmd;
 
 		t = cmd == CORREU_SMTP_CMD_GREETING   ? c->set.timeout_greeting_ms
@@ -384,7 +384,7 @@ uint64_t correu_smtp_client_next_deadline(const correu_smtp_client *c)
 		                                      : c->set.timeout_command_ms;
 	} else
 		return UINT64_MAX;
-	return c->base_ms > UINT64_MAX - t ? UINT64_MAX : c->base_ms + t;
+	return correu__proto_after(c->timer.base_ms, t);
 }
 
 int correu_smtp_client_is_tls(const correu_smtp_client *c)
@@ -401,7 +401,7 @@ int correu_smtp_client_tls_done(correu_smtp_client *c)
 	if (c->state != ST_TLS_WAIT || c->in_recv)
 		return c->state == ST_FAILED ? c->error : CORREU_ERR_STATE;
 	c->tls = true;
-	c->progress = true;
+	c->timer.progress = true;
 	/* RFC 3207 §4.2: forget everything learnt in plaintext. */
 	correu__smtp_reader_reset(&c->rd);
 	correu__smtp_caps_clear(&c->caps);

@@ -268,7 +268,7 @@ int correu__smtp_dispatch(correu_smtp_client *c, correu__smtp_reply *r)
 	uint8_t type;
 	int rc;
 
-	if (c->nsent == 0) {
+	if (c->cmds.nsent == 0) {
 		/* RFC 5321 §3.8: a server shutting down may say 421 unasked. */
 		if (r->code == 421 && c->state != ST_FAILED) {
 			rc = correu__smtp_emit(c, CORREU_SMTP_EV_REPLY, 0, r, 0);

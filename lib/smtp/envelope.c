@@ -12,13 +12,22 @@
 /* ENVID is at most 100 characters (RFC 3461 §4.4). */
 #define MAX_ENVID 100
 
-static int ready(const correu_smtp_client *c)
+/* The transaction states (enum smtp_txn) a command may come in, as a mask. */
+#define IN(txn) (1u << (txn))
+
+/* Whether a command may be queued now, in one of the transaction states
+ * `txns`: 0 or the error to return. */
+static int ready(const correu_smtp_client *c, unsigned txns)
 {
+	if (!c)
+		return CORREU_ERR_ARG;
 	if (c->state == ST_FAILED)
 		return c->error;
 	if (c->state == ST_CLOSED)
 		return CORREU_ERR_CLOSED;
-	return c->state == ST_READY ? 0 : CORREU_ERR_STATE;
+	if (c->state != ST_READY || !(txns & IN(c->txn)))
+		return CORREU_ERR_STATE;
+	return 0;
 }
 
 static bool has(const correu_smtp_client *c, uint32_t cap)
@@ -114,18 +123,13 @@ int correu_smtp_client_mail(correu_smtp_client *c, const char *from, size_t len,
 	correu_smtp_mail_params none;
 	correu__buf b;
 	bool utf8;
-	int rc;
-
-	if (!c)
-		return CORREU_ERR_ARG;
-	rc = ready(c);
-	if (rc < 0)
-		return rc;
 	/* Once the data has ended the next transaction may begin: its MAIL
 	 * waits in the queue behind the end of the data, or goes out with it
 	 * under PIPELINING (RFC 2920 §3.1). */
-	if (c->txn == TXN_OPEN || c->txn == TXN_DATA)
-		return CORREU_ERR_STATE;
+	int rc = ready(c, IN(TXN_IDLE) | IN(TXN_ENDING) | IN(TXN_FAILED));
+
+	if (rc < 0)
+		return rc;
 	if (!params) {
 		memset(&none, 0, sizeof(none));
 		none.version = CORREU_SMTP_MAIL_PARAMS_VERSION;
@@ -219,15 +223,10 @@ int correu_smtp_client_rcpt(correu_smtp_client *c, const char *to, size_t len,
 	const uint32_t notify_all = CORREU_SMTP_NOTIFY_NEVER | CORREU_SMTP_NOTIFY_SUCCESS |
 	                            CORREU_SMTP_NOTIFY_FAILURE | CORREU_SMTP_NOTIFY_DELAY;
 	correu__buf b;
-	int rc;
+	int rc = ready(c, IN(TXN_OPEN));
 
-	if (!c)
-		return CORREU_ERR_ARG;
-	rc = ready(c);
 	if (rc < 0)
 		return rc;
-	if (c->txn != TXN_OPEN)
-		return CORREU_ERR_STATE;
 	if (len == 0)
 		return CORREU_ERR_ARG;
 	if (params) {
@@ -254,14 +253,11 @@ int correu_smtp_client_rcpt(correu_smtp_client *c, const char *to, size_t len,
 int correu_smtp_client_data(correu_smtp_client *c)
 {
 	bool bdat;
-	int rc;
+	int rc = ready(c, IN(TXN_OPEN));
 
-	if (!c)
-		return CORREU_ERR_ARG;
-	rc = ready(c);
 	if (rc < 0)
 		return rc;
-	if (c->txn != TXN_OPEN || c->nrcpt == 0)
+	if (c->nrcpt == 0)
 		return CORREU_ERR_STATE;
 	bdat = c->binary ||
 	       ((c->set.flags & CORREU_SMTP_PREFER_CHUNKING) && has(c, CORREU_SMTP_CAP_CHUNKING));
@@ -278,15 +274,12 @@ int correu_smtp_client_data(correu_smtp_client *c)
 
 static int simple(correu_smtp_client *c, uint8_t cmd, const char *verb)
 {
-	int rc;
+	/* Between DATA and the end of the body nothing else may be sent. */
+	int rc = ready(c, IN(TXN_IDLE) | IN(TXN_OPEN) | IN(TXN_ENDING) | IN(TXN_FAILED));
 
-	if (!c)
-		return CORREU_ERR_ARG;
-	rc = ready(c);
 	if (rc < 0)
 		return rc;
-	/* Between DATA and the end of the body nothing else may be sent. */
-	if (c->txn == TXN_DATA || c->body != BODY_NONE)
+	if (c->body != BODY_NONE)
 		return CORREU_ERR_STATE;
 	return correu__smtp_queue_simple(c, cmd, verb);
 }

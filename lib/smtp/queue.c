@@ -12,93 +12,29 @@
 
 correu__smtp_cmd *correu__smtp_cmd_at(correu_smtp_client *c, size_t i)
 {
-	return &c->cmds[(c->cmds_head + i) % c->cmds_cap];
-}
-
-static int grow(correu_smtp_client *c)
-{
-	size_t cap, i;
-	correu__smtp_cmd *n;
-
-	if (c->cmds_len < c->cmds_cap)
-		return 0;
-	if (c->cmds_len >= c->set.max_commands)
-		return CORREU_ERR_LIMIT;
-	cap = c->cmds_cap ? c->cmds_cap * 2 : 8;
-	if (cap > c->set.max_commands)
-		cap = c->set.max_commands;
-	n = correu__alloc(c->alloc, cap * sizeof(*n));
-	if (!n)
-		return CORREU_ERR_NOMEM;
-	/* Unroll the ring into the new array. */
-	for (i = 0; i < c->cmds_len; i++)
-		n[i] = *correu__smtp_cmd_at(c, i);
-	if (c->cmds)
-		correu__free(c->alloc, c->cmds, c->cmds_cap * sizeof(*c->cmds));
-	c->cmds = n;
-	c->cmds_cap = cap;
-	c->cmds_head = 0;
-	return 0;
-}
-
-static correu__smtp_cmd *push(correu_smtp_client *c, uint8_t cmd, uint32_t index, int *rc)
-{
-	correu__smtp_cmd *r;
-
-	*rc = grow(c);
-	if (*rc < 0)
-		return NULL;
-	r = &c->cmds[(c->cmds_head + c->cmds_len) % c->cmds_cap];
-	memset(r, 0, sizeof(*r));
-	r->cmd = cmd;
-	r->index = index;
-	r->gen = c->gen;
-	c->cmds_len++;
-	return r;
+	return (correu__smtp_cmd *)correu__proto_cmdq_at(&c->cmds, i);
 }
 
 int correu__smtp_queue(correu_smtp_client *c, uint8_t cmd, uint32_t index,
                        const uint8_t *bytes, size_t len)
 {
-	correu__smtp_cmd *r;
-	int rc;
+	correu__smtp_cmd r = { .cmd = cmd, .index = index, .gen = c->gen };
+	int rc = correu__proto_cmdq_push(&c->cmds, &r.q, bytes, len);
 
-	/* Room is checked first so a refused command leaves nothing behind. */
-	if (len > c->cmdq.max - c->cmdq.len)
-		return CORREU_ERR_LIMIT;
-	r = push(c, cmd, index, &rc);
-	if (!r)
-		return rc;
-	rc = correu__buf_append(&c->cmdq, bytes, len);
-	if (rc < 0) {
-		c->cmds_len--;
-		return rc;
-	}
-	r->len = len;
-	c->progress = true;
-	return correu__smtp_pump(c);
+	return rc < 0 ? rc : correu__smtp_pump(c);
 }
 
 int correu__smtp_inflight(correu_smtp_client *c, uint8_t cmd, uint32_t index)
 {
-	correu__smtp_cmd *r;
-	int rc;
+	correu__smtp_cmd r = { .cmd = cmd, .index = index, .gen = c->gen };
 
 	/* Only called when nothing is queued behind the sent commands. */
-	r = push(c, cmd, index, &rc);
-	if (!r)
-		return rc;
-	r->sent = 1;
-	c->nsent++;
-	c->progress = true;
-	return 0;
+	return correu__proto_cmdq_inflight(&c->cmds, &r.q);
 }
 
 void correu__smtp_pop(correu_smtp_client *c)
 {
-	c->cmds_head = (c->cmds_head + 1) % c->cmds_cap;
-	c->cmds_len--;
-	c->nsent--;
+	correu__proto_cmdq_pop(&c->cmds);
 }
 
 bool correu__smtp_pipelining(const correu_smtp_client *c)
@@ -124,36 +60,28 @@ static bool ends_group(uint8_t cmd)
 	}
 }
 
+/* The pump's gate: whether the next command may go now. */
+static int may_send(correu__proto_cmd *next, void *userdata)
+{
+	correu_smtp_client *c = userdata;
+	size_t nsent = c->cmds.nsent;
+
+	if (c->state == ST_FAILED || c->state == ST_TLS_WAIT || c->body != BODY_NONE)
+		return 0;
+	if (nsent > 0 &&
+	    (!correu__smtp_pipelining(c) || ends_group(correu__smtp_cmd_at(c, nsent - 1)->cmd)))
+		return 0;
+	if (((correu__smtp_cmd *)next)->cmd == CMD_BDAT_START) {
+		/* No bytes and no reply: the body starts here. */
+		correu__proto_cmdq_unpush(&c->cmds);
+		return correu__smtp_body_begin(c);
+	}
+	return 1;
+}
+
 int correu__smtp_pump(correu_smtp_client *c)
 {
-	while (c->nsent < c->cmds_len) {
-		correu__smtp_cmd *r = correu__smtp_cmd_at(c, c->nsent);
-		int rc;
-
-		if (c->state == ST_FAILED || c->state == ST_TLS_WAIT || c->body != BODY_NONE)
-			return 0;
-		if (c->nsent > 0) {
-			uint8_t last = correu__smtp_cmd_at(c, c->nsent - 1)->cmd;
-
-			if (!correu__smtp_pipelining(c) || ends_group(last))
-				return 0;
-		}
-		if (r->cmd == CMD_BDAT_START) {
-			/* No bytes and no reply: the body starts here. */
-			c->cmds_len--;
-			return correu__smtp_body_begin(c);
-		}
-		if (r->len > c->out.max - c->out.len)
-			return 0; /* back-pressure: wait for the output to drain */
-		rc = correu__buf_append(&c->out, c->cmdq.data, r->len);
-		if (rc < 0)
-			return rc;
-		correu__buf_consume(&c->cmdq, r->len);
-		r->len = 0;
-		r->sent = 1;
-		c->nsent++;
-	}
-	return 0;
+	return correu__proto_cmdq_pump(&c->cmds, &c->out, may_send, c);
 }
 
 int correu__smtp_queue_simple(correu_smtp_client *c, uint8_t cmd, const char *line)

@@ -11,6 +11,7 @@
 #include "correu/codec.h"
 #include "correu/smtp.h"
 #include "internal.h"
+#include "proto/proto_client.h"
 #include "proto/proto_sasl.h"
 
 /* ------------------------------------------------------------------ */
@@ -142,14 +143,14 @@ enum smtp_body {
 	BODY_BDAT   /* BDAT chunks flowing */
 };
 
-/* A command queued (len bytes in cmdq) or sent and awaiting its reply. */
+/* A command queued or sent and awaiting its reply: a record of the
+ * proto layer's command ring. */
 typedef struct correu__smtp_cmd {
+	correu__proto_cmd q; /* the ring's part (first) */
 	uint8_t cmd;      /* CORREU_SMTP_CMD_* */
-	uint8_t sent;
 	uint32_t index;   /* recipient index for RCPT */
 	uint32_t gen;     /* transaction generation it belongs to */
 	uint32_t replies; /* LMTP end of data: replies still due (0: not yet known) */
-	size_t len;       /* bytes in cmdq while not sent */
 } correu__smtp_cmd;
 
 /* An internal marker in the queue: start a BDAT body here (no bytes). */
@@ -171,11 +172,8 @@ struct correu_smtp_client {
 	correu__smtp_reader rd;
 	correu__smtp_caps caps;
 
-	correu__buf out;  /* bytes to write */
-	correu__buf cmdq; /* bytes of queued commands */
-	correu__smtp_cmd *cmds;
-	size_t cmds_cap, cmds_head, cmds_len; /* ring: head is the oldest */
-	size_t nsent;                         /* of cmds_len, sent (in flight) */
+	correu__buf out;         /* bytes to write */
+	correu__proto_cmdq cmds; /* correu__smtp_cmd records, oldest first */
 
 	/* Transaction. */
 	enum smtp_txn txn;
@@ -195,9 +193,8 @@ struct correu_smtp_client {
 	correu__proto_sasl sasl;
 	bool authenticated; /* RFC 4954 §4: one successful AUTH per session */
 
-	/* Time. */
-	uint64_t base_ms;
-	bool progress;
+	/* Time: the timer of the step awaited. */
+	correu__proto_timer timer;
 };
 
 /* client.c */
