@@ -914,7 +914,10 @@ typedef struct correu_smtp_batch_item {
  * the other, as with correu_smtp_session_send().
  * @param s the session.
  * @param items the messages, in order; borrowed for the call; `result`,
- *        `code` and `rcpt_codes` are written.
+ *        `code` and `rcpt_codes` are written. All carry the same
+ *        `version`: the array is stepped through by the size of that
+ *        version's struct, so a program built against this header keeps
+ *        working when a later one makes the struct longer.
  * @param count their number.
  * @return the number of messages the server accepted (>= 0; see each
  *         item's `result`); or a fatal error that ended the session

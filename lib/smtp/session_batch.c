@@ -181,14 +181,15 @@ int correu_smtp_session_send_many(correu_smtp_session *s, correu_smtp_batch_item
 	rc = check_items(items, count);
 	if (rc < 0)
 		return rc;
-	if (s->base.error)
-		return s->base.error;
 	for (size_t i = 0; i < count; i++) {
-		items[i].result = 0;
+		/* A broken session finishes none: each holds its error, as documented. */
+		items[i].result = s->base.error;
 		items[i].code = 0;
 		if (items[i].rcpt_codes)
 			memset(items[i].rcpt_codes, 0, items[i].env->to_count * sizeof(uint32_t));
 	}
+	if (s->base.error)
+		return s->base.error;
 	/* Per-message codes live in the items; the single-message record
 	 * would only mix the messages up. */
 	if (s->rcpt_codes)

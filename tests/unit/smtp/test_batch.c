@@ -278,6 +278,38 @@ Test(batch, local_refusal_and_bad_arguments)
 	finish(&sv);
 }
 
+/* A session that a fatal error ended sends nothing more: a later batch
+ * returns that error at once, and every item holds it (none is left at
+ * 0, the mark of a message never tried). */
+Test(batch, a_broken_session_marks_every_item)
+{
+	static const char *const script[] = { GREETING, "C MAIL FROM:<a@example.org>", NULL };
+	correu_smtp_envelope env = { CORREU_SMTP_ENVELOPE_VERSION, "a@example.org", to_b, 1,
+		                     NULL, NULL };
+	correu_smtp_batch_item it[2];
+	uint32_t codes[1] = { 7 };
+	struct server sv;
+	correu_smtp_session *s;
+	int rc;
+
+	start(&sv, script, 0, 0);
+	s = open_plain(&sv, 0, NULL);
+	item(&it[0], &env, "one\r\n", NULL);
+	rc = correu_smtp_session_send_many(s, it, 1); /* the server hangs up */
+	cr_assert_lt(rc, 0);
+	cr_assert_eq(it[0].result, rc);
+	item(&it[0], &env, "one\r\n", NULL);
+	item(&it[1], &env, "two\r\n", codes);
+	it[1].code = 250;
+	cr_assert_eq(correu_smtp_session_send_many(s, it, 2), rc);
+	cr_assert_eq(it[0].result, rc);
+	cr_assert_eq(it[1].result, rc);
+	cr_assert_eq(it[1].code, 0);
+	cr_assert_eq(codes[0], 0);
+	correu_smtp_session_free(s);
+	finish(&sv);
+}
+
 static const char *const alloc_script[] = {
 	GREETING,
 	FIRST_MESSAGE,
