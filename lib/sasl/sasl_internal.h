@@ -131,10 +131,7 @@ static inline int correu__sasl_sfail(correu_sasl_server *s, int code, const char
 /* Constant-time equality of two n-byte blocks: true when equal. */
 bool correu__sasl_ct_equal(const uint8_t *a, const uint8_t *b, size_t n);
 
-/* Length of the UTF-8 sequence at p and its code point in *cp; 0 when the
- * bytes are not well-formed UTF-8 (overlong, surrogate, past U+10FFFF). */
-size_t correu__sasl_utf8_next(const uint8_t *p, size_t n, uint32_t *cp);
-/* Well-formed UTF-8 without NUL. */
+/* Well-formed UTF-8 (correu_utf8_decode's strict rules) without NUL. */
 bool correu__sasl_utf8_ok(const uint8_t *p, size_t n);
 /* memchr for a byte; true when found. */
 bool correu__sasl_has_byte(const void *p, size_t n, uint8_t byte);

@@ -14,6 +14,7 @@
  */
 #include <string.h>
 
+#include "correu/codec.h"
 #include "sasl_internal.h"
 
 struct range {
@@ -103,16 +104,21 @@ int correu_sasl_saslprep(const char *in, size_t in_len, char *out, size_t out_ca
 		return CORREU_ERR_ARG;
 	while (i < in_len) {
 		uint32_t c;
-		size_t k = correu__sasl_utf8_next(p + i, in_len - i, &c);
+		int k = correu_utf8_decode(p + i, in_len - i, &c);
+		bool space;
+		size_t w;
 
-		if (k == 0)
+		/* The whole string is here: a cut character is as bad as an
+		 * invalid one. */
+		if (k <= 0)
 			return CORREU_ERR_ENCODING;
 		if (in_ranges(c, map_nothing, CORREU__ARRAY_LEN(map_nothing))) {
-			i += k;
+			i += (size_t)k;
 			continue;
 		}
-		if (in_ranges(c, map_space, CORREU__ARRAY_LEN(map_space)))
-			c = 0x20, k = 0; /* k == 0 marks "write one SPACE" */
+		space = in_ranges(c, map_space, CORREU__ARRAY_LEN(map_space));
+		if (space)
+			c = 0x20;
 		if (is_prohibited(c))
 			return CORREU_ERR_ENCODING;
 		if (c >= 0x80 && !in_ranges(c, nfkc_stable, CORREU__ARRAY_LEN(nfkc_stable)))
@@ -122,18 +128,14 @@ int correu_sasl_saslprep(const char *in, size_t in_len, char *out, size_t out_ca
 		last = c;
 		any_randal |= is_randal(c);
 		any_l |= is_l(c);
-		if (k == 0) {
-			if (o >= out_cap)
-				return CORREU_ERR_BUFFER;
-			out[o++] = ' ';
-			i += correu__sasl_utf8_next(p + i, in_len - i, &c);
-		} else {
-			if (k > out_cap - o)
-				return CORREU_ERR_BUFFER;
-			memcpy(out + o, p + i, k);
-			o += k;
-			i += k;
-		}
+		/* A mapped space is written as one U+0020 byte, whatever its
+		 * width in the input. */
+		w = space ? 1 : (size_t)k;
+		if (w > out_cap - o)
+			return CORREU_ERR_BUFFER;
+		memcpy(out + o, space ? (const uint8_t *)" " : p + i, w);
+		o += w;
+		i += (size_t)k;
 	}
 	/* RFC 3454 Section 6: RandALCat text holds no LCat character and
 	 * starts and ends with a RandALCat character. */
