@@ -11,8 +11,11 @@
 
 #include "proto_session.h"
 
-/* The longest reply text kept; the text is for people, never parsed. */
-#define TEXT_ROOM 4096u
+/* The longest reply text kept; the text is for people, never parsed,
+ * and twice what a reply line may carry (RFC 5321 §4.5.3.1.5, RFC 1939
+ * §3: 512 octets). Made small because it is held for the whole session,
+ * inside the SMTP client's 64 KiB budget. */
+#define TEXT_ROOM 1024u
 
 /* The allocation, the connection and the kept text's room; the core is
  * the protocol's to make. 0 or CORREU_ERR_NOMEM, with *out set when the
