@@ -1,6 +1,7 @@
 /*
  * What the server runtime's files share and nobody else sees (driver
- * layer): binary addresses and network lists, the keyed hash and the
+ * layer): binary addresses (beyond the part in server_addr.h, which other
+ * layers may use) and network lists, the keyed hash and the
  * random seed that key it, the bounded address table,
  * the auth back-off policy, the PROXY protocol parser, the deadline heap,
  * the poller and wake-up descriptor, and the loop and connection structs
@@ -14,22 +15,12 @@
 
 #include "correu/server.h"
 #include "internal.h"
+#include "server_addr.h"
 
-/* ---- addresses (addr.c) ---- */
-
-/* An IP address as 16 bytes; IPv4 is kept IPv4-mapped (::ffff:a.b.c.d)
- * so that one comparison serves both families. */
-typedef struct correu__addr {
-	uint8_t b[16];
-} correu__addr;
-
-/* Text that holds any address: 45 characters of IPv6 plus the NUL. */
-#define CORREU__ADDR_TEXT 46
+/* ---- addresses (addr.c; the type, parsing and CIDR are in server_addr.h) ---- */
 
 bool correu__addr_is_v4(const correu__addr *a);
 void correu__addr_from_v4(correu__addr *a, const uint8_t v4[4]);
-/* Parse "1.2.3.4" or "2001:db8::1" (exactly `len` bytes, strict). */
-int correu__addr_parse(correu__addr *a, const char *s, size_t len);
 /* Parse correu_tcp_accept()'s "1.2.3.4:5" or "[v6]:5". */
 int correu__addr_parse_peer(correu__addr *a, uint32_t *port, const char *s);
 /* From a socket address (IPv4 or IPv6). */
@@ -42,15 +33,8 @@ void correu__addr_text(const correu__addr *a, char out[CORREU__ADDR_TEXT]);
  * from the IPv4 part for a mapped address). */
 void correu__addr_mask(correu__addr *a, uint32_t v4_bits, uint32_t v6_bits);
 
-/* A list of networks (CIDR), matched in order. */
+/* The runtime's trusted networks (CIDR), matched in order. */
 #define CORREU__CIDR_MAX 64
-typedef struct correu__cidr {
-	correu__addr net;
-	uint32_t bits; /* of the 128-bit form */
-} correu__cidr;
-
-int correu__cidr_parse(correu__cidr *c, const char *s);
-bool correu__cidr_match(const correu__cidr *c, const correu__addr *a);
 
 /* ---- keyed hash (siphash.c) and the runtime's seed (seed.c) ---- */
 

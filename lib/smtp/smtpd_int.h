@@ -19,7 +19,7 @@
 #include "server/core_util.h"
 #include "server/lines.h"
 #include "server/output.h"
-#include "server/server_int.h"
+#include "server/server_addr.h"
 #include "smtp_internal.h"
 #include "store/store_sasl.h"
 
