@@ -247,43 +247,35 @@ Test(session, refused_greeting)
 	finish(&sv);
 }
 
-Test(session, implicit_tls_refused_over_a_plain_transport)
+/* A caller that asks for implicit TLS but hands over a plain transport
+ * must not get a session that would send a password in clear: nothing is
+ * written, and the transport is taken over (freed). */
+static void refused_over_plain(const correu_smtp_session_options *o)
 {
 	correu_transport *a, *b;
-	correu_smtp_session_options o;
 	correu_smtp_session *s = NULL;
 	uint8_t buf[64];
 
-	/* A caller that asks for implicit TLS but hands over a plain transport
-	 * must not get a session that would send a password in clear. */
 	cr_assert_eq(correu_mem_pair_new(4096, 0, NULL, &a, &b), 0);
-	correu_smtp_session_options_init(&o);
-	o.tls_mode = CORREU_SMTP_SESSION_IMPLICIT;
-	cr_assert_eq(correu_smtp_session_start(a, "mx.example", &o, &s), CORREU_ERR_TLS_REQUIRED);
+	cr_assert_eq(correu_smtp_session_start(a, "mx.example", o, &s), CORREU_ERR_TLS_REQUIRED);
 	cr_assert_null(s);
-	/* Nothing was written, and the transport was taken over (freed). */
 	cr_assert_eq(correu_transport_recv(b, buf, sizeof(buf)), CORREU_ERR_EOF);
 	correu_transport_free(b);
 }
 
-Test(session, implicit_tls_policy_in_the_settings_refused_over_a_plain_transport)
+Test(session, implicit_tls_refused_over_a_plain_transport)
 {
-	correu_transport *a, *b;
 	correu_smtp_session_options o;
 	correu_smtp_settings set;
-	correu_smtp_session *s = NULL;
-	uint8_t buf[64];
 
+	correu_smtp_session_options_init(&o);
+	o.tls_mode = CORREU_SMTP_SESSION_IMPLICIT;
+	refused_over_plain(&o);
 	/* The same asked through the core's settings with the STARTTLS mode:
 	 * the core would take the transport for TLS and offer a password. */
-	cr_assert_eq(correu_mem_pair_new(4096, 0, NULL, &a, &b), 0);
 	correu_smtp_settings_init(&set);
 	set.tls_policy = CORREU_SMTP_TLS_IMPLICIT;
-	correu_smtp_session_options_init(&o);
 	o.tls_mode = CORREU_SMTP_SESSION_STARTTLS;
 	o.settings = &set;
-	cr_assert_eq(correu_smtp_session_start(a, "mx.example", &o, &s), CORREU_ERR_TLS_REQUIRED);
-	cr_assert_null(s);
-	cr_assert_eq(correu_transport_recv(b, buf, sizeof(buf)), CORREU_ERR_EOF);
-	correu_transport_free(b);
+	refused_over_plain(&o);
 }
