@@ -93,6 +93,11 @@ Test(saslprep, output_buffer_and_arguments)
 	cr_assert_eq(correu_sasl_saslprep("abcde", 5, out, 4, &n), CORREU_ERR_BUFFER);
 	cr_assert_eq(correu_sasl_saslprep("a\xc2\xa0" "bc", 5, out, 4, &n), 0,
 	             "mapping shrinks the text");
+	/* A mapped space is one output byte: it fits the last byte of room,
+	 * and is refused when there is none left. */
+	cr_assert_eq(correu_sasl_saslprep("abc\xe3\x80\x80", 6, out, 4, &n), 0);
+	cr_assert(n == 4 && memcmp(out, "abc ", 4) == 0);
+	cr_assert_eq(correu_sasl_saslprep("abc\xe3\x80\x80", 6, out, 3, &n), CORREU_ERR_BUFFER);
 	cr_assert_eq(correu_sasl_saslprep(NULL, 1, out, 4, &n), CORREU_ERR_ARG);
 	cr_assert_eq(correu_sasl_saslprep("a", 1, out, 4, NULL), CORREU_ERR_ARG);
 }
