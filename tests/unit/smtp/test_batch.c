@@ -24,6 +24,9 @@
 
 static const char *const to_b[] = { "b@example.net" };
 static const char *const to_cd[] = { "c@example.net", "d@example.net" };
+/* The usual envelope: a@example.org to b@example.net. */
+static const correu_smtp_envelope env_ab = { CORREU_SMTP_ENVELOPE_VERSION, "a@example.org", to_b,
+	                                   1, NULL, NULL };
 
 static correu_smtp_session *open_plain(struct server *sv, uint32_t flags,
                                        const correu_allocator *a)
@@ -144,8 +147,6 @@ Test(batch, rset_before_the_message_after_a_refused_data)
 		"S 250 three queued",
 		NULL,
 	};
-	correu_smtp_envelope env = { CORREU_SMTP_ENVELOPE_VERSION, "a@example.org", to_b, 1,
-		                     NULL, NULL };
 	correu_smtp_batch_item it[3];
 	struct server sv;
 	correu_smtp_session *s;
@@ -154,7 +155,7 @@ Test(batch, rset_before_the_message_after_a_refused_data)
 	start(&sv, script, 0, 0);
 	s = open_plain(&sv, 0, NULL);
 	for (int i = 0; i < 3; i++)
-		item(&it[i], &env, "x\r\n", NULL);
+		item(&it[i], &env_ab, "x\r\n", NULL);
 	cr_assert_eq(correu_smtp_session_send_many(s, it, 3), 2);
 	cr_assert_eq(it[0].result, 1);
 	cr_assert_eq(it[1].result, CORREU_ERR_REPLY);
@@ -229,16 +230,14 @@ Test(batch, without_pipelining)
 		"C RCPT TO:<b@example.net>", "S 250 ok", "C DATA", "S 354 go", "D", "S 250 two",
 		NULL,
 	};
-	correu_smtp_envelope env = { CORREU_SMTP_ENVELOPE_VERSION, "a@example.org", to_b, 1,
-		                     NULL, NULL };
 	correu_smtp_batch_item it[2];
 	struct server sv;
 	correu_smtp_session *s;
 
 	start(&sv, script, 0, 0);
 	s = open_plain(&sv, 0, NULL);
-	item(&it[0], &env, "one\r\n", NULL);
-	item(&it[1], &env, "two\r\n", NULL);
+	item(&it[0], &env_ab, "one\r\n", NULL);
+	item(&it[1], &env_ab, "two\r\n", NULL);
 	cr_assert_eq(correu_smtp_session_send_many(s, it, 2), 2);
 	cr_assert_eq(it[1].code, 250);
 	correu_smtp_session_free(s);
@@ -256,8 +255,6 @@ Test(batch, local_refusal_and_bad_arguments)
 		"S 250 reset", "S 250 ok", "S 250 ok", "S 354 go", "D", "S 250 one", NULL,
 	};
 	static const char *const bad_to[] = { "b@example.net\r\nRSET" };
-	correu_smtp_envelope env = { CORREU_SMTP_ENVELOPE_VERSION, "a@example.org", to_b, 1,
-		                     NULL, NULL };
 	correu_smtp_envelope bad = { CORREU_SMTP_ENVELOPE_VERSION, "a@example.org", bad_to, 1,
 		                     NULL, NULL };
 	correu_smtp_batch_item it[2];
@@ -267,7 +264,7 @@ Test(batch, local_refusal_and_bad_arguments)
 	start(&sv, script, 0, 0);
 	s = open_plain(&sv, 0, NULL);
 	item(&it[0], &bad, "zero\r\n", NULL);
-	item(&it[1], &env, "one\r\n", NULL);
+	item(&it[1], &env_ab, "one\r\n", NULL);
 	it[1].version = 99;
 	cr_assert_eq(correu_smtp_session_send_many(s, it, 2), CORREU_ERR_ARG);
 	it[1].version = CORREU_SMTP_BATCH_ITEM_VERSION;
@@ -284,8 +281,6 @@ Test(batch, local_refusal_and_bad_arguments)
 Test(batch, a_broken_session_marks_every_item)
 {
 	static const char *const script[] = { GREETING, "C MAIL FROM:<a@example.org>", NULL };
-	correu_smtp_envelope env = { CORREU_SMTP_ENVELOPE_VERSION, "a@example.org", to_b, 1,
-		                     NULL, NULL };
 	correu_smtp_batch_item it[2];
 	uint32_t codes[1] = { 7 };
 	struct server sv;
@@ -294,12 +289,12 @@ Test(batch, a_broken_session_marks_every_item)
 
 	start(&sv, script, 0, 0);
 	s = open_plain(&sv, 0, NULL);
-	item(&it[0], &env, "one\r\n", NULL);
+	item(&it[0], &env_ab, "one\r\n", NULL);
 	rc = correu_smtp_session_send_many(s, it, 1); /* the server hangs up */
 	cr_assert_lt(rc, 0);
 	cr_assert_eq(it[0].result, rc);
-	item(&it[0], &env, "one\r\n", NULL);
-	item(&it[1], &env, "two\r\n", codes);
+	item(&it[0], &env_ab, "one\r\n", NULL);
+	item(&it[1], &env_ab, "two\r\n", codes);
 	it[1].code = 250;
 	cr_assert_eq(correu_smtp_session_send_many(s, it, 2), rc);
 	cr_assert_eq(it[0].result, rc);
@@ -332,8 +327,6 @@ static const char *const alloc_script[] = {
  * that allocation is rightly not an error. */
 static int alloc_run(void *ctx, const correu_allocator *a)
 {
-	correu_smtp_envelope env = { CORREU_SMTP_ENVELOPE_VERSION, "a@example.org", to_b, 1,
-		                     NULL, NULL };
 	correu_smtp_settings set;
 	correu_smtp_session_options o;
 	correu_smtp_session *s = NULL;
@@ -355,8 +348,8 @@ static int alloc_run(void *ctx, const correu_allocator *a)
 	rc = correu_smtp_session_open("127.0.0.1", (uint16_t)sv->port, &o, &s);
 	f->fail_at = fail_at ? fail_at + f->count : 0;
 	if (rc == 0) {
-		item(&it[0], &env, "one\r\n", NULL);
-		item(&it[1], &env, "two\r\n", NULL);
+		item(&it[0], &env_ab, "one\r\n", NULL);
+		item(&it[1], &env_ab, "two\r\n", NULL);
 		rc = correu_smtp_session_send_many(s, it, 2);
 		if (rc >= 0)
 			rc = rc == 2 ? 0 : CORREU_ERR_INTERNAL;
