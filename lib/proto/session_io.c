@@ -10,18 +10,27 @@
 #define HANDSHAKE_TIMEOUT 60000u
 #define FLUSH_TIMEOUT 1000u
 
+/* The transport's timeout for a wait until `until`: -1 for none
+ * (UINT64_MAX), 0 once it has passed. */
+static int32_t ms_until(uint64_t until)
+{
+	uint64_t now = correu__proto_now_ms();
+
+	if (until == UINT64_MAX)
+		return -1;
+	if (now >= until)
+		return 0;
+	return until - now > INT32_MAX ? INT32_MAX : (int32_t)(until - now);
+}
+
 /* Wait for the transport until the deadline (UINT64_MAX: none). */
 static int wait_for(correu__proto_io *io, uint32_t events, uint64_t deadline)
 {
-	uint64_t now = correu__proto_now_ms();
-	int32_t ms = -1;
+	int32_t ms = ms_until(deadline);
 	int rc;
 
-	if (deadline != UINT64_MAX) {
-		if (now >= deadline)
-			return CORREU_ERR_TIMEOUT;
-		ms = deadline - now > INT32_MAX ? INT32_MAX : (int32_t)(deadline - now);
-	}
+	if (ms == 0)
+		return CORREU_ERR_TIMEOUT;
 	rc = correu_transport_wait(io->t, events, ms);
 	return rc < 0 ? rc : 0;
 }
@@ -89,13 +98,9 @@ static int receive(correu__proto_io *io, uint64_t wake)
 {
 	uint64_t deadline = io->ops->next_deadline(io->core);
 	uint64_t until = wake < deadline ? wake : deadline;
-	uint64_t now = correu__proto_now_ms();
-	int32_t ms = -1;
-	correu_ssize n;
+	/* Once `until` has passed, 0 still takes what is already there. */
+	correu_ssize n = correu_transport_recv_wait(io->t, io->rbuf, io->rbuf_len, ms_until(until));
 
-	if (until != UINT64_MAX)
-		ms = now >= until ? 0 : until - now > INT32_MAX ? INT32_MAX : (int32_t)(until - now);
-	n = correu_transport_recv_wait(io->t, io->rbuf, io->rbuf_len, ms);
 	if (n > 0) {
 		n = io->ops->recv(io->core, io->rbuf, (size_t)n, correu__proto_now_ms());
 		return n < 0 ? (int)n : 0;
